@@ -1,0 +1,47 @@
+"""The one error contract: every 4xx body is {"message": ..., "extra": {...}}."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from ops.errors import ApplicationError
+
+
+def _django_validation_extra(exc: DjangoValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return {"fields": {field: [m for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}}
+    return {"errors": exc.messages}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        return Response(
+            {"message": "Validation error", "extra": _django_validation_extra(exc)},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        extra = {"fields": detail} if isinstance(detail, dict) else {"errors": detail}
+        response.data = {"message": "Validation error", "extra": extra}
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        extra = {}
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            extra["retry_after_seconds"] = int(exc.wait + 0.999)
+        response.data = {"message": str(detail), "extra": extra}
+    return response

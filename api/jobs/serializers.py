@@ -1,0 +1,27 @@
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from ops.models import Job
+
+
+@extend_schema_serializer(component_name="Job")
+class JobOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "message",
+            "params",
+            "result",
+            "error",
+            "attempts",
+            "cancel_requested",
+            "created_at",
+            "started_at",
+            "progress_at",
+            "finished_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,191 @@
+"""Who works here: the department tree, roles, people, skills, leave, projects and their assignments."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+
+class Department(models.Model):
+    """A node of the organisation tree: organisation > site > unit. Rosters are made per unit."""
+
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation"
+        SITE = "site"
+        UNIT = "unit"
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    country = models.CharField(max_length=2, blank=True, default="", help_text="ISO code, for holidays")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "parent", name="department_name_unique_in_parent"),
+            models.UniqueConstraint(
+                Lower("name"), condition=Q(parent__isnull=True), name="department_root_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("id")), name="department_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.Model):
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="role_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="people")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="people")
+    name = models.CharField(max_length=120)
+    email = models.EmailField(unique=True)
+    weekly_capacity_hours = models.DecimalField(max_digits=5, decimal_places=2, default=37.5)
+    hire_date = models.DateField()
+    active = models.BooleanField(default=True)
+    hourly_rate = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekly_capacity_hours__gte=0), name="person_capacity_non_negative"),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="person_rate_non_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["department", "active"], name="person_department_active"),
+            models.Index(fields=["role", "active"], name="person_role_active"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SkillTag(models.Model):
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="skilltag_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonSkill(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(SkillTag, on_delete=models.PROTECT, related_name="holders")
+    level = models.PositiveSmallIntegerField(default=3)
+    certified_until = models.DateField(null=True, blank=True, help_text="Empty: the skill does not expire")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "skill"], name="personskill_unique"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="personskill_level_1_5"),
+        ]
+        indexes = [models.Index(fields=["skill", "certified_until"], name="personskill_skill_expiry")]
+
+
+class Leave(models.Model):
+    class Kind(models.TextChoices):
+        ANNUAL = "annual"
+        SICK = "sick"
+        TRAINING = "training"
+        UNAVAILABLE = "unavailable"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="leaves")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ANNUAL)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leave_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["person", "start_date", "end_date"], name="leave_person_dates")]
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned"
+        ACTIVE = "active"
+        CLOSED = "closed"
+
+    name = models.CharField(max_length=160)
+    client = models.CharField(max_length=160, blank=True, default="")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="projects")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "department", name="project_name_unique_in_department"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """A person (or an unfilled placeholder) on a project, with planned hours per week.
+
+    `weekly_hours` maps week keys (ISO dates of Mondays) to hours. Every write of it also rewrites the
+    AssignmentWeekHours rows, in the same transaction (capacity.services).
+    """
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
+    weekly_hours = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person"], name="assignment_person"),
+            models.Index(fields=["project"], name="assignment_project"),
+            models.Index(fields=["role"], name="assignment_role"),
+        ]
+
+
+class AssignmentWeekHours(models.Model):
+    """The normalised fact table behind the capacity aggregates: one row per assignment and week."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="week_hours")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    week_start = models.DateField()
+    hours = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "week_start"], name="weekhours_unique"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="weekhours_non_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["department", "week_start"], name="weekhours_department_week"),
+            models.Index(fields=["role", "week_start"], name="weekhours_role_week"),
+            models.Index(fields=["person", "week_start"], name="weekhours_person_week"),
+        ]

@@ -1,0 +1,80 @@
+"""Demand history per unit, the trained forecast models and their forecasts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from capacity.models import Department
+
+
+class DemandSeries(models.Model):
+    """One measured demand of a unit (occupied beds, arrivals per hour...).
+
+    `staffing` says how demand becomes headcount: {"method": "ratio", "per_staff": {"E": 5, ...}} or
+    {"method": "erlang_c", "handling_minutes": 12, "target_wait_seconds": 60, "service_level": 0.8}.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "D"
+        HOURLY = "H"
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="demand_series")
+    metric = models.CharField(max_length=80)
+    frequency = models.CharField(max_length=1, choices=Frequency.choices, default=Frequency.DAILY)
+    staffing = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "demand series"
+        constraints = [models.UniqueConstraint(fields=["department", "metric"], name="demandseries_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.metric}"
+
+
+class DemandObservation(models.Model):
+    series = models.ForeignKey(DemandSeries, on_delete=models.CASCADE, related_name="observations")
+    timestamp = models.DateTimeField()
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "timestamp"], name="observation_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="observation_non_negative"),
+        ]
+
+
+class ForecastModel(models.Model):
+    """A trained model of a series, with the backtest scores of every candidate it was chosen from."""
+
+    series = models.ForeignKey(DemandSeries, on_delete=models.CASCADE, related_name="models")
+    algorithm = models.CharField(max_length=40)
+    parameters = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    serialized_model = models.TextField(blank=True, default="")
+    trained_at = models.DateTimeField()
+    duration_seconds = models.FloatField(default=0)
+    is_current = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-trained_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series"], condition=Q(is_current=True), name="forecastmodel_one_current_per_series"
+            ),
+            models.CheckConstraint(condition=Q(duration_seconds__gte=0), name="forecastmodel_duration_non_negative"),
+        ]
+        indexes = [models.Index(fields=["series", "trained_at"], name="forecastmodel_series_trained")]
+
+
+class ForecastPoint(models.Model):
+    model = models.ForeignKey(ForecastModel, on_delete=models.CASCADE, related_name="points")
+    timestamp = models.DateTimeField()
+    value = models.FloatField()
+    lower = models.FloatField(null=True, blank=True)
+    upper = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["timestamp"]
+        constraints = [models.UniqueConstraint(fields=["model", "timestamp"], name="forecastpoint_unique")]

@@ -1,0 +1,60 @@
+"""/healthz says the process answers; /readyz checks the database, the cache and the broker."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    probe = f"readyz:{uuid.uuid4().hex}"
+    cache.set(probe, 1, timeout=5)
+    if cache.get(probe) != 1:
+        raise RuntimeError("cache did not return what was written")
+    cache.delete(probe)
+
+
+def _check_broker() -> None:
+    from ops.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=1)
+
+
+CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+
+
+@never_cache
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    results: dict[str, str] = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # any failure of a dependency means "not ready", never a 500
+            logger.warning("readiness check %s failed: %s", name, exc)
+            results[name] = f"failed: {exc.__class__.__name__}"
+    failed = [name for name, outcome in results.items() if outcome != "ok"]
+    if failed:
+        return JsonResponse(
+            {"status": "unavailable", "message": f"Not ready: {', '.join(failed)}", "checks": results}, status=503
+        )
+    return JsonResponse({"status": "ok", "checks": results})

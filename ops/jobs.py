@@ -1,0 +1,109 @@
+"""Job services: create, claim, report progress, finish, fail, cancel.
+
+Claiming is a compare-and-swap (`UPDATE ... WHERE status IN (...)`): when a message is delivered twice
+or two workers race, exactly one claim succeeds (Healthchecks.io's pattern).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ops.errors import ApplicationError
+from ops.models import Job
+
+PROGRESS_MIN_INTERVAL_S = 0.5
+_last_progress_write: dict[int, float] = {}
+
+
+def job_create(*, kind: str, params: dict[str, Any] | None = None, requested_by=None) -> Job:
+    return Job.objects.create(kind=kind, params=params or {}, requested_by=requested_by)
+
+
+def job_claim(*, job_id: int, reclaim_running: bool = False) -> bool:
+    """Move a queued job to running; True for the one caller that wins.
+
+    `reclaim_running=True` lets a redelivered message (after a worker died mid-task, so the job is
+    still marked running) take the job over; the task's write is idempotent, so re-running is safe.
+    """
+    statuses = [Job.Status.QUEUED, Job.Status.RUNNING] if reclaim_running else [Job.Status.QUEUED]
+    now = timezone.now()
+    claimed = Job.objects.filter(id=job_id, status__in=statuses, cancel_requested=False).update(
+        status=Job.Status.RUNNING, started_at=now, progress_at=now, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def job_report_progress(*, job_id: int, progress: int, message: str = "", result: dict | None = None) -> bool:
+    """Record progress at most every half second per job (the solver calls this far more often)."""
+    now_mono = time.monotonic()
+    last = _last_progress_write.get(job_id)
+    if last is not None and now_mono - last < PROGRESS_MIN_INTERVAL_S and progress < 100:
+        return False
+    _last_progress_write[job_id] = now_mono
+    fields: dict[str, Any] = {
+        "progress": max(0, min(100, int(progress))),
+        "message": message[:500],
+        "progress_at": timezone.now(),
+    }
+    if result is not None:
+        fields["result"] = result
+    return Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(**fields) == 1
+
+
+def job_cancel_requested(*, job_id: int) -> bool:
+    return Job.objects.filter(id=job_id, cancel_requested=True).exists()
+
+
+def _finish(job_id: int, status: str, **fields: Any) -> bool:
+    _last_progress_write.pop(job_id, None)
+    return (
+        Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(
+            status=status, finished_at=timezone.now(), **fields
+        )
+        == 1
+    )
+
+
+def job_succeed(*, job_id: int, result: dict | None = None, message: str = "") -> bool:
+    return _finish(job_id, Job.Status.SUCCEEDED, progress=100, result=result, message=message[:500])
+
+
+def job_fail(*, job_id: int, error: str, result: dict | None = None) -> bool:
+    return _finish(job_id, Job.Status.FAILED, error=error, result=result, message="failed")
+
+
+def job_mark_cancelled(*, job_id: int, result: dict | None = None, message: str = "cancelled") -> bool:
+    return _finish(job_id, Job.Status.CANCELLED, result=result, message=message[:500])
+
+
+@transaction.atomic
+def job_request_cancel(*, job_id: int) -> Job:
+    """A queued job is cancelled at once; a running one is asked to stop and keeps its best result."""
+    job = Job.objects.select_for_update().filter(id=job_id).first()
+    if job is None:
+        raise ApplicationError("Job not found", extra={"job_id": job_id}, status=404)
+    if job.is_finished:
+        raise ApplicationError(
+            f"Job {job_id} has already finished ({job.status})", extra={"status": job.status}, status=409
+        )
+    job.cancel_requested = True
+    if job.status == Job.Status.QUEUED:
+        job.status = Job.Status.CANCELLED
+        job.finished_at = timezone.now()
+        job.message = "cancelled before it started"
+    job.save(update_fields=["cancel_requested", "status", "finished_at", "message"])
+    return job
+
+
+def job_fail_stale(*, older_than: timedelta) -> int:
+    """Fail queued jobs whose message never reached a worker (e.g. the broker lost it)."""
+    cutoff = timezone.now() - older_than
+    return Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=cutoff).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), error="never picked up by a worker"
+    )

@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings, with a test secret and a fast password hasher.
+
+DATABASE_URL and REDIS_URL still come from the environment, so `make test` with them set runs the suite
+on the real PostgreSQL and Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"crewplan-test-{os.getpid()}")
+
+from ops.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,14 @@
+"""The root URL configuration: the one place where ops wires in the domain-facing apps."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from ops import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("", include("web.urls")),
+]

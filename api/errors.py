@@ -14,7 +14,9 @@ from ops.errors import ApplicationError
 
 def _django_validation_extra(exc: DjangoValidationError) -> dict:
     if hasattr(exc, "error_dict"):
-        return {"fields": {field: [m for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}}
+        return {
+            "fields": {field: [m for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+        }
     return {"errors": exc.messages}
 
 

@@ -17,7 +17,9 @@ class Department(models.Model):
 
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     time_zone = models.CharField(max_length=64, default="UTC")
     country = models.CharField(max_length=2, blank=True, default="", help_text="ISO code, for holidays")
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,7 +65,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(weekly_capacity_hours__gte=0), name="person_capacity_non_negative"),
+            models.CheckConstraint(
+                condition=Q(weekly_capacity_hours__gte=0), name="person_capacity_non_negative"
+            ),
             models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="person_rate_non_negative"),
         ]
         indexes = [
@@ -99,6 +103,9 @@ class PersonSkill(models.Model):
         ]
         indexes = [models.Index(fields=["skill", "certified_until"], name="personskill_skill_expiry")]
 
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.skill_id}"
+
 
 class Leave(models.Model):
     class Kind(models.TextChoices):
@@ -124,6 +131,9 @@ class Leave(models.Model):
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leave_end_after_start"),
         ]
         indexes = [models.Index(fields=["person", "start_date", "end_date"], name="leave_person_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.start_date}..{self.end_date}"
 
 
 class Project(models.Model):
@@ -154,7 +164,9 @@ class Assignment(models.Model):
     AssignmentWeekHours rows, in the same transaction (capacity.services).
     """
 
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
+    )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
     weekly_hours = models.JSONField(default=dict, blank=True)
@@ -167,6 +179,9 @@ class Assignment(models.Model):
             models.Index(fields=["project"], name="assignment_project"),
             models.Index(fields=["role"], name="assignment_role"),
         ]
+
+    def __str__(self) -> str:
+        return f"assignment {self.pk} ({self.person_id or 'open'} on {self.project_id})"
 
 
 class AssignmentWeekHours(models.Model):
@@ -189,3 +204,6 @@ class AssignmentWeekHours(models.Model):
             models.Index(fields=["role", "week_start"], name="weekhours_role_week"),
             models.Index(fields=["person", "week_start"], name="weekhours_person_week"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.week_start}: {self.hours}"

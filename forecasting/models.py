@@ -44,6 +44,9 @@ class DemandObservation(models.Model):
             models.CheckConstraint(condition=Q(value__gte=0), name="observation_non_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.timestamp}: {self.value}"
+
 
 class ForecastModel(models.Model):
     """A trained model of a series, with the backtest scores of every candidate it was chosen from."""
@@ -63,9 +66,14 @@ class ForecastModel(models.Model):
             models.UniqueConstraint(
                 fields=["series"], condition=Q(is_current=True), name="forecastmodel_one_current_per_series"
             ),
-            models.CheckConstraint(condition=Q(duration_seconds__gte=0), name="forecastmodel_duration_non_negative"),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__gte=0), name="forecastmodel_duration_non_negative"
+            ),
         ]
         indexes = [models.Index(fields=["series", "trained_at"], name="forecastmodel_series_trained")]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.algorithm} {self.trained_at:%Y-%m-%d}"
 
 
 class ForecastPoint(models.Model):
@@ -78,3 +86,6 @@ class ForecastPoint(models.Model):
     class Meta:
         ordering = ["timestamp"]
         constraints = [models.UniqueConstraint(fields=["model", "timestamp"], name="forecastpoint_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.model_id} {self.timestamp}: {self.value}"

@@ -55,6 +55,7 @@ def readyz(request):
     failed = [name for name, outcome in results.items() if outcome != "ok"]
     if failed:
         return JsonResponse(
-            {"status": "unavailable", "message": f"Not ready: {', '.join(failed)}", "checks": results}, status=503
+            {"status": "unavailable", "message": f"Not ready: {', '.join(failed)}", "checks": results},
+            status=503,
         )
     return JsonResponse({"status": "ok", "checks": results})

@@ -15,6 +15,7 @@ from ops.env import EnvError, env_bool, env_choice, env_int, env_list, env_rate,
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CREWPLAN_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite file, Celery filesystem queue, test logs
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
@@ -143,6 +144,9 @@ else:
     # An unacknowledged message is redelivered after this long: it must exceed the longest task, or a
     # slow solve would be started a second time while the first still runs.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+    if CELERY_BROKER_URL.startswith("redis"):
+        # Lets several deployments (or test runs) share one Redis without taking each other's messages.
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_BROKER_KEY_PREFIX", "") or ""
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

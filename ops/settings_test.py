@@ -7,7 +7,10 @@ on the real PostgreSQL and Redis.
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+# One namespace per test run in the shared Redis, for the cache and the broker alike, so concurrent runs
+# never read each other's keys or take each other's messages.
 os.environ.setdefault("CACHE_KEY_PREFIX", f"crewplan-test-{os.getpid()}")
+os.environ.setdefault("CELERY_BROKER_KEY_PREFIX", f"crewplan-test-{os.getpid()}:")
 
 from ops.settings import *  # noqa: E402,F403
 

@@ -11,7 +11,7 @@ from capacity.models import Department, Person, SkillTag
 
 
 class ShiftType(models.Model):
-    """A shift a unit staffs (Early, Late, Night). A shift type of the organisation node applies to all units."""
+    """A shift a unit staffs (Early, Late, Night); one of the organisation node applies to all its units."""
 
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="shift_types")
     code = models.CharField(max_length=8)
@@ -26,9 +26,12 @@ class ShiftType(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["department", "code"], name="shifttype_code_unique"),
             models.CheckConstraint(
-                condition=Q(duration_minutes__gt=0, duration_minutes__lte=24 * 60), name="shifttype_duration_range"
+                condition=Q(duration_minutes__gt=0, duration_minutes__lte=24 * 60),
+                name="shifttype_duration_range",
             ),
-            models.CheckConstraint(condition=Q(paid_minutes__lte=F("duration_minutes")), name="shifttype_paid_le_duration"),
+            models.CheckConstraint(
+                condition=Q(paid_minutes__lte=F("duration_minutes")), name="shifttype_paid_le_duration"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -44,7 +47,9 @@ class WorkRules(models.Model):
     max_minutes_per_week = models.PositiveIntegerField(null=True, blank=True)
     min_minutes_per_horizon = models.PositiveIntegerField(null=True, blank=True)
     max_minutes_per_horizon = models.PositiveIntegerField(null=True, blank=True)
-    max_shifts_per_type = models.JSONField(default=dict, blank=True, help_text='{"N": 8}: shift code to limit')
+    max_shifts_per_type = models.JSONField(
+        default=dict, blank=True, help_text='{"N": 8}: shift code to limit'
+    )
     max_consecutive_work_days = models.PositiveSmallIntegerField(null=True, blank=True)
     min_consecutive_work_days = models.PositiveSmallIntegerField(null=True, blank=True)
     min_consecutive_days_off = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -82,6 +87,9 @@ class PersonContract(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="contract")
     work_rules = models.ForeignKey(WorkRules, on_delete=models.PROTECT, related_name="contracts")
 
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.work_rules_id}"
+
 
 class CoverRequirement(models.Model):
     class Source(models.TextChoices):
@@ -102,7 +110,9 @@ class CoverRequirement(models.Model):
     class Meta:
         ordering = ["date", "shift_type"]
         constraints = [
-            models.CheckConstraint(condition=Q(preferred__gte=F("minimum")), name="cover_preferred_ge_minimum"),
+            models.CheckConstraint(
+                condition=Q(preferred__gte=F("minimum")), name="cover_preferred_ge_minimum"
+            ),
             models.UniqueConstraint(
                 fields=["department", "date", "shift_type", "skill", "source"],
                 condition=Q(skill__isnull=False),
@@ -115,6 +125,9 @@ class CoverRequirement(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["department", "date"], name="cover_department_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.shift_type_id} min {self.minimum}"
 
 
 class ShiftRequest(models.Model):
@@ -131,8 +144,13 @@ class ShiftRequest(models.Model):
     weight = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(weight__gte=1), name="shiftrequest_weight_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=1), name="shiftrequest_weight_positive")
+        ]
         indexes = [models.Index(fields=["person", "date"], name="shiftrequest_person_date")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.date}"
 
 
 class Roster(models.Model):
@@ -182,6 +200,11 @@ class RosterAssignment(models.Model):
     class Meta:
         ordering = ["date", "person"]
         constraints = [
-            models.UniqueConstraint(fields=["roster", "person", "date"], name="roster_one_shift_per_person_day"),
+            models.UniqueConstraint(
+                fields=["roster", "person", "date"], name="roster_one_shift_per_person_day"
+            ),
         ]
         indexes = [models.Index(fields=["person", "date"], name="rosterassignment_person_date")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.date} {self.shift_type_id}"

@@ -22,7 +22,9 @@ class JobDetailApi(APIView):
 
 
 class JobCancelApi(APIView):
-    @extend_schema(operation_id="job_cancel", request=None, responses={200: JobOutputSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        operation_id="job_cancel", request=None, responses={200: JobOutputSerializer, **ERROR_RESPONSES}
+    )
     def post(self, request, job_id: int):
         get_object_or_404(_visible_jobs(request.user), id=job_id)
         job = job_request_cancel(job_id=job_id)

@@ -1,0 +1,119 @@
+"""The scheduling half of the demo: shift types, contracts, cover and requests for each unit."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+
+from capacity.models import Department, Person, SkillTag
+from scheduler.models import CoverRequirement, PersonContract, ShiftRequest, ShiftType, WorkRules
+
+COVER_WEEKS = 8
+# code, name, start, minutes, paid minutes, night
+SHIFTS = [
+    ("E", "Early", time(7, 0), 480, 450, False),
+    ("L", "Late", time(14, 30), 480, 450, False),
+    ("N", "Night", time(21, 30), 600, 570, True),
+]
+# per 25 people: (minimum, preferred) per shift code
+COVER_PER_25 = {"E": (3, 4), "L": (3, 4), "N": (2, 2)}
+
+
+def seed_scheduling(
+    organisation: Department, units: list[Department], rng: random.Random, today: date
+) -> None:
+    shifts = {
+        code: ShiftType.objects.update_or_create(
+            department=organisation,
+            code=code,
+            defaults={
+                "name": name,
+                "start_time": start,
+                "duration_minutes": minutes,
+                "paid_minutes": paid,
+                "is_night": night,
+            },
+        )[0]
+        for code, name, start, minutes, paid, night in SHIFTS
+    }
+    full_time, _ = WorkRules.objects.update_or_create(
+        name="Full time 37.5h",
+        defaults=dict(
+            contract_minutes_per_week=2250,
+            min_minutes_per_week=1440,
+            max_minutes_per_week=2880,
+            max_consecutive_work_days=5,
+            min_consecutive_work_days=2,
+            min_consecutive_days_off=2,
+            max_weekends_per_horizon=2,
+            min_rest_hours=11,
+            max_consecutive_nights=3,
+            max_shifts_per_type={"N": 8},
+        ),
+    )
+    part_time, _ = WorkRules.objects.update_or_create(
+        name="Part time",
+        defaults=dict(
+            contract_minutes_per_week=1440,
+            min_minutes_per_week=0,
+            max_minutes_per_week=1920,
+            max_consecutive_work_days=4,
+            min_consecutive_work_days=1,
+            min_consecutive_days_off=2,
+            max_weekends_per_horizon=2,
+            min_rest_hours=11,
+            max_consecutive_nights=3,
+            max_shifts_per_type={"N": 6},
+        ),
+    )
+    medication = SkillTag.objects.get(name="Medication")
+    first_day = today - timedelta(days=today.weekday())
+    for unit in units:
+        people = list(Person.objects.filter(department=unit).order_by("id"))
+        for person in people:
+            rules = full_time if person.weekly_capacity_hours >= 37 else part_time
+            PersonContract.objects.update_or_create(person=person, defaults={"work_rules": rules})
+        scale = len([p for p in people if p.active]) / 25
+        CoverRequirement.objects.filter(department=unit, source=CoverRequirement.Source.MANUAL).delete()
+        cover = []
+        for offset in range(COVER_WEEKS * 7):
+            day = first_day + timedelta(days=offset)
+            weekend = day.weekday() >= 5
+            for code, (minimum, preferred) in COVER_PER_25.items():
+                low = max(1, round(minimum * scale) - (1 if weekend and code != "N" and minimum > 2 else 0))
+                cover.append(
+                    CoverRequirement(
+                        department=unit,
+                        date=day,
+                        shift_type=shifts[code],
+                        minimum=low,
+                        preferred=max(low, round(preferred * scale)),
+                    )
+                )
+            # every shift needs someone who can give medication
+            for code in COVER_PER_25:
+                cover.append(
+                    CoverRequirement(
+                        department=unit,
+                        date=day,
+                        shift_type=shifts[code],
+                        skill=medication,
+                        minimum=1,
+                        preferred=1,
+                    )
+                )
+        CoverRequirement.objects.bulk_create(cover)
+        ShiftRequest.objects.filter(person__in=people).delete()
+        requests = []
+        for person in people:
+            for _ in range(rng.randint(0, 3)):
+                requests.append(
+                    ShiftRequest(
+                        person=person,
+                        date=first_day + timedelta(days=rng.randint(0, COVER_WEEKS * 7 - 1)),
+                        shift_type=rng.choice([None, shifts["E"], shifts["L"], shifts["N"]]),
+                        kind=rng.choice([ShiftRequest.Kind.OFF, ShiftRequest.Kind.OFF, ShiftRequest.Kind.ON]),
+                        weight=rng.randint(1, 3),
+                    )
+                )
+        ShiftRequest.objects.bulk_create(requests)

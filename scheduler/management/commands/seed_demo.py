@@ -1,0 +1,50 @@
+import random
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from capacity.demo import ORGANISATION, SIZES, seed_capacity
+from capacity.models import Department
+from forecasting.demo import seed_demand
+from scheduler.demo import seed_scheduling
+
+DEMO_USER = "planner"
+DEMO_PASSWORD = "crewplan-demo"
+
+
+class Command(BaseCommand):
+    help = "Build the deterministic demo organisation (care homes with wards). Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--size", choices=sorted(SIZES), default="medium")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--no-user", action="store_true", help="Do not create the demo login")
+
+    def handle(self, *args, size: str, seed: int, no_user: bool, **options):
+        if seed < 0:
+            raise CommandError("--seed must be zero or positive")
+        rng = random.Random(seed)
+        today = timezone.localdate()
+        with transaction.atomic():
+            units = seed_capacity(SIZES[size], rng, today)
+            organisation = Department.objects.get(name=ORGANISATION, parent=None)
+            seed_scheduling(organisation, units, rng, today)
+            seed_demand(units, rng, today)
+            if not no_user:
+                self._demo_user()
+        people = sum(unit.people.count() for unit in units)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo organisation ready: {len(units)} units, {people} people ({size}).")
+        )
+
+    def _demo_user(self):
+        user, _ = get_user_model().objects.get_or_create(
+            username=DEMO_USER, defaults={"email": "planner@demo.crewplan.test"}
+        )
+        user.is_staff = True
+        user.is_superuser = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        self.stdout.write(f"Demo login: {DEMO_USER} / {DEMO_PASSWORD}")

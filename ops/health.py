@@ -28,10 +28,15 @@ def _check_cache() -> None:
 
 
 def _check_broker() -> None:
+    from django.conf import settings
+
     from ops.celery import app
 
-    with app.connection_for_write() as conn:
+    with app.connection_for_write(url=settings.CELERY_BROKER_URL, connect_timeout=1) as conn:
         conn.ensure_connection(max_retries=1, timeout=1)
+        client = getattr(conn.default_channel, "client", None)
+        if client is not None:  # Redis connects lazily: make it answer
+            client.ping()
 
 
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}

@@ -163,7 +163,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "jobs-fail-stale": {"task": "ops.tasks.jobs_fail_stale", "schedule": 300.0},
+}
 
 # --- REST framework and OpenAPI ------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ops.errors import ApplicationError
+from ops.metrics import JOB_SECONDS, JOBS_FINISHED
 from ops.models import Job
 
 PROGRESS_MIN_INTERVAL_S = 0.5
@@ -62,12 +63,17 @@ def job_cancel_requested(*, job_id: int) -> bool:
 
 def _finish(job_id: int, status: str, **fields: Any) -> bool:
     _last_progress_write.pop(job_id, None)
-    return (
-        Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(
-            status=status, finished_at=timezone.now(), **fields
-        )
-        == 1
+    finished_at = timezone.now()
+    updated = Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(
+        status=status, finished_at=finished_at, **fields
     )
+    if updated != 1:
+        return False
+    kind, started_at = Job.objects.filter(id=job_id).values_list("kind", "started_at").get()
+    JOBS_FINISHED.labels(kind, status).inc()
+    if started_at is not None:
+        JOB_SECONDS.labels(kind).observe((finished_at - started_at).total_seconds())
+    return True
 
 
 def job_succeed(*, job_id: int, result: dict | None = None, message: str = "") -> bool:

@@ -210,6 +210,8 @@ LOGGING = {
     },
 }
 
+METRICS_KEY = env_str("METRICS_KEY")  # bearer token for /metrics; unset: loopback clients only
+
 # --- production hardening (python manage.py check --deploy) -------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

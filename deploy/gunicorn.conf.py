@@ -1,0 +1,35 @@
+"""gunicorn for crewplan: sync workers (the views are short and CPU-bound), two per core.
+
+Prometheus multiprocess mode: each worker writes samples under PROMETHEUS_MULTIPROC_DIR; a dead worker's
+live gauges are removed so /metrics stays true.
+"""
+
+import multiprocessing
+import os
+import shutil
+from pathlib import Path
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = None  # crewplan logs one line per request itself (ops.middleware)
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_dir:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        Path(metrics_dir).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -178,6 +178,9 @@ class Roster(models.Model):
     previous_version = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions"
     )
+    job = models.ForeignKey(
+        "ops.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The latest solve"
+    )
 
     class Meta:
         ordering = ["-start_date", "-version"]
@@ -208,3 +211,29 @@ class RosterAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.date} {self.shift_type_id}"
+
+
+class RosterEvent(models.Model):
+    """The audit trail of a roster: who generated, edited, re-solved or published it, and when."""
+
+    class Action(models.TextChoices):
+        GENERATE = "generate"
+        SOLVED = "solved"
+        EDIT = "edit"
+        RESOLVE = "resolve"
+        PUBLISH = "publish"
+        NEW_VERSION = "new_version"
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.roster_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

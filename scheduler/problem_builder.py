@@ -1,0 +1,264 @@
+"""Build the solver's `Problem` for a roster from the database.
+
+Rows become frozen dataclasses here and nowhere else; ids become strings (person primary keys, shift
+codes, skill names) so the solver's explanations read naturally once mapped back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from capacity.models import AssignmentWeekHours, Leave, Person
+from capacity.weeks import monday_of
+from scheduler.models import (
+    CoverRequirement,
+    PersonContract,
+    Roster,
+    RosterAssignment,
+    ShiftRequest,
+    ShiftType,
+)
+from scheduler.solver import domain as sd
+
+HISTORY_DAYS = 14
+CENTS = 100
+
+
+@dataclass(frozen=True)
+class BuiltProblem:
+    problem: sd.Problem
+    people: dict[str, Person]
+    shift_types: dict[str, ShiftType]
+
+
+def shift_types_for_unit(unit) -> list[ShiftType]:
+    """The unit's own shift types and those of its ancestors (organisation-wide ones); the nearest wins."""
+    chain = []
+    node = unit
+    while node is not None:
+        chain.append(node.id)
+        node = node.parent
+    by_code: dict[str, ShiftType] = {}
+    rank = {dept_id: i for i, dept_id in enumerate(chain)}
+    for shift in ShiftType.objects.filter(department_id__in=chain):
+        current = by_code.get(shift.code)
+        if current is None or rank[shift.department_id] < rank[current.department_id]:
+            by_code[shift.code] = shift
+    return sorted(by_code.values(), key=lambda s: (s.start_time, s.code))
+
+
+def _contract(rules, *, weeks: float, project_minutes_per_week: int) -> sd.Contract:
+    if rules is None:
+        return sd.Contract(id="none")
+    max_week = rules.max_minutes_per_week
+    if project_minutes_per_week:
+        # hours promised to projects are not available for shifts
+        ceiling = max(0, (max_week if max_week is not None else 7 * 24 * 60) - project_minutes_per_week)
+        max_week = ceiling
+    return sd.Contract(
+        id=f"rules-{rules.id}" + (f"-p{project_minutes_per_week}" if project_minutes_per_week else ""),
+        max_shifts_per_type=dict(rules.max_shifts_per_type or {}),
+        max_total_minutes=rules.max_minutes_per_horizon,
+        min_total_minutes=rules.min_minutes_per_horizon,
+        max_weekly_minutes=max_week,
+        min_weekly_minutes=rules.min_minutes_per_week or None,
+        max_consecutive_shifts=rules.max_consecutive_work_days,
+        min_consecutive_shifts=rules.min_consecutive_work_days,
+        min_consecutive_days_off=rules.min_consecutive_days_off,
+        max_weekends=rules.max_weekends_per_horizon,
+        max_consecutive_nights=rules.max_consecutive_nights,
+        min_rest_minutes=rules.min_rest_hours * 60 if rules.min_rest_hours else None,
+        contract_minutes=round(rules.contract_minutes_per_week * weeks),
+    )
+
+
+def build_problem(
+    roster: Roster, *, weights: sd.Weights | None = None, use_reference: bool = False
+) -> BuiltProblem:
+    unit = roster.department
+    start, end = roster.start_date, roster.end_date
+    num_days = (end - start).days + 1
+    weeks = num_days / 7
+
+    shifts = shift_types_for_unit(unit)
+    shift_by_id = {s.code: s for s in shifts}
+    shift_code_by_pk = {s.pk: s.code for s in shifts}
+    shift_types = tuple(
+        sd.ShiftType(
+            id=s.code,
+            length_minutes=s.duration_minutes,
+            start_minute=s.start_time.hour * 60 + s.start_time.minute,
+            night=s.is_night,
+        )
+        for s in shifts
+    )
+
+    people = list(
+        Person.objects.filter(department=unit, active=True, hire_date__lte=end)
+        .prefetch_related("skills__skill")
+        .order_by("id")
+    )
+    person_ids = [p.pk for p in people]
+    rules_by_person = {
+        c.person_id: c.work_rules
+        for c in PersonContract.objects.filter(person_id__in=person_ids).select_related("work_rules")
+    }
+    project_minutes = _project_minutes_per_week(person_ids, start, end)
+
+    staff = []
+    for person in people:
+        rules = rules_by_person.get(person.pk)
+        multiplier = rules.overtime_multiplier if rules else Decimal(1)
+        rate_cents = int(person.hourly_rate * CENTS)
+        staff.append(
+            sd.Person(
+                id=str(person.pk),
+                contract=_contract(
+                    rules, weeks=weeks, project_minutes_per_week=project_minutes.get(person.pk, 0)
+                ),
+                skills={ps.skill.name: ps.certified_until for ps in person.skills.all()},
+                hourly_rate=rate_cents,
+                overtime_premium=int(rate_cents * (multiplier - 1)),
+            )
+        )
+
+    day_index = {start + timedelta(days=i): i for i in range(num_days)}
+    cover = _cover(unit, start, end, day_index, shift_code_by_pk)
+    requests = tuple(
+        sd.ShiftRequest(
+            person=str(r.person_id),
+            day=day_index[r.date],
+            shift=shift_code_by_pk.get(r.shift_type_id) if r.shift_type_id else None,
+            weight=r.weight,
+            on=r.kind == ShiftRequest.Kind.ON,
+        )
+        for r in ShiftRequest.objects.filter(person_id__in=person_ids, date__range=(start, end))
+        if r.shift_type_id is None or r.shift_type_id in shift_code_by_pk
+    )
+    absences = _absences(
+        person_ids, roster, start, end, day_index, hire_dates={p.pk: p.hire_date for p in people}
+    )
+    own = list(RosterAssignment.objects.filter(roster=roster).order_by("date", "person_id"))
+    pins = tuple(
+        sd.Pin(person=str(a.person_id), day=day_index[a.date], shift=shift_code_by_pk[a.shift_type_id])
+        for a in own
+        if a.pinned and a.person_id in set(person_ids) and a.shift_type_id in shift_code_by_pk
+    )
+    reference = None
+    if use_reference:
+        grid = {str(pid): [None] * num_days for pid in person_ids}
+        for a in own:
+            if str(a.person_id) in grid and a.shift_type_id in shift_code_by_pk:
+                grid[str(a.person_id)][day_index[a.date]] = shift_code_by_pk[a.shift_type_id]
+        reference = {pid: tuple(row) for pid, row in grid.items()}
+
+    problem = sd.Problem(
+        start_date=start,
+        num_days=num_days,
+        shift_types=shift_types,
+        staff=tuple(staff),
+        cover=cover,
+        requests=requests,
+        absences=absences,
+        pins=pins,
+        history=_history(unit, roster, person_ids, start, shift_code_by_pk),
+        reference=reference,
+        weights=weights or sd.Weights(),
+        name=f"{unit.name} {start}..{end}",
+    )
+    return BuiltProblem(problem=problem, people={str(p.pk): p for p in people}, shift_types=shift_by_id)
+
+
+def _project_minutes_per_week(person_ids, start: date, end: date) -> dict[int, int]:
+    """The largest weekly project commitment of each person over the horizon, in minutes."""
+    per_person_week: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
+    rows = AssignmentWeekHours.objects.filter(
+        person_id__in=person_ids, week_start__gte=monday_of(start), week_start__lte=end
+    ).values_list("person_id", "week_start", "hours")
+    for person_id, week, hours in rows:
+        per_person_week[(person_id, week)] += hours
+    result: dict[int, int] = {}
+    for (person_id, _week), hours in per_person_week.items():
+        result[person_id] = max(result.get(person_id, 0), int(hours * 60))
+    return result
+
+
+def _cover(unit, start, end, day_index, shift_code_by_pk) -> tuple[sd.Cover, ...]:
+    """Manual requirements override forecast ones for the same day, shift and skill."""
+    chosen: dict[tuple, CoverRequirement] = {}
+    rows = CoverRequirement.objects.filter(department=unit, date__range=(start, end)).select_related("skill")
+    for row in rows:
+        if row.shift_type_id not in shift_code_by_pk:
+            continue
+        key = (row.date, row.shift_type_id, row.skill_id)
+        current = chosen.get(key)
+        if current is None or (
+            current.source == CoverRequirement.Source.FORECAST
+            and row.source == CoverRequirement.Source.MANUAL
+        ):
+            chosen[key] = row
+    return tuple(
+        sd.Cover(
+            day=day_index[row.date],
+            shift=shift_code_by_pk[row.shift_type_id],
+            minimum=row.minimum,
+            preferred=row.preferred,
+            weight_under=row.under_weight,
+            weight_over=row.over_weight,
+            skill=row.skill.name if row.skill_id else None,
+        )
+        for row in sorted(chosen.values(), key=lambda r: (r.date, r.shift_type_id, r.skill_id or 0))
+    )
+
+
+def _absences(person_ids, roster, start, end, day_index, *, hire_dates) -> tuple[sd.Absence, ...]:
+    cells: dict[tuple[str, int], str] = {}
+    leaves = Leave.objects.filter(
+        person_id__in=person_ids, status=Leave.Status.APPROVED, start_date__lte=end, end_date__gte=start
+    )
+    for leave in leaves:
+        kind = "unavailable" if leave.kind == Leave.Kind.UNAVAILABLE else "leave"
+        day = max(leave.start_date, start)
+        while day <= min(leave.end_date, end):
+            cells[(str(leave.person_id), day_index[day])] = kind
+            day += timedelta(days=1)
+    # shifts these people already hold in other units' rosters: no double booking
+    elsewhere = (
+        RosterAssignment.objects.filter(person_id__in=person_ids, date__range=(start, end))
+        .exclude(roster__department_id=roster.department_id)
+        .exclude(roster__status=Roster.Status.DRAFT)
+        .values_list("person_id", "date")
+    )
+    for person_id, day in elsewhere:
+        cells.setdefault((str(person_id), day_index[day]), "booked_elsewhere")
+    for person_id, hired in hire_dates.items():
+        day = start
+        while day < hired and day <= end:
+            cells.setdefault((str(person_id), day_index[day]), "not_yet_hired")
+            day += timedelta(days=1)
+    return tuple(sd.Absence(person=p, day=d, kind=k) for (p, d), k in sorted(cells.items()))
+
+
+def _history(unit, roster, person_ids, start, shift_code_by_pk) -> dict[str, tuple[str | None, ...]]:
+    """The last days before this roster, from the unit's latest solved or published roster before it."""
+    first = start - timedelta(days=HISTORY_DAYS)
+    candidates = Roster.objects.filter(department=unit, start_date__lt=start, end_date__gte=first).exclude(
+        pk=roster.pk
+    )
+    previous = (
+        candidates.filter(status=Roster.Status.PUBLISHED).order_by("-end_date", "-version").first()
+        or candidates.filter(status=Roster.Status.SOLVED).order_by("-end_date", "-version").first()
+    )
+    if previous is None:
+        return {}
+    grid = {str(pid): [None] * HISTORY_DAYS for pid in person_ids}
+    rows = RosterAssignment.objects.filter(roster=previous, date__gte=first, date__lt=start).values_list(
+        "person_id", "date", "shift_type_id"
+    )
+    for person_id, day, shift_pk in rows:
+        if str(person_id) in grid and shift_pk in shift_code_by_pk:
+            grid[str(person_id)][(day - first).days] = shift_code_by_pk[shift_pk]
+    return {pid: tuple(row) for pid, row in grid.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -29,6 +30,7 @@ def seed_demand(units: list[Department], rng: random.Random, today: date) -> Non
             defaults={"frequency": DemandSeries.Frequency.DAILY, "staffing": STAFFING},
         )
         DemandObservation.objects.filter(series=series).delete()
+        zone = ZoneInfo(unit.time_zone or "UTC")
         base = rng.uniform(18, 30)
         weekly = [rng.uniform(-1.5, 1.5) for _ in range(7)]
         rows = []
@@ -41,7 +43,7 @@ def seed_demand(units: list[Department], rng: random.Random, today: date) -> Non
             rows.append(
                 DemandObservation(
                     series=series,
-                    timestamp=datetime(day.year, day.month, day.day, tzinfo=UTC),
+                    timestamp=datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC),
                     value=round(max(0.0, value), 2),
                 )
             )

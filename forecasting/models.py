@@ -89,3 +89,37 @@ class ForecastPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_id} {self.timestamp}: {self.value}"
+
+
+class ForecastRun(models.Model):
+    """One fan-out retrain over many series (the weekly beat entry): its job and per-series outcomes."""
+
+    job = models.OneToOneField("ops.Job", on_delete=models.CASCADE, related_name="forecast_run")
+    horizon_days = models.PositiveSmallIntegerField(default=56)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"forecast run {self.pk}"
+
+
+class ForecastRunItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="items")
+    series = models.ForeignKey(DemandSeries, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    algorithm = models.CharField(max_length=40, blank=True, default="")
+    duration_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "series"], name="forecastrunitem_unique")]
+        indexes = [models.Index(fields=["run", "status"], name="forecastrunitem_run_status")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.series_id} {self.status}"

@@ -1,0 +1,296 @@
+"""Forecast engine benchmark: accuracy on the public demand series, and retrain wall time for 100 series.
+
+    .venv/bin/python bench/forecast.py [--section accuracy,yearly,ets,retrain] [--origins 13]
+        [--retrain-origins 3] [--count 100] [--workers 1,2]
+
+Sections:
+- accuracy: rolling-origin MASE/MAPE per candidate and for the chosen model on each public series
+  (../shared/benchmarks/demand, see SOURCE.md), and whether the choice is ever worse than seasonal naive.
+- yearly: Prophet with yearly seasonality on vs off at several history lengths (the threshold in
+  prophet_model).
+- ets: ETS variants (statsmodels ETSModel A,N,A and A,Ad,A; Holt-Winters ExponentialSmoothing) on the same
+  series.
+- retrain: 100 synthetic two-year daily series (perturbed, rescaled windows of the public series plus noise),
+  trained with train_many at workers=1 and workers=2; wall time, speed-up, and the never-worse check.
+Not part of the test suite; prints tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+import warnings
+from pathlib import Path
+
+# One BLAS thread per process, set before numpy loads, so the sequential run is measured the way the workers
+# run (train_many sets the same for its workers). With OpenBLAS's default two threads on a shared two-core
+# machine, a statsmodels ETS fit measured 50 ms instead of 3 ms.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from forecasting.engine.backtest import backtest, mase, origin_cuts, seasonal_naive_scale  # noqa: E402
+from forecasting.engine.choose import choose  # noqa: E402
+from forecasting.engine.domain import Series  # noqa: E402
+from forecasting.engine.prepare import min_train_length, prepare  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "benchmarks" / "demand"
+PUBLIC = [  # file, date column, value column, holiday country, transform to demand units
+    ("prophet_example_pedestrians_covid.csv", "ds", "y", "AU", None),
+    ("uci_bike_sharing_day.csv", "dteday", "cnt", "US", None),
+    ("prophet_example_wp_log_peyton_manning.csv", "ds", "y", "US", None),
+]
+
+
+def load_public(name: str, date_col: str, value_col: str, country: str | None) -> Series:
+    frame = pd.read_csv(DATA / name)
+    stamps = pd.to_datetime(frame[date_col])
+    values = tuple(frame[value_col].astype(float))
+    return Series(key=name.removesuffix(".csv"), timestamps=tuple(stamps), values=values, freq="D",
+                  country=country)
+
+
+def section_accuracy(origins: int, horizon: int) -> None:
+    print(f"\n== accuracy: rolling origin, {origins} origins x {horizon} days, MASE (MAPE %) ==")
+    names = ("seasonal_naive", "ets", "prophet")
+    print(f"{'series':<40}" + "".join(f"{n:>20}" for n in names) + f"{'chosen':>26}{'time s':>8}")
+    for name, date_col, value_col, country, _ in PUBLIC:
+        series = load_public(name, date_col, value_col, country)
+        started = time.perf_counter()
+        history, _ = prepare(series)
+        result = backtest(history, horizon=horizon, origins=origins)
+        chosen = choose(result.scores)
+        cells = []
+        for n in names:
+            s = result.scores[n]
+            mape = "-" if s.mape is None else f"{s.mape:.1f}"
+            cells.append(f"{s.mase:.3f} ({mape})" if s.ok else "failed")
+        baseline = result.scores["seasonal_naive"].mase
+        ok = "ok" if result.scores[chosen].mase <= baseline else "WORSE THAN SNAIVE"
+        print(f"{series.key:<40}" + "".join(f"{c:>20}" for c in cells)
+              + f"{chosen + ' ' + format(result.scores[chosen].mase, '.3f'):>22} {ok:<3}"
+              + f"{time.perf_counter() - started:8.1f}")
+
+
+def _windows(series: Series, length: int, count: int) -> list:
+    history, _ = prepare(series)
+    ends = np.linspace(length, len(history), count).astype(int)
+    return [history.head(end) for end in ends]
+
+
+def _tail(history, length):
+    from forecasting.engine.prepare import History
+
+    return History(history.key, history.freq, history.season_length, history.country, history.index[-length:],
+                   history.y[-length:], history.nonnegative)
+
+
+def section_yearly(horizon: int) -> None:
+    from forecasting.engine.prophet_model import prophet
+
+    print(f"\n== yearly seasonality: Prophet MASE with yearly off / on, by history length "
+          f"(4 origins x {horizon}) ==")
+    lengths = (300, 365, 450, 550, 640, 730)
+    print(f"{'series (window end)':<44}" + "".join(f"{str(n) + ' d':>14}" for n in lengths))
+    wins = {n: 0 for n in lengths}
+    totals = {n: 0 for n in lengths}
+    for name, date_col, value_col, country, _ in PUBLIC:
+        series = load_public(name, date_col, value_col, country)
+        full, _ = prepare(series)
+        ends = [len(full)]
+        if name.startswith("prophet_example_pedestrians"):
+            ends = [int(np.searchsorted(full.index, pd.Timestamp("2020-03-01")))]  # before the lockdown break
+        elif name.startswith("prophet_example_wp"):
+            ends = [len(full) - 365 * k for k in (0, 2, 4)]
+        for end in ends:
+            row = []
+            for length in lengths:
+                if end < length + 4 * horizon:
+                    row.append("-")
+                    continue
+                window = _tail(full.head(end), length + 4 * horizon)
+                scores = {}
+                for yearly in (False, True):
+                    per_origin = []
+                    for cut in origin_cuts(len(window), origins=4, horizon=horizon, min_train=length - 1):
+                        fitted = prophet(window.head(cut), horizon, yearly=yearly)
+                        scale = seasonal_naive_scale(window.y[:cut], 7)
+                        actual = window.y[cut:cut + horizon]
+                        per_origin.append(mase(actual, np.maximum(fitted.value, 0), scale))
+                    scores[yearly] = float(np.mean(per_origin))
+                wins[length] += scores[True] < scores[False]
+                totals[length] += 1
+                row.append(f"{scores[False]:.2f}/{scores[True]:.2f}")
+            label = f"{series.key[:30]} ({full.index[end - 1].date()})"
+            print(f"{label:<44}" + "".join(f"{c:>14}" for c in row))
+    print("yearly on better in " + ", ".join(f"{n} d: {wins[n]}/{totals[n]}" for n in lengths))
+
+
+def section_ets(origins: int, horizon: int) -> None:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    from forecasting.engine.baselines import ets
+    from forecasting.engine.fitted import Fitted
+
+    def holt_winters(history, h, damped):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = ExponentialSmoothing(history.filled(), trend="add" if damped else None,
+                                         damped_trend=damped, seasonal="add", seasonal_periods=7,
+                                         initialization_method="estimated")
+            return Fitted(np.asarray(model.fit().forecast(h)))
+
+    variants = {
+        "ETSModel A,N,A est.": lambda hist, h: ets(hist, h, initialization="estimated"),
+        "ETSModel A,N,A heur.": lambda hist, h: ets(hist, h, initialization="heuristic"),
+        "ETSModel A,Ad,A est.": lambda hist, h: ets(hist, h, spec={"trend": "add", "damped_trend": True},
+                                                     initialization="estimated"),
+        "HoltWinters N,A": lambda hist, h: holt_winters(hist, h, False),
+        "HoltWinters Ad,A": lambda hist, h: holt_winters(hist, h, True),
+    }
+    print(f"\n== ETS variants: mean MASE over {origins} origins x {horizon} days "
+          "(fit time per origin, ms) ==")
+    print(f"{'series':<40}" + "".join(f"{v:>22}" for v in variants))
+    for name, date_col, value_col, country, _ in PUBLIC:
+        series = load_public(name, date_col, value_col, country)
+        history, _ = prepare(series)
+        cuts = origin_cuts(len(history), origins=origins, horizon=horizon, min_train=min_train_length(7))
+        cells = []
+        for fit in variants.values():
+            started = time.perf_counter()
+            scores = []
+            for cut in cuts:
+                fitted = fit(history.head(cut), horizon)
+                scale = seasonal_naive_scale(history.y[:cut], 7)
+                scores.append(mase(history.y[cut:cut + horizon], np.maximum(fitted.value, 0), scale))
+            ms = 1000 * (time.perf_counter() - started) / len(cuts)
+            cells.append(f"{np.mean(scores):.3f} ({ms:.0f})")
+        print(f"{series.key:<40}" + "".join(f"{c:>22}" for c in cells))
+
+
+def synthetic_series(count: int, days: int = 730, seed: int = 7) -> list[Series]:
+    """Two-year daily series cut from the public ones at random offsets, rescaled, with noise and a level
+    shift.
+
+    Page views are exponentiated back from logs; their missing dates are kept (as gaps), so the engine's gap
+    handling is timed too. Timestamps are re-based so every series ends on the same day.
+    """
+    rng = np.random.default_rng(seed)
+    sources = []
+    for name, date_col, value_col, country, _ in PUBLIC:
+        frame = pd.read_csv(DATA / name)
+        values = frame[value_col].astype(float).to_numpy()
+        if name.startswith("prophet_example_wp"):
+            values = np.exp(values)
+        stamps = pd.to_datetime(frame[date_col])
+        full = pd.Series(values, index=stamps).reindex(pd.date_range(stamps.iloc[0], stamps.iloc[-1]))
+        sources.append((name, full.to_numpy(), country))
+    end = pd.Timestamp("2024-12-31")
+    out = []
+    for i in range(count):
+        name, values, country = sources[i % len(sources)]
+        start = int(rng.integers(0, len(values) - days + 1))
+        window = values[start:start + days].copy()
+        window *= rng.lognormal(0, 0.5) * 100 / np.nanmean(window)  # a unit of a different size
+        window *= rng.lognormal(0, 0.08, size=days)  # day-to-day noise
+        if rng.random() < 0.3:  # a step change (a ward opening, a new contract) somewhere in the second year
+            step = int(rng.integers(days // 2, days - 30))
+            window[step:] *= rng.uniform(0.7, 1.4)
+        window = np.round(window, 1)
+        stamps = pd.date_range(end=end, periods=days, freq="D")
+        observed = ~np.isnan(window)
+        out.append(Series(key=f"synthetic-{i:03d}-{name.split('_')[2]}",
+                          timestamps=tuple(stamps[observed]), values=tuple(window[observed]),
+                          freq="D", country=country))
+    return out
+
+
+def section_retrain(count: int, origins: int, horizon: int, workers_list: tuple[int, ...],
+                    start_method: str = "spawn") -> None:
+    from forecasting.engine.parallel import train_many
+    from forecasting.engine.prophet_model import load_prophet
+
+    series = synthetic_series(count)
+    started = time.perf_counter()
+    load_prophet()
+    import_s = time.perf_counter() - started
+    print(f"\n== retrain: {count} synthetic series x 730 days, {origins} origins x {horizon} days "
+          f"+ final fit with 80% intervals, workers started by {start_method} ==")
+    print(f"(import prophet in this process: {import_s:.2f} s, not counted below; the 2-worker pool's own "
+          "start-up and imports are counted)")
+    walls = {}
+    results_by_workers = {}
+    for workers in workers_list:
+        load = os.getloadavg()[0]
+        cpu_before = _cpu_seconds()
+        started = time.perf_counter()
+        results = train_many(series, workers=workers, horizon=horizon, origins=origins,
+                             start_method=start_method)
+        walls[workers] = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu_before
+        results_by_workers[workers] = results
+        failed = [r for r in results if not r.ok]
+        chosen = pd.Series([r.algorithm for r in results]).value_counts().to_dict()
+        worse = sum(r.metrics[r.algorithm].mase > r.metrics["seasonal_naive"].mase for r in results if r.ok)
+        per_series = np.array([r.duration_s for r in results])
+        print(f"workers={workers}: wall {walls[workers]:6.2f} s | CPU {cpu:6.1f} s (this process, workers, "
+              f"cmdstan) | load before {load:.1f} | per series median {np.median(per_series):.3f} s, "
+              f"max {per_series.max():.3f} s | failed {len(failed)} | chosen {chosen} | "
+              f"worse than seasonal naive: {worse}")
+    if 1 in walls and 2 in walls:
+        print(f"speed-up workers=2 vs 1: {walls[1] / walls[2]:.2f}x")
+        same = all(a.algorithm == b.algorithm and a.forecast == b.forecast
+                   for a, b in zip(results_by_workers[1], results_by_workers[2], strict=True))
+        print(f"same numbers sequential vs parallel: {same}")
+    budget = walls.get(2)
+    if budget is not None:
+        verdict = "met" if budget < 20 else "NOT met"
+        print(f"budget (100 series < 20 s with 2 workers): {verdict} ({budget:.2f} s wall)")
+    chosen_mase = [r.metrics[r.algorithm].mase for r in results if r.ok]
+    snaive_mase = [r.metrics["seasonal_naive"].mase for r in results if r.ok]
+    print(f"mean backtest MASE over the series: chosen {np.mean(chosen_mase):.3f}, "
+          f"seasonal naive {np.mean(snaive_mase):.3f}")
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (pool workers, cmdstan runs)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--section", default="accuracy,retrain")
+    parser.add_argument("--origins", type=int, default=13)
+    parser.add_argument("--horizon", type=int, default=28)
+    parser.add_argument("--retrain-origins", type=int, default=None, help="default: train.DEFAULT_ORIGINS")
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--start-method", default="spawn", choices=["spawn", "forkserver", "fork"])
+    args = parser.parse_args()
+    from forecasting.engine.train import DEFAULT_ORIGINS
+
+    sections = args.section.split(",")
+    if "accuracy" in sections:
+        section_accuracy(args.origins, args.horizon)
+    if "yearly" in sections:
+        section_yearly(args.horizon)
+    if "ets" in sections:
+        section_ets(args.origins, args.horizon)
+    if "retrain" in sections:
+        workers = tuple(int(w) for w in args.workers.split(","))
+        section_retrain(args.count, args.retrain_origins or DEFAULT_ORIGINS, args.horizon, workers,
+                        args.start_method)
+
+
+if __name__ == "__main__":
+    main()

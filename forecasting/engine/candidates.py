@@ -1,0 +1,25 @@
+"""The candidate models, by name, in order of simplicity: a tie on the backtest goes to the simpler one."""
+
+from __future__ import annotations
+
+from .baselines import ets, seasonal_naive
+from .fitted import FitPredict
+from .prophet_model import prophet
+
+CANDIDATES: dict[str, FitPredict] = {
+    "seasonal_naive": seasonal_naive,
+    "ets": ets,
+    "prophet": prophet,
+}
+DEFAULT_CANDIDATES: tuple[str, ...] = tuple(CANDIDATES)
+BASELINE = "seasonal_naive"  # always scored: the chosen model is never worse than it on the backtest
+
+
+def candidate_names(requested: tuple[str, ...] | None) -> tuple[str, ...]:
+    names = DEFAULT_CANDIDATES if requested is None else tuple(requested)
+    unknown = [name for name in names if name not in CANDIDATES]
+    if unknown:
+        raise ValueError(f"unknown candidate(s) {unknown}; known: {list(CANDIDATES)}")
+    if BASELINE not in names:
+        names = (BASELINE, *names)
+    return tuple(sorted(names, key=list(CANDIDATES).index))

@@ -1,0 +1,38 @@
+"""What every candidate model returns: the common shape the backtest and the trainer rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A fitted candidate's forecast for ``horizon`` steps after its history, and what to store about it."""
+
+    value: np.ndarray
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    model_json: str | None = None
+    decisions: dict[str, Any] = field(default_factory=dict)
+
+    def clipped_at_zero(self) -> Fitted:
+        def clip(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else np.maximum(a, 0.0)
+
+        return Fitted(
+            clip(self.value), clip(self.lower), clip(self.upper), self.params, self.model_json, self.decisions
+        )
+
+
+# fit_predict(history, horizon, *, interval_width=None, model_json=False) -> Fitted
+FitPredict = Callable[..., Fitted]
+
+
+def check_forecast(fitted: Fitted, horizon: int, name: str) -> None:
+    if fitted.value.shape != (horizon,) or not np.isfinite(fitted.value).all():
+        raise ValueError(f"{name} produced a non-finite or mis-shaped forecast")

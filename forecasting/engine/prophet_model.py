@@ -1,0 +1,142 @@
+"""Prophet fit and predict: cmdstanpy backend, MAP fit (no MCMC), quiet logs, JSON serialisation.
+
+``import prophet`` takes over a second, so it is imported lazily: importing the engine stays cheap for Django,
+and ``parallel.py`` pays the import once per worker process, not once per series.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .fitted import Fitted
+from .prepare import History
+
+# Yearly seasonality is switched on from one full year of history. Prophet's own rule (two years) turns it off
+# for exactly-two-year histories such as bike sharing (730 days). Measured by `bench/forecast.py --section
+# yearly` (Prophet MASE, 4 origins x 28 days, yearly off vs on): on was better in every window tried from 365
+# to 640 days of history (pedestrians before 2020, bike sharing, page views at three dates); below one cycle
+# the yearly curve is not identified, so it stays off.
+YEARLY_MIN_YEARS = 1.0
+YEARLY_FOURIER_ORDER = 10
+UNCERTAINTY_SAMPLES = 100  # only when intervals are asked for; 0 otherwise (predict skips the simulation)
+INTERVAL_SEED = 20240601
+
+
+def quiet_logging() -> None:
+    """Keep cmdstanpy (INFO per optimisation) and prophet quiet.
+
+    cmdstanpy sets its logger to DEBUG with its own handler the first time it asks for it, so ask first, then
+    lower it. Prophet's warnings (e.g. yearly seasonality on under two years) restate decisions this engine
+    makes deliberately and records in each TrainResult, so only its errors pass.
+    """
+    from cmdstanpy.utils.logging import get_logger
+
+    get_logger().setLevel(logging.ERROR)
+    logging.getLogger("prophet").setLevel(logging.ERROR)
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)
+
+
+def load_prophet() -> Any:
+    """Import Prophet once (cheap after the first call) with its logging quietened."""
+    logging.getLogger("prophet.plot").setLevel(logging.CRITICAL)  # "Importing plotly failed" at import time
+    from prophet import Prophet
+
+    quiet_logging()
+    return Prophet
+
+
+@lru_cache(maxsize=64)
+def country_holidays(country: str, first_year: int, last_year: int) -> Any:
+    """Public holidays as Prophet's ``holidays`` frame, built once per worker for a country and span of years.
+
+    The same holidays ``add_country_holidays`` would use; building them from the ``holidays`` package on every
+    fit cost about 10% of a two-year fit.
+    """
+    from prophet.make_holidays import make_holidays_df
+
+    return make_holidays_df(list(range(first_year, last_year + 1)), country)
+
+
+def yearly_decision(history: History) -> tuple[bool, str]:
+    observed = history.index[~np.isnan(history.y)]
+    span_years = (observed[-1] - observed[0]).days / 365.25
+    enabled = span_years >= YEARLY_MIN_YEARS
+    comparison = ">=" if enabled else "<"
+    return enabled, f"history spans {span_years:.2f} years {comparison} {YEARLY_MIN_YEARS}"
+
+
+def prophet(
+    history: History,
+    horizon: int,
+    *,
+    interval_width: float | None = None,
+    model_json: bool = False,
+    yearly: bool | None = None,
+) -> Fitted:
+    """Fit Prophet on the observed points of ``history`` and forecast ``horizon`` steps.
+
+    ``yearly=None`` applies ``yearly_decision``; True/False forces it (used by the benchmark to measure).
+    """
+    prophet_class = load_prophet()
+    if yearly is None:
+        yearly, reason = yearly_decision(history)
+    else:
+        reason = "forced by caller"
+    hourly = history.freq == "H"
+    params: dict[str, Any] = {
+        "growth": "linear",
+        "yearly_seasonality": YEARLY_FOURIER_ORDER if yearly else False,
+        "weekly_seasonality": True,
+        "daily_seasonality": hourly,
+        "seasonality_mode": "additive",
+        "mcmc_samples": 0,
+        "uncertainty_samples": UNCERTAINTY_SAMPLES if interval_width is not None else 0,
+    }
+    if interval_width is not None:
+        params["interval_width"] = interval_width
+    decisions: dict[str, Any] = {"yearly_seasonality": bool(yearly), "yearly_reason": reason}
+    holidays = None
+    if history.country:
+        last = history.future_index(horizon)[-1]
+        try:
+            holidays = country_holidays(history.country, history.index[0].year, last.year)
+            params["country_holidays"] = history.country
+        except (AttributeError, KeyError, NotImplementedError, ValueError) as exc:
+            decisions["country_holidays"] = f"not available for {history.country!r}: {exc}"
+    model = prophet_class(**{k: v for k, v in params.items() if k != "country_holidays"}, holidays=holidays)
+
+    frame = pd.DataFrame({"ds": history.index, "y": history.y})
+    model.fit(frame)  # rows with NaN y (missing dates) are ignored by Prophet
+    future = pd.DataFrame({"ds": history.future_index(horizon)})
+    if interval_width is not None:
+        # Prophet samples its intervals from numpy's global generator: seed it for repeatable numbers, and
+        # restore the caller's state afterwards.
+        state = np.random.get_state()
+        np.random.seed(INTERVAL_SEED)
+        try:
+            predicted = model.predict(future)
+        finally:
+            np.random.set_state(state)
+        lower = predicted["yhat_lower"].to_numpy()
+        upper = predicted["yhat_upper"].to_numpy()
+    else:
+        predicted = model.predict(future)
+        lower = upper = None
+    stored = None
+    if model_json:
+        from prophet.serialize import model_to_json
+
+        stored = model_to_json(model)
+    return Fitted(
+        predicted["yhat"].to_numpy(dtype=float),
+        lower,
+        upper,
+        params=params,
+        model_json=stored,
+        decisions=decisions,
+    )

@@ -1,0 +1,103 @@
+"""Train one series: backtest the candidates, choose, refit the chosen one on the full history, forecast."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+
+from .backtest import backtest
+from .candidates import BASELINE, CANDIDATES, candidate_names
+from .choose import choose
+from .domain import Forecast, Series, TrainResult
+from .fitted import Fitted, check_forecast
+from .prepare import History, prepare
+from .prophet_model import yearly_decision
+
+# Rolling origins per series in the weekly retrain: 2 x 28 days (the last 8 weeks). Measured by
+# `bench/forecast.py --section retrain` on 100 two-year series with 2 workers, total CPU (workers + cmdstan):
+# 2 origins 24 s, 3 origins 32-34 s, 4 origins 40 s; on the shared 2-core machine 2 origins ran in 12.4 s wall
+# and 3 in 21.4 s (both at load ~3 from other tenants), so 2 is the number that keeps the 20 s budget there.
+# On a dedicated machine 3 fits (about 16-17 s); the CLI defaults to 13 (a year) for a one-off look.
+DEFAULT_ORIGINS = 2
+DEFAULT_HORIZON = 28
+DEFAULT_INTERVAL_WIDTH = 0.8
+
+
+def train_one(
+    series: Series,
+    *,
+    horizon: int = DEFAULT_HORIZON,
+    origins: int = DEFAULT_ORIGINS,
+    candidates: tuple[str, ...] | None = None,
+    interval_width: float | None = DEFAULT_INTERVAL_WIDTH,
+) -> TrainResult:
+    """Backtest, choose and fit one series. Never raises for a bad series: the error is in the result."""
+    started = time.perf_counter()
+    decisions: dict[str, Any] = {}
+    metrics = {}
+    try:
+        names = candidate_names(candidates)
+        history, decisions = prepare(series)
+        if "prophet" in names:
+            yearly, reason = yearly_decision(history)
+            decisions.update(yearly_seasonality=yearly, yearly_reason=reason)
+        result = backtest(history, horizon=horizon, origins=origins, candidates=names)
+        decisions.update(result.decisions)
+        metrics = result.scores
+        chosen = choose(metrics)
+        chosen, fitted = _final_fit(history, chosen, horizon, interval_width, decisions)
+        decisions.update(fitted.decisions)
+        forecast = Forecast(
+            timestamps=tuple(ts.to_pydatetime() for ts in history.future_index(horizon)),
+            value=_floats(fitted.value),
+            lower=None if fitted.lower is None else _floats(fitted.lower),
+            upper=None if fitted.upper is None else _floats(fitted.upper),
+            interval_width=interval_width if fitted.lower is not None else None,
+        )
+    except Exception as exc:
+        return TrainResult(
+            series_key=series.key,
+            algorithm=None,
+            params={},
+            metrics=metrics,
+            forecast=None,
+            model_json=None,
+            duration_s=time.perf_counter() - started,
+            error=f"{type(exc).__name__}: {exc}",
+            decisions={**decisions, "traceback": traceback.format_exc(limit=4)},
+        )
+    return TrainResult(
+        series_key=series.key,
+        algorithm=chosen,
+        params=fitted.params,
+        metrics=metrics,
+        forecast=forecast,
+        model_json=fitted.model_json,
+        duration_s=time.perf_counter() - started,
+        decisions=decisions,
+    )
+
+
+def _final_fit(
+    history: History, chosen: str, horizon: int, interval_width: float | None, decisions: dict[str, Any]
+) -> tuple[str, Fitted]:
+    """Refit the chosen candidate on all the history; if that fails, fall back to seasonal naive."""
+    try:
+        fitted = CANDIDATES[chosen](history, horizon, interval_width=interval_width, model_json=True)
+        check_forecast(fitted, horizon, chosen)
+    except Exception as exc:
+        if chosen == BASELINE:
+            raise
+        decisions["fallback"] = f"final fit of {chosen} failed ({type(exc).__name__}: {exc}); used {BASELINE}"
+        chosen = BASELINE
+        fitted = CANDIDATES[chosen](history, horizon, interval_width=interval_width, model_json=True)
+    if history.nonnegative:
+        fitted = fitted.clipped_at_zero()
+    return chosen, fitted
+
+
+def _floats(values: np.ndarray) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)

@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from forecasting.runs import forecast_run_create, forecast_run_item_execute
+from ops.task_base import LoggedTask
+
+
+@shared_task(base=LoggedTask, name="forecasting.tasks.forecast_retrain_item", acks_late=True)
+def forecast_retrain_item(*, item_id: int) -> str:
+    """Retrain one series of a run (queue `forecast`); safe to run twice."""
+    return forecast_run_item_execute(item_id=item_id)
+
+
+@shared_task(base=LoggedTask, name="forecasting.tasks.forecast_retrain_all")
+def forecast_retrain_all(*, horizon_days: int = 56) -> int:
+    """The weekly beat entry: fan out one task per series."""
+    return forecast_run_create(horizon_days=horizon_days).pk

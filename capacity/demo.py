@@ -165,7 +165,7 @@ def _seed_people(unit, unit_index, size, roles, skills, rng, today):
         )
         PersonSkill.objects.filter(person=person).delete()
         held = {"Manual Handling", "First Aid"}
-        if role_name in ("Registered Nurse", "Ward Manager"):
+        if role_name in ("Registered Nurse", "Ward Manager", "Senior Carer"):
             held |= {"Medication"}
         held |= set(rng.sample(SKILLS, 2))
         PersonSkill.objects.bulk_create(
@@ -173,10 +173,7 @@ def _seed_people(unit, unit_index, size, roles, skills, rng, today):
                 person=person,
                 skill=skills[name],
                 level=rng.randint(2, 5),
-                # some certifications run out during the planning period, a few have already lapsed
-                certified_until=None
-                if name in ("Dementia Care", "Palliative Care")
-                else today + timedelta(days=rng.choice([-10, 12, 25, 200, 400, 700])),
+                certified_until=_certified_until(name, rng, today),
             )
             for name in sorted(held)
         )
@@ -190,6 +187,15 @@ def _seed_people(unit, unit_index, size, roles, skills, rng, today):
                 kind=rng.choice([Leave.Kind.ANNUAL, Leave.Kind.ANNUAL, Leave.Kind.TRAINING, Leave.Kind.SICK]),
                 status=rng.choice([Leave.Status.APPROVED, Leave.Status.APPROVED, Leave.Status.REQUESTED]),
             )
+
+
+def _certified_until(skill: str, rng: random.Random, today: date) -> date | None:
+    """Some certifications run out during the planning period and a few have lapsed; medication
+    certificates are renewed more reliably (wards cannot run without them)."""
+    if skill in ("Dementia Care", "Palliative Care"):
+        return None
+    days = [-10, 12, 25, 200, 400, 700] if skill != "Medication" else [30, 200, 400, 500, 700, 700, 900, -10]
+    return today + timedelta(days=rng.choice(days))
 
 
 def _seed_projects(units, size, roles, rng, today):

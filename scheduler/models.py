@@ -102,7 +102,7 @@ class CoverRequirement(models.Model):
     skill = models.ForeignKey(SkillTag, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     minimum = models.PositiveSmallIntegerField()
     preferred = models.PositiveSmallIntegerField()
-    under_weight = models.PositiveIntegerField(default=100)
+    under_weight = models.PositiveIntegerField(default=500, help_text="Penalty per person below preferred")
     over_weight = models.PositiveIntegerField(default=1)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
     updated_at = models.DateTimeField(auto_now=True)

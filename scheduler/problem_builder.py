@@ -24,7 +24,10 @@ from scheduler.models import (
 from scheduler.solver import domain as sd
 
 HISTORY_DAYS = 14
-CENTS = 100
+# Labour cost enters the objective in whole currency units per hour, beside cover penalties: a missing
+# preferred person (CoverRequirement.under_weight, 500 by default) outweighs one shift's wages, so cost
+# decides between rosters of equal cover rather than trading cover away.
+COST_UNITS_PER_CURRENCY = 1
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ def shift_types_for_unit(unit) -> list[ShiftType]:
     return sorted(by_code.values(), key=lambda s: (s.start_time, s.code))
 
 
-def _contract(rules, *, weeks: float, project_minutes_per_week: int) -> sd.Contract:
+def _contract(
+    rules, *, weeks: float, project_minutes_per_week: int, available_share: float = 1.0
+) -> sd.Contract:
     if rules is None:
         return sd.Contract(id="none")
     max_week = rules.max_minutes_per_week
@@ -62,9 +67,15 @@ def _contract(rules, *, weeks: float, project_minutes_per_week: int) -> sd.Contr
         id=f"rules-{rules.id}" + (f"-p{project_minutes_per_week}" if project_minutes_per_week else ""),
         max_shifts_per_type=dict(rules.max_shifts_per_type or {}),
         max_total_minutes=rules.max_minutes_per_horizon,
-        min_total_minutes=rules.min_minutes_per_horizon,
         max_weekly_minutes=max_week,
-        min_weekly_minutes=rules.min_minutes_per_week or None,
+        # A week with leave cannot demand the full weekly minimum: prorate it by the share of days the
+        # person is available in their least available week (a whole week away waives it).
+        min_weekly_minutes=int(rules.min_minutes_per_week * available_share) or None
+        if rules.min_minutes_per_week
+        else None,
+        min_total_minutes=int(rules.min_minutes_per_horizon * available_share) or None
+        if rules.min_minutes_per_horizon
+        else None,
         max_consecutive_shifts=rules.max_consecutive_work_days,
         min_consecutive_shifts=rules.min_consecutive_work_days,
         min_consecutive_days_off=rules.min_consecutive_days_off,
@@ -108,24 +119,34 @@ def build_problem(
     }
     project_minutes = _project_minutes_per_week(person_ids, start, end)
 
+    day_index = {start + timedelta(days=i): i for i in range(num_days)}
+    absences = _absences(
+        person_ids, roster, start, end, day_index, hire_dates={p.pk: p.hire_date for p in people}
+    )
+    away: dict[str, set[int]] = defaultdict(set)
+    for absence in absences:
+        away[absence.person].add(absence.day)
+
     staff = []
     for person in people:
         rules = rules_by_person.get(person.pk)
         multiplier = rules.overtime_multiplier if rules else Decimal(1)
-        rate_cents = int(person.hourly_rate * CENTS)
+        rate = int(round(person.hourly_rate * COST_UNITS_PER_CURRENCY))
         staff.append(
             sd.Person(
                 id=str(person.pk),
                 contract=_contract(
-                    rules, weeks=weeks, project_minutes_per_week=project_minutes.get(person.pk, 0)
+                    rules,
+                    weeks=weeks,
+                    project_minutes_per_week=project_minutes.get(person.pk, 0),
+                    available_share=_least_available_share(start, num_days, away.get(str(person.pk), set())),
                 ),
                 skills={ps.skill.name: ps.certified_until for ps in person.skills.all()},
-                hourly_rate=rate_cents,
-                overtime_premium=int(rate_cents * (multiplier - 1)),
+                hourly_rate=rate,
+                overtime_premium=int(round(rate * (multiplier - 1))),
             )
         )
 
-    day_index = {start + timedelta(days=i): i for i in range(num_days)}
     cover = _cover(unit, start, end, day_index, shift_code_by_pk)
     requests = tuple(
         sd.ShiftRequest(
@@ -170,6 +191,18 @@ def build_problem(
         name=f"{unit.name} {start}..{end}",
     )
     return BuiltProblem(problem=problem, people={str(p.pk): p for p in people}, shift_types=shift_by_id)
+
+
+def _least_available_share(start: date, num_days: int, away_days: set[int]) -> float:
+    """The smallest share of available days over the complete calendar weeks of the horizon."""
+    if not away_days:
+        return 1.0
+    share = 1.0
+    first_monday = (7 - start.weekday()) % 7
+    for week_start in range(first_monday, num_days - 6, 7):
+        present = sum(1 for d in range(week_start, week_start + 7) if d not in away_days)
+        share = min(share, present / 7)
+    return share
 
 
 def _project_minutes_per_week(person_ids, start: date, end: date) -> dict[int, int]:

@@ -69,8 +69,8 @@ def test_people_contracts_skills_and_shifts_become_the_problem(unit):
     assert contract.max_shifts_per_type == {"N": 3}
     assert contract.contract_minutes == 2250 * 2
     assert problem.staff[0].skills == {"Medication": MONDAY + timedelta(days=3)}
-    assert problem.staff[0].hourly_rate == 2000
-    assert problem.staff[0].overtime_premium == 1000
+    assert problem.staff[0].hourly_rate == 20
+    assert problem.staff[0].overtime_premium == 10
     assert problem.num_days == 14
 
 

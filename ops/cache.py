@@ -1,0 +1,276 @@
+"""The cache toolkit: the only module that calls Django's cache API.
+
+- Versioned namespaces: every key of a namespace embeds the namespace's current version, so `bump(ns)`
+  makes all of them stale at once (no KEYS, no flushdb: old entries simply expire on their TTL).
+- `cached(ns, key_parts, ttl, compute)`, and `cached_json` which answers the stored JSON text: JSON
+  values only (stored as JSON text on every backend, so the embedded local-memory cache behaves like
+  Redis and nothing is ever pickled); single-flight on a miss (one process computes a cold key under a
+  `cache.add` lock while the others wait briefly for its value); graceful degradation (a cache error
+  never fails a request: compute, log a warning, count it).
+- Hit, miss and error counters per namespace, kept in the cache itself so `stats()` (and the
+  `cache_stats` command) read them across processes. They are buffered per process and flushed at most
+  once a second, so a cached read costs two cache round trips, not three.
+- `rate_hit(...)`: an atomic fixed-window counter for the API throttles, so limits hold across processes.
+
+Namespaces in use: "capacity", "access", "forecast", "roster".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+T = TypeVar("T")
+logger = logging.getLogger("crewplan.cache")
+
+NAMESPACES = ("capacity", "access", "forecast", "roster")
+COUNTERS = ("hits", "misses", "errors")
+LOCK_TTL_S = 30  # a computing process that dies releases its lock after this long
+WAIT_FOR_OTHER_S = 2.0  # how long a process waits for another to fill a cold key before computing itself
+WAIT_STEP_S = 0.02
+FLUSH_INTERVAL_S = 1.0
+
+_pending: dict[tuple[str, str], int] = {}
+_pending_lock = threading.Lock()
+_last_flush = time.monotonic()
+
+
+def _version_key(namespace: str) -> str:
+    return f"ns:{namespace}:version"
+
+
+def _counter_key(namespace: str, counter: str) -> str:
+    return f"stats:{namespace}:{counter}"
+
+
+def _entry_key(namespace: str, version: int, key_parts: Iterable) -> str:
+    digest = hashlib.sha1(
+        json.dumps(list(key_parts), sort_keys=True, default=str, separators=(",", ":")).encode()
+    ).hexdigest()
+    return f"c:{namespace}:{version}:{digest}"
+
+
+def _fresh_version() -> int:
+    # A version that was lost (eviction, restart) restarts above every version handed out before it,
+    # so an entry written under an old version can never be read again.
+    return int(time.time() * 1000)
+
+
+# --- counters ---------------------------------------------------------------------------------------------
+
+
+def _count(namespace: str, counter: str, n: int = 1) -> None:
+    with _pending_lock:
+        _pending[(namespace, counter)] = _pending.get((namespace, counter), 0) + n
+    if time.monotonic() - _last_flush >= FLUSH_INTERVAL_S:
+        _flush_counters()
+
+
+def _flush_counters() -> None:
+    global _last_flush
+    with _pending_lock:
+        pending = dict(_pending)
+        _pending.clear()
+        _last_flush = time.monotonic()
+    failed: dict[tuple[str, str], int] = {}
+    for (namespace, counter), n in pending.items():
+        key = _counter_key(namespace, counter)
+        try:
+            if not cache.add(key, n, timeout=None):
+                cache.incr(key, n)
+        except ValueError:  # expired between add and incr
+            try:
+                cache.add(key, n, timeout=None)
+            except Exception:  # noqa: BLE001 - counters must never fail a request
+                failed[(namespace, counter)] = n
+        except Exception:  # noqa: BLE001
+            failed[(namespace, counter)] = n
+    if failed:  # keep them for the next flush, when the cache may be back
+        with _pending_lock:
+            for k, n in failed.items():
+                _pending[k] = _pending.get(k, 0) + n
+
+
+def stats() -> dict:
+    """Per-namespace hits, misses and errors, summed over every process that shares the cache."""
+    _flush_counters()
+    keys = {_counter_key(ns, c): (ns, c) for ns in NAMESPACES for c in COUNTERS}
+    try:
+        stored = cache.get_many(list(keys))
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("cache unavailable reading stats: %s", exc)
+        stored = {}
+        with _pending_lock:  # at least report what this process saw
+            local = dict(_pending)
+        return {ns: {c: local.get((ns, c), 0) for c in COUNTERS} for ns in NAMESPACES}
+    result = {ns: dict.fromkeys(COUNTERS, 0) for ns in NAMESPACES}
+    for key, (ns, counter) in keys.items():
+        result[ns][counter] = int(stored.get(key) or 0)
+    return result
+
+
+# --- versions -------------------------------------------------------------------------------------------
+
+
+def namespace_version(namespace: str) -> int:
+    """The namespace's current version. Raises the cache's error when the cache is unreachable."""
+    key = _version_key(namespace)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, _fresh_version(), timeout=None)
+        version = cache.get(key)
+    return int(version)
+
+
+def _bump_now(namespaces: tuple[str, ...]) -> None:
+    for namespace in namespaces:
+        key = _version_key(namespace)
+        try:
+            try:
+                cache.incr(key)
+            except ValueError:  # no version yet: start one above anything handed out before
+                if not cache.add(key, _fresh_version(), timeout=None):
+                    cache.incr(key)
+        except Exception as exc:  # noqa: BLE001 - a write must not fail because the cache is down
+            logger.warning("cache unavailable: could not bump %s: %s", namespace, exc)
+            _count(namespace, "errors")
+
+
+def bump(*namespaces: str) -> None:
+    """Make every key of these namespaces stale.
+
+    Inside a transaction it bumps at once AND again on commit: a reader that computed from pre-commit
+    data between the two bumps stored its value under the intermediate version, which the second bump
+    leaves behind.
+    """
+    for namespace in namespaces:
+        if namespace not in NAMESPACES:
+            raise ValueError(f"unknown cache namespace {namespace!r}; known: {', '.join(NAMESPACES)}")
+    _bump_now(namespaces)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump_now(namespaces))
+
+
+# --- cached reads -----------------------------------------------------------------------------------------
+
+
+def _encode(value) -> str:
+    return json.dumps(value, separators=(",", ":"), default=_refuse)
+
+
+def _refuse(obj):
+    raise TypeError(f"ops.cache stores JSON values only, not {type(obj).__name__}")
+
+
+def cached(namespace: str, key_parts: Iterable, ttl: int, compute: Callable[[], T]) -> T:
+    """The cached value of `compute()` under (namespace version, key_parts), computed once per miss.
+
+    JSON-able values only; what comes back from a hit is what `json.loads` gives (tuples become lists).
+    """
+    value, encoded = _lookup(namespace, key_parts, ttl, compute)
+    return json.loads(encoded) if value is _NOT_COMPUTED else value
+
+
+def cached_json(namespace: str, key_parts: Iterable, ttl: int, compute: Callable[[], object]) -> str:
+    """Like `cached`, but answers the JSON text itself, so a view can send the stored bytes as they are
+    (no decode and re-encode on a hit)."""
+    value, encoded = _lookup(namespace, key_parts, ttl, compute)
+    return encoded if encoded is not None else _encode(value)
+
+
+_NOT_COMPUTED = object()
+
+
+def _lookup(namespace: str, key_parts: Iterable, ttl: int, compute: Callable[[], T]) -> tuple:
+    """(value, encoded): value is _NOT_COMPUTED on a hit; encoded is None when the cache was bypassed."""
+    if namespace not in NAMESPACES:
+        raise ValueError(f"unknown cache namespace {namespace!r}")
+    key_parts = list(key_parts)
+    try:
+        key = _entry_key(namespace, namespace_version(namespace), key_parts)
+        stored = cache.get(key)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("cache unavailable for %s, computing uncached: %s", namespace, exc)
+        _count(namespace, "errors")
+        return compute(), None
+    if stored is not None:
+        _count(namespace, "hits")
+        return _NOT_COMPUTED, stored
+
+    _count(namespace, "misses")
+    lock_key = f"lock:{key}"
+    token = uuid.uuid4().hex
+    try:
+        have_lock = cache.add(lock_key, token, timeout=LOCK_TTL_S)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("cache unavailable locking %s, computing uncached: %s", namespace, exc)
+        _count(namespace, "errors")
+        return compute(), None
+
+    if not have_lock:
+        deadline = time.monotonic() + WAIT_FOR_OTHER_S
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP_S)
+            try:
+                stored = cache.get(key)
+            except Exception:  # noqa: BLE001
+                break
+            if stored is not None:
+                return _NOT_COMPUTED, stored
+        # The other process is slow or gone: compute ourselves rather than fail or wait longer.
+
+    value = compute()
+    encoded = _encode(value)
+    try:
+        cache.set(key, encoded, timeout=ttl)
+        if have_lock and cache.get(lock_key) == token:
+            cache.delete(lock_key)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("cache unavailable storing %s: %s", namespace, exc)
+        _count(namespace, "errors")
+    return value, encoded
+
+
+# --- throttle counters --------------------------------------------------------------------------------------
+
+
+def rate_hit(scope: str, ident: str, limit: int, window_s: int) -> float | None:
+    """Count one request in the current fixed window; None if allowed, else seconds until the next window.
+
+    The count is an atomic increment in the shared cache, so the limit holds across processes. When the
+    cache is unreachable the request is allowed (and a warning logged): a throttle must not take the API
+    down with it.
+    """
+    now = time.time()
+    window = int(now // window_s)
+    key = f"throttle:{scope}:{ident}:{window}"
+    try:
+        if cache.add(key, 1, timeout=window_s + 1):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:
+                cache.add(key, 1, timeout=window_s + 1)
+                count = 1
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("cache unavailable for throttle %s, allowing: %s", scope, exc)
+        return None
+    if count <= limit:
+        return None
+    return max((window + 1) * window_s - now, 0.001)
+
+
+def clear_local_counters() -> None:
+    """Forget this process's unflushed counters (tests that assert on exact counts)."""
+    with _pending_lock:
+        _pending.clear()

@@ -1,0 +1,236 @@
+"""Roster writes: generate (enqueue a solve), write a solution, edit, pin, re-solve, publish, version.
+
+Every write runs in a transaction; the solve itself runs on a Celery worker (scheduler.tasks) and writes
+its roster in one transaction, so a reader never sees half a roster.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from capacity.models import Department
+from ops.cache import bump
+from ops.errors import ApplicationError
+from ops.jobs import job_create
+from ops.models import Job
+from scheduler.models import Roster, RosterAssignment, RosterEvent
+
+ENGINES = ("auto", "cpsat", "milp")
+MAX_HORIZON_DAYS = 12 * 7
+SOLVE_JOB_KIND = "roster.solve"
+
+
+def _validate_solve_options(*, engine: str, time_limit: int) -> None:
+    if engine not in ENGINES:
+        raise ApplicationError(f"Unknown engine {engine!r}", extra={"fields": {"engine": list(ENGINES)}})
+    if not 1 <= time_limit <= settings.SOLVE_TIME_LIMIT_MAX:
+        raise ApplicationError(
+            f"time_limit must be between 1 and {settings.SOLVE_TIME_LIMIT_MAX} seconds",
+            extra={"fields": {"time_limit": time_limit}},
+        )
+
+
+def _running_job_of(roster: Roster) -> Job | None:
+    if roster.job_id is None:
+        return None
+    job = Job.objects.filter(id=roster.job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
+    return job
+
+
+def _enqueue_solve(job: Job) -> None:
+    """Send the solve after commit; if the broker refuses, fail the job at once so none is left queued."""
+    from scheduler.tasks import roster_solve
+
+    def send() -> None:
+        try:
+            roster_solve.apply_async(kwargs={"job_id": job.id}, retry=False)
+        except Exception as exc:  # kombu's OperationalError and friends: the broker is down
+            Job.objects.filter(id=job.id, status=Job.Status.QUEUED).update(
+                status=Job.Status.FAILED, finished_at=timezone.now(), error=f"broker unavailable: {exc}"
+            )
+            Roster.objects.filter(job_id=job.id, status=Roster.Status.SOLVING).update(
+                status=Roster.Status.DRAFT
+            )
+            raise ApplicationError(
+                "The job queue is unavailable; nothing was started. Try again shortly.",
+                extra={"job_id": job.id},
+                status=503,
+            ) from exc
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def roster_generate(
+    *,
+    unit: Department,
+    start_date: date,
+    end_date: date,
+    engine: str = "auto",
+    time_limit: int = 30,
+    user=None,
+) -> Roster:
+    """Create a draft roster and a solve job for it; the job is enqueued when this transaction commits."""
+    if unit.kind != Department.Kind.UNIT:
+        raise ApplicationError("Rosters are made for units", extra={"fields": {"unit": unit.pk}})
+    if end_date < start_date:
+        raise ApplicationError("end must be on or after start", extra={"fields": {"end": str(end_date)}})
+    if (end_date - start_date).days + 1 > MAX_HORIZON_DAYS:
+        raise ApplicationError(
+            f"A roster covers at most {MAX_HORIZON_DAYS} days", extra={"limit": MAX_HORIZON_DAYS}, status=413
+        )
+    _validate_solve_options(engine=engine, time_limit=time_limit)
+    Department.objects.select_for_update().filter(pk=unit.pk).first()  # serialise generates per unit
+    same = Roster.objects.filter(
+        department=unit, start_date=start_date, end_date=end_date, status=Roster.Status.SOLVING
+    ).first()
+    if same is not None and (running := _running_job_of(same)) is not None:
+        raise ApplicationError(
+            "A roster for these dates is already being solved",
+            extra={"job_id": running.id, "roster_id": same.id},
+            status=409,
+        )
+    roster = Roster.objects.create(
+        department=unit,
+        start_date=start_date,
+        end_date=end_date,
+        status=Roster.Status.SOLVING,
+        created_by=user,
+    )
+    _start_solve(roster=roster, engine=engine, time_limit=time_limit, user=user, resolve=False)
+    return roster
+
+
+@transaction.atomic
+def roster_resolve(*, roster: Roster, engine: str = "auto", time_limit: int = 30, user=None) -> Roster:
+    """Solve again from the current roster: pins hold, every changed assignment is penalised."""
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if roster.status == Roster.Status.PUBLISHED:
+        raise ApplicationError("A published roster changes only through a new version", status=409)
+    if (running := _running_job_of(roster)) is not None:
+        raise ApplicationError(
+            "This roster is already being solved",
+            extra={"job_id": running.id, "roster_id": roster.id},
+            status=409,
+        )
+    _validate_solve_options(engine=engine, time_limit=time_limit)
+    roster.status = Roster.Status.SOLVING
+    roster.save(update_fields=["status", "updated_at"])
+    _start_solve(roster=roster, engine=engine, time_limit=time_limit, user=user, resolve=True)
+    return roster
+
+
+def _start_solve(*, roster: Roster, engine: str, time_limit: int, user, resolve: bool) -> Job:
+    job = job_create(
+        kind=SOLVE_JOB_KIND,
+        params={"roster_id": roster.id, "engine": engine, "time_limit": time_limit, "resolve": resolve},
+        requested_by=user,
+    )
+    roster.job = job
+    roster.save(update_fields=["job", "updated_at"])
+    RosterEvent.objects.create(
+        roster=roster,
+        action=RosterEvent.Action.RESOLVE if resolve else RosterEvent.Action.GENERATE,
+        actor=user,
+        details={"job_id": job.id, "engine": engine, "time_limit": time_limit},
+    )
+    _enqueue_solve(job)
+    return job
+
+
+@transaction.atomic
+def roster_publish(*, roster: Roster, user=None, expected_version: int | None = None) -> Roster:
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if expected_version is not None and roster.version != expected_version:
+        raise ApplicationError(
+            "The roster changed since you read it", extra={"version": roster.version}, status=412
+        )
+    if roster.status != Roster.Status.SOLVED:
+        raise ApplicationError(
+            f"Only a solved roster can be published (this one is {roster.status})",
+            extra={"status": roster.status},
+            status=409,
+        )
+    roster.status = Roster.Status.PUBLISHED
+    roster.published_at = timezone.now()
+    roster.save(update_fields=["status", "published_at", "updated_at"])
+    RosterEvent.objects.create(
+        roster=roster,
+        action=RosterEvent.Action.PUBLISH,
+        actor=user,
+        details={"assignments": roster.assignments.count(), "objective": roster.objective},
+    )
+    bump("roster")
+    return roster
+
+
+@transaction.atomic
+def roster_new_version(*, roster: Roster, user=None) -> Roster:
+    """A published roster changes only through a new version: a solved copy that can be edited."""
+    source = Roster.objects.select_for_update().get(pk=roster.pk)
+    if source.status != Roster.Status.PUBLISHED:
+        raise ApplicationError(
+            "Only a published roster gets new versions; edit this one directly", status=409
+        )
+    latest = Roster.objects.filter(
+        department=source.department, start_date=source.start_date, end_date=source.end_date
+    )
+    copy = Roster.objects.create(
+        department=source.department,
+        start_date=source.start_date,
+        end_date=source.end_date,
+        status=Roster.Status.SOLVED,
+        engine=source.engine,
+        objective=source.objective,
+        bound=source.bound,
+        statistics=source.statistics,
+        created_by=user,
+        version=max(r.version for r in latest) + 1,
+        previous_version=source,
+    )
+    RosterAssignment.objects.bulk_create(
+        RosterAssignment(
+            roster=copy, person_id=a.person_id, date=a.date, shift_type_id=a.shift_type_id, pinned=a.pinned
+        )
+        for a in source.assignments.all()
+    )
+    RosterEvent.objects.create(
+        roster=copy,
+        action=RosterEvent.Action.NEW_VERSION,
+        actor=user,
+        details={"from_roster": source.id, "from_version": source.version},
+    )
+    bump("roster")
+    return copy
+
+
+def horizon_days(roster: Roster) -> list[date]:
+    return [
+        roster.start_date + timedelta(days=i) for i in range((roster.end_date - roster.start_date).days + 1)
+    ]
+
+
+COMPARE_JOB_KIND = "roster.compare"
+
+
+@transaction.atomic
+def roster_compare(*, roster: Roster, engines: list[str], time_limit: int = 30, user=None) -> dict[str, Job]:
+    """Solve the same problem with each engine as separate jobs; nothing is written to the roster."""
+    for engine in engines:
+        _validate_solve_options(engine=engine, time_limit=time_limit)
+    if len(set(engines)) != len(engines):
+        raise ApplicationError("Compare two different engines", extra={"fields": {"engines": engines}})
+    jobs = {}
+    for engine in engines:
+        job = job_create(
+            kind=COMPARE_JOB_KIND,
+            params={"roster_id": roster.id, "engine": engine, "time_limit": time_limit, "compare": True},
+            requested_by=user,
+        )
+        _enqueue_solve(job)
+        jobs[engine] = job
+    return jobs

@@ -1,0 +1,243 @@
+"""The body of a solve job: claim, build the Problem, solve with progress and cancellation, write once.
+
+Safe to run twice: a redelivered message (the worker died mid-solve) re-claims the job and re-solves,
+and the write replaces the roster's unpinned assignments in one transaction, so there is one result.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.db import transaction
+
+from ops.cache import bump
+from ops.jobs import (
+    job_cancel_requested,
+    job_claim,
+    job_fail,
+    job_mark_cancelled,
+    job_report_progress,
+    job_succeed,
+)
+from ops.metrics import SOLVER_GAP, SOLVER_OBJECTIVE, SOLVER_SECONDS
+from ops.models import Job
+from scheduler.models import Roster, RosterAssignment, RosterEvent
+from scheduler.problem_builder import BuiltProblem, build_problem
+from scheduler.solver import domain as sd
+from scheduler.solver.evaluate import evaluate
+
+logger = logging.getLogger(__name__)
+CANCEL_POLL_S = 0.5
+CHANGE_WEIGHT = 20  # per changed cell in a re-solve: enough to keep a roster stable, below a cover gap
+MAX_EXPLAINED_TERMS = 3000
+
+
+class _CancelProbe:
+    """Ask the database whether the job was cancelled, at most twice a second."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.checked_at = 0.0
+        self.cancelled = False
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if not self.cancelled and now - self.checked_at >= CANCEL_POLL_S:
+            self.checked_at = now
+            self.cancelled = job_cancel_requested(job_id=self.job_id)
+        return self.cancelled
+
+
+def _gap(objective, bound) -> float | None:
+    if objective is None or bound is None:
+        return None
+    if objective == 0:
+        return 0.0
+    return max(0.0, (objective - bound) / abs(objective))
+
+
+def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
+    from scheduler.solver import solve  # imports OR-Tools: only the solve worker pays for it
+
+    if not job_claim(job_id=job_id, reclaim_running=True):
+        return "not claimed"  # finished, cancelled before start, or another worker has it
+    job = Job.objects.get(id=job_id)
+    params = job.params
+    roster = Roster.objects.select_related("department__parent__parent").get(id=params["roster_id"])
+    try:
+        weights = sd.Weights(change=CHANGE_WEIGHT if params.get("resolve") else 0)
+        built = build_problem(roster, weights=weights, use_reference=bool(params.get("resolve")))
+        time_limit = float(params["time_limit"])
+
+        def progress(p: sd.Progress) -> None:
+            gap = _gap(p.objective, p.bound)
+            job_report_progress(
+                job_id=job_id,
+                progress=min(99, int(100 * p.elapsed / time_limit)),
+                message=p.phase or "solving",
+                result={
+                    "elapsed": round(p.elapsed, 2),
+                    "objective": p.objective,
+                    "bound": p.bound,
+                    "gap": gap,
+                },
+            )
+
+        cancel = _CancelProbe(job_id)
+        solution = solve(
+            built.problem,
+            engine=params.get("engine", "auto"),
+            time_limit=time_limit,
+            workers=workers,
+            progress=progress,
+            cancel=cancel,
+        )
+        stopped_early = cancel.cancelled
+        if params.get("compare"):
+            job_succeed(
+                job_id=job_id, result=_compare_summary(built, solution), message=f"{solution.engine} done"
+            )
+            return "succeeded"
+        summary = _write_solution(
+            job_id=job_id,
+            roster=roster,
+            built=built,
+            solution=solution,
+            stopped_early=stopped_early,
+            resolve=bool(params.get("resolve")),
+        )
+    except Exception as exc:  # a bug or bad data: the job says so, and the roster is not left "solving"
+        logger.exception("solve job %s failed", job_id)
+        Roster.objects.filter(id=roster.id, job_id=job_id, status=Roster.Status.SOLVING).update(
+            status=Roster.Status.DRAFT
+        )
+        job_fail(job_id=job_id, error=f"{exc.__class__.__name__}: {exc}")
+        return "failed"
+    SOLVER_SECONDS.labels(solution.engine).observe(solution.timings.solve)
+    if solution.objective is not None:
+        SOLVER_OBJECTIVE.labels(solution.engine).set(solution.objective)
+    if (gap := _gap(solution.objective, solution.bound)) is not None:
+        SOLVER_GAP.labels(solution.engine).set(gap)
+    if stopped_early:
+        job_mark_cancelled(job_id=job_id, result=summary, message="stopped early; best roster kept")
+        return "cancelled"
+    job_succeed(job_id=job_id, result=summary, message=solution.message or "solved")
+    return "succeeded"
+
+
+def _compare_summary(built: BuiltProblem, solution: sd.Solution) -> dict:
+    evaluation = evaluate(built.problem, solution.roster)
+    return {
+        "engine": solution.engine,
+        "status": solution.status,
+        "objective": evaluation.objective,
+        "hard_violations": len(evaluation.violations),
+        "bound": solution.bound,
+        "gap": _gap(evaluation.objective, solution.bound),
+        "first_feasible_s": solution.timings.first_feasible,
+        "best_s": solution.timings.best,
+        "solve_s": solution.timings.solve,
+        "message": solution.message,
+    }
+
+
+def _explain(built: BuiltProblem, terms, start) -> list[dict]:
+    return [
+        {
+            "rule": t.rule,
+            "amount": t.amount,
+            "person": int(t.person) if t.person is not None and t.person.isdigit() else t.person,
+            "date": (start + timedelta(days=t.day)).isoformat() if t.day is not None else None,
+            "shift": t.shift,
+            "detail": t.detail,
+        }
+        for t in terms[:MAX_EXPLAINED_TERMS]
+    ]
+
+
+def _shortfalls(built: BuiltProblem, solution: sd.Solution, start) -> list[dict]:
+    result = []
+    for s in solution.shortfalls:
+        result.append(
+            {
+                "date": (start + timedelta(days=s.day)).isoformat(),
+                "shift": s.shift,
+                "skill": s.skill,
+                "missing": s.missing,
+                "reasons": dict(s.reasons),
+                "blocked_people": {
+                    built.people[p].name if p in built.people else p: list(rules)
+                    for p, rules in dict(s.blocked_people).items()
+                },
+            }
+        )
+    return result
+
+
+@transaction.atomic
+def _write_solution(
+    *, job_id, roster, built: BuiltProblem, solution: sd.Solution, stopped_early: bool, resolve: bool
+) -> dict:
+    roster = Roster.objects.select_for_update().get(id=roster.id)
+    if roster.job_id != job_id:
+        raise RuntimeError(f"roster {roster.id} is now solved by job {roster.job_id}; this result is dropped")
+    problem = built.problem
+    start = roster.start_date
+    evaluation = evaluate(problem, solution.roster)
+    before = {(a.person_id, a.date): a.shift_type_id for a in RosterAssignment.objects.filter(roster=roster)}
+    pinned = set(RosterAssignment.objects.filter(roster=roster, pinned=True).values_list("person_id", "date"))
+    RosterAssignment.objects.filter(roster=roster, pinned=False).delete()
+    rows = []
+    for person_id, day, shift_code in solution.assignments():
+        key = (int(person_id), start + timedelta(days=day))
+        if key in pinned:
+            continue
+        rows.append(
+            RosterAssignment(
+                roster=roster, person_id=key[0], date=key[1], shift_type=built.shift_types[shift_code]
+            )
+        )
+    RosterAssignment.objects.bulk_create(rows, batch_size=2000)
+    after = {(r.person_id, r.date): r.shift_type_id for r in rows} | {
+        k: before[k] for k in pinned if k in before
+    }
+    changes = sum(1 for key in set(before) | set(after) if before.get(key) != after.get(key))
+
+    gap = _gap(solution.objective, solution.bound)
+    summary = {
+        "roster_id": roster.id,
+        "engine": solution.engine,
+        "status": solution.status,
+        "message": solution.message,
+        "objective": evaluation.objective,
+        "bound": solution.bound,
+        "gap": gap,
+        "stopped_early": stopped_early,
+        "changes": changes if resolve else None,
+        "hard_violations": len(evaluation.violations),
+        "first_feasible_s": solution.timings.first_feasible,
+        "best_s": solution.timings.best,
+        "solve_s": solution.timings.solve,
+        "assignments": len(after),
+    }
+    by_rule: dict[str, int] = {}
+    for term in evaluation.penalties:
+        by_rule[term.rule] = by_rule.get(term.rule, 0) + term.amount
+    roster.statistics = {
+        **summary,
+        "penalties_by_rule": by_rule,
+        "penalties": _explain(built, list(evaluation.penalties), start),
+        "violations": _explain(built, list(evaluation.violations), start),
+        "shortfalls": _shortfalls(built, solution, start),
+        "blocking_rules": {k: list(v) for k, v in dict(solution.blocking_rules).items()},
+    }
+    roster.objective = evaluation.objective
+    roster.bound = solution.bound
+    roster.engine = solution.engine
+    roster.status = Roster.Status.SOLVED
+    roster.save(update_fields=["statistics", "objective", "bound", "engine", "status", "updated_at"])
+    RosterEvent.objects.create(roster=roster, action=RosterEvent.Action.SOLVED, details=summary)
+    bump("roster")
+    return summary

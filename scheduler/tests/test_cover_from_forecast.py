@@ -1,0 +1,106 @@
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from forecasting.models import ForecastModel, ForecastPoint
+from forecasting.tests.factories import DemandSeriesFactory
+from ops.errors import ApplicationError
+from scheduler.models import CoverRequirement
+from scheduler.services.cover import cover_fill_from_forecast
+from scheduler.tests.factories import CoverRequirementFactory, ShiftTypeFactory
+
+pytestmark = pytest.mark.django_db
+MONDAY = date(2025, 3, 3)
+
+
+def _daily_forecast(series, values, *, upper=None):
+    model = ForecastModel.objects.create(
+        series=series,
+        algorithm="test",
+        trained_at=timezone.now(),
+        is_current=True,
+        parameters={"interval_width": 0.8},
+    )
+    ForecastPoint.objects.bulk_create(
+        ForecastPoint(
+            model=model,
+            timestamp=datetime.combine(MONDAY + timedelta(days=i), time(0), tzinfo=UTC),
+            value=v,
+            lower=None if upper is None else v - (upper[i] - v),
+            upper=None if upper is None else upper[i],
+        )
+        for i, v in enumerate(values)
+    )
+    return model
+
+
+def test_ratio_staffing_turns_daily_demand_into_cover_per_shift():
+    # given 24 and 31 residents forecast, 1 carer per 5 on earlies and 1 per 10 at night, at least 1
+    series = DemandSeriesFactory(staffing={"method": "ratio", "per_staff": {"E": 5, "N": 10}, "minimum": 1})
+    unit = series.department
+    ShiftTypeFactory(department=unit, code="E", start_time=time(7))
+    ShiftTypeFactory(
+        department=unit, code="N", start_time=time(21), is_night=True, duration_minutes=600, paid_minutes=570
+    )
+    ShiftTypeFactory(
+        department=unit, code="L", start_time=time(14)
+    )  # no ratio: not staffed from the forecast
+    _daily_forecast(series, [24, 31])
+
+    # when cover is filled for those two days
+    written = cover_fill_from_forecast(unit=unit, start=MONDAY, end=MONDAY + timedelta(days=1))
+
+    # then each shift gets ceil(demand / ratio) people
+    rows = {
+        (r.date, r.shift_type.code): (r.minimum, r.preferred)
+        for r in CoverRequirement.objects.filter(department=unit).select_related("shift_type")
+    }
+    assert written == 4
+    assert rows == {
+        (MONDAY, "E"): (5, 5),
+        (MONDAY, "N"): (3, 3),
+        (MONDAY + timedelta(days=1), "E"): (7, 7),
+        (MONDAY + timedelta(days=1), "N"): (4, 4),
+    }
+
+
+def test_preferred_cover_plans_on_the_upper_part_of_the_interval():
+    series = DemandSeriesFactory(staffing={"method": "ratio", "per_staff": {"E": 5}})
+    ShiftTypeFactory(department=series.department, code="E")
+    _daily_forecast(series, [20], upper=[30])
+
+    cover_fill_from_forecast(unit=series.department, start=MONDAY, end=MONDAY)
+
+    row = CoverRequirement.objects.get(department=series.department)
+    assert (row.minimum, row.preferred) == (4, 6)  # 20/5; the 80% quantile of N(20, 7.8) is 26.6 -> 6
+
+
+def test_refilling_replaces_forecast_rows_and_leaves_manual_ones_alone():
+    series = DemandSeriesFactory(staffing={"method": "ratio", "per_staff": {"E": 5}})
+    early = ShiftTypeFactory(department=series.department, code="E")
+    CoverRequirementFactory(
+        department=series.department,
+        date=MONDAY,
+        shift_type=early,
+        minimum=9,
+        preferred=9,
+        source=CoverRequirement.Source.MANUAL,
+    )
+    _daily_forecast(series, [10])
+
+    cover_fill_from_forecast(unit=series.department, start=MONDAY, end=MONDAY)
+    cover_fill_from_forecast(unit=series.department, start=MONDAY, end=MONDAY)
+
+    sources = sorted(
+        CoverRequirement.objects.filter(department=series.department).values_list("source", "minimum")
+    )
+    assert sources == [("forecast", 2), ("manual", 9)]
+
+
+def test_a_unit_without_a_forecast_is_told_to_retrain_first():
+    series = DemandSeriesFactory()
+    ShiftTypeFactory(department=series.department, code="E")
+    with pytest.raises(ApplicationError, match="no forecast yet") as error:
+        cover_fill_from_forecast(unit=series.department, start=MONDAY, end=MONDAY)
+    assert error.value.status == 409

@@ -71,7 +71,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "CELERY_BROKER_KEY_PREFIX": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", ""),
         "DB_CONN_MAX_AGE": "0",
     }
-    log = open(ROOT / "var" / "test-worker.log", "w")  # noqa: SIM115 - closed at teardown
+    log_path = ROOT / "var" / f"test-worker-{os.getpid()}.log"  # one per run: runs may overlap
+    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -98,14 +99,14 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if (ROOT / "var" / "test-worker.log").read_text().find("ready.") >= 0:
+        if "ready." in log_path.read_text():
             break
         if proc.poll() is not None:
-            raise RuntimeError("the Celery worker exited at start-up; see var/test-worker.log")
+            raise RuntimeError(f"the Celery worker exited at start-up; see {log_path}")
         time.sleep(0.2)
     else:
         proc.kill()
-        raise RuntimeError("the Celery worker did not become ready in 60 s; see var/test-worker.log")
+        raise RuntimeError(f"the Celery worker did not become ready in 60 s; see {log_path}")
     yield proc
     proc.terminate()
     try:

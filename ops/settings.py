@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from ops.env import EnvError, env_bool, env_choice, env_int, env_list, env_rate, env_str, env_url
 
@@ -38,7 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ops",
     "capacity",
     "forecasting",
@@ -120,6 +123,13 @@ else:
         }
     }
 
+# --- capacity aggregates --------------------------------------------------------------------------------
+# Where role capacity reads assigned hours. The normalised fact table is the fastest measured on
+# PostgreSQL and on SQLite (bench/capacity.py prints the ratios); "jsonb" needs PostgreSQL.
+ROLE_CAPACITY_SOURCE = env_choice("ROLE_CAPACITY_SOURCE", "normalized", ("python", "jsonb", "normalized"))
+if ROLE_CAPACITY_SOURCE == "jsonb" and not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    raise EnvError("ROLE_CAPACITY_SOURCE=jsonb needs PostgreSQL (DATABASE_URL=postgres://...)")
+
 # --- celery ---------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_url(
     "CELERY_BROKER_URL",
@@ -138,6 +148,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
         "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -165,21 +176,32 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "jobs-fail-stale": {"task": "ops.tasks.jobs_fail_stale", "schedule": 300.0},
+    # Mondays 02:30: retrain every demand series (fanned out over the forecast workers)
+    "forecast-retrain-weekly": {
+        "task": "forecasting.tasks.forecast_retrain_all",
+        "schedule": crontab(minute=30, hour=2, day_of_week="mon"),
+    },
 }
 
 # --- REST framework and OpenAPI ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.AuthenticatedWithKeyScope"],
+    # API keys first: an anonymous request then answers 401 with WWW-Authenticate: Api-Key.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ScopedRateThrottle"],
+    # One rate per scope; THROTTLE_<SCOPE> in the environment overrides it (e.g. THROTTLE_SOLVE=10/min).
     "DEFAULT_THROTTLE_RATES": {
         "solve": env_rate("THROTTLE_SOLVE", "30/min"),
         "aggregate": env_rate("THROTTLE_AGGREGATE", "600/min"),
+        "bulk": env_rate("THROTTLE_BULK", "30/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -188,6 +210,26 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from drf-spectacular-sidecar: served by us, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api",
+    # Choice sets that share a field name get one explicit enum name each (no generated hash names).
+    "ENUM_NAME_OVERRIDES": {
+        "DepartmentKindEnum": "capacity.models.Department.Kind",
+        "LeaveKindEnum": "capacity.models.Leave.Kind",
+        "LeaveStatusEnum": "capacity.models.Leave.Status",
+        "ProjectStatusEnum": "capacity.models.Project.Status",
+        "ShiftRequestKindEnum": "scheduler.models.ShiftRequest.Kind",
+        "CoverSourceEnum": "scheduler.models.CoverRequirement.Source",
+        "RosterStatusEnum": "scheduler.models.Roster.Status",
+        "RosterEventActionEnum": "scheduler.models.RosterEvent.Action",
+        "JobStatusEnum": "ops.models.Job.Status",
+        "AccessRoleEnum": "api.models.AccessGrant.Role",
+        "ApiKeyScopeEnum": "api.models.ApiKey.Scope",
+        "ForecastRunItemStatusEnum": "forecasting.models.ForecastRunItem.Status",
+    },
 }
 
 # --- static files, auth, logging -----------------------------------------------------------------------

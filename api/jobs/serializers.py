@@ -1,11 +1,11 @@
 from drf_spectacular.utils import extend_schema_serializer
-from rest_framework import serializers
 
+from api.serializers_base import PortableModelSerializer
 from ops.models import Job
 
 
 @extend_schema_serializer(component_name="Job")
-class JobOutputSerializer(serializers.ModelSerializer):
+class JobOutputSerializer(PortableModelSerializer):
     class Meta:
         model = Job
         fields = [

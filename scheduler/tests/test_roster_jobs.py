@@ -46,11 +46,13 @@ def _roster_as_grid(roster):
     return built.problem, {k: tuple(v) for k, v in grid.items()}
 
 
-def test_a_generated_roster_has_no_hard_violation_and_progress_was_visible(celery_worker_process, unit):
-    # given a four-week roster request for a demo unit
+def test_a_generated_roster_has_no_hard_violation_and_progress_was_visible(celery_worker_process):
+    # given a four-week roster request for a unit of the medium demo (25 people, three shifts)
+    call_command("seed_demo", size="medium", no_user=True, verbosity=0)
+    unit = Department.objects.filter(kind=Department.Kind.UNIT).order_by("id").first()
     start = _monday()
     roster = roster_generate(
-        unit=unit, start_date=start, end_date=start + timedelta(days=27), engine="cpsat", time_limit=6
+        unit=unit, start_date=start, end_date=start + timedelta(days=27), engine="cpsat", time_limit=20
     )
 
     # when the worker solves it, progress shows up on the job while it runs

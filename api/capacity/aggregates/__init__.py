@@ -1,0 +1,1 @@
+"""The capacity aggregates over HTTP: reports/* and the bulk edit of assignment hours."""

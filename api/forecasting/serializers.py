@@ -1,0 +1,85 @@
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from forecasting.models import DemandSeries
+
+
+@extend_schema_serializer(component_name="DemandSeries")
+class DemandSeriesOutputSerializer(serializers.ModelSerializer):
+    unit = serializers.IntegerField(source="department_id")
+    unit_name = serializers.CharField(source="department.name")
+
+    class Meta:
+        model = DemandSeries
+        fields = ["id", "unit", "unit_name", "metric", "frequency", "staffing", "updated_at"]
+
+
+@extend_schema_serializer(component_name="ObservationRow")
+class ObservationRowSerializer(serializers.Serializer):
+    timestamp = serializers.CharField(
+        help_text="ISO date or date-time; without an offset, the unit's local time"
+    )
+    value = serializers.CharField(help_text="A number >= 0")
+
+
+@extend_schema_serializer(component_name="ObservationUploadRequest")
+class ObservationUploadInputSerializer(serializers.Serializer):
+    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+
+
+@extend_schema_serializer(component_name="ObservationUploadResult")
+class ObservationUploadOutputSerializer(serializers.Serializer):
+    inserted = serializers.IntegerField()
+    replaced = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="ForecastPoint")
+class ForecastPointSerializer(serializers.Serializer):
+    timestamp = serializers.DateTimeField()
+    value = serializers.FloatField()
+    lower = serializers.FloatField(allow_null=True)
+    upper = serializers.FloatField(allow_null=True)
+
+
+@extend_schema_serializer(component_name="ForecastModelSummary")
+class ForecastModelSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    algorithm = serializers.CharField()
+    trained_at = serializers.DateTimeField()
+    duration_seconds = serializers.FloatField()
+    metrics = serializers.DictField(help_text="Every candidate's backtest scores (mase, mape, ...)")
+    decisions = serializers.DictField()
+
+
+@extend_schema_serializer(component_name="SeriesForecast")
+class SeriesForecastSerializer(serializers.Serializer):
+    series = DemandSeriesOutputSerializer()
+    model = ForecastModelSerializer(allow_null=True)
+    points = ForecastPointSerializer(many=True)
+
+
+@extend_schema_serializer(component_name="RetrainRequest")
+class RetrainInputSerializer(serializers.Serializer):
+    series = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+    )
+    horizon_days = serializers.IntegerField(min_value=1, max_value=366, default=56)
+
+
+@extend_schema_serializer(component_name="RetrainStarted")
+class RetrainStartedSerializer(serializers.Serializer):
+    job = serializers.IntegerField()
+    run = serializers.IntegerField()
+    series = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="CoverFillRequest")
+class CoverFillInputSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    quantile = serializers.FloatField(required=False, allow_null=True, min_value=0.5, max_value=0.99)
+
+
+@extend_schema_serializer(component_name="CoverFillResult")
+class CoverFillOutputSerializer(serializers.Serializer):
+    written = serializers.IntegerField()

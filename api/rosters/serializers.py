@@ -1,0 +1,150 @@
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from scheduler.models import Roster
+from scheduler.services.rosters import ENGINES
+
+
+@extend_schema_serializer(component_name="RosterGenerateRequest")
+class RosterGenerateInputSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1, help_text="Id of a unit department")
+    start = serializers.DateField(help_text="First day of the roster")
+    end = serializers.DateField(help_text="Last day of the roster (inclusive)")
+    engine = serializers.ChoiceField(choices=ENGINES, default="auto")
+    time_limit = serializers.IntegerField(min_value=1, default=30, help_text="Seconds the solver may use")
+
+
+@extend_schema_serializer(component_name="RosterSolveRequest")
+class RosterSolveInputSerializer(serializers.Serializer):
+    engine = serializers.ChoiceField(choices=ENGINES, default="auto")
+    time_limit = serializers.IntegerField(min_value=1, default=30)
+
+
+@extend_schema_serializer(component_name="RosterCompareRequest")
+class RosterCompareInputSerializer(serializers.Serializer):
+    engines = serializers.ListField(
+        child=serializers.ChoiceField(choices=[e for e in ENGINES if e != "auto"]),
+        min_length=2,
+        max_length=2,
+        default=["cpsat", "milp"],
+    )
+    time_limit = serializers.IntegerField(min_value=1, default=30)
+
+
+@extend_schema_serializer(component_name="RosterCellRequest")
+class RosterCellInputSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1)
+    date = serializers.DateField()
+    shift = serializers.CharField(
+        allow_null=True, max_length=8, help_text="Shift code, or null for a day off"
+    )
+    pinned = serializers.BooleanField(default=False)
+
+
+@extend_schema_serializer(component_name="Roster")
+class RosterOutputSerializer(serializers.ModelSerializer):
+    unit = serializers.IntegerField(source="department_id")
+    unit_name = serializers.CharField(source="department.name")
+    job = serializers.IntegerField(source="job_id", allow_null=True)
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Roster
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "start_date",
+            "end_date",
+            "status",
+            "engine",
+            "objective",
+            "bound",
+            "version",
+            "job",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "summary",
+        ]
+
+    def get_summary(self, roster) -> dict:
+        stats = roster.statistics or {}
+        keys = (
+            "status",
+            "gap",
+            "stopped_early",
+            "changes",
+            "hard_violations",
+            "first_feasible_s",
+            "solve_s",
+            "assignments",
+            "penalties_by_rule",
+            "engine_reason",
+        )
+        return {k: stats.get(k) for k in keys if k in stats}
+
+
+@extend_schema_serializer(component_name="RosterStarted")
+class RosterStartedSerializer(serializers.Serializer):
+    roster = RosterOutputSerializer()
+    job = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="RosterCompareStarted")
+class RosterCompareStartedSerializer(serializers.Serializer):
+    jobs = serializers.DictField(child=serializers.IntegerField(), help_text="engine -> job id")
+
+
+@extend_schema_serializer(component_name="RosterGrid")
+class RosterGridSerializer(serializers.Serializer):
+    days = serializers.ListField(child=serializers.DateField())
+    people = serializers.ListField(child=serializers.DictField())
+    shift_types = serializers.ListField(child=serializers.DictField())
+    cells = serializers.DictField(child=serializers.DictField())
+
+
+@extend_schema_serializer(component_name="RosterExplanation")
+class RosterExplanationSerializer(serializers.Serializer):
+    penalties_by_rule = serializers.DictField(child=serializers.IntegerField())
+    penalties = serializers.ListField(child=serializers.DictField())
+    violations = serializers.ListField(child=serializers.DictField())
+    shortfalls = serializers.ListField(child=serializers.DictField())
+    blocking_rules = serializers.DictField()
+
+
+@extend_schema_serializer(component_name="RosterCoverRow")
+class RosterCoverRowSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    shift = serializers.CharField()
+    minimum = serializers.IntegerField()
+    preferred = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    shortfall = serializers.IntegerField()
+    source = serializers.CharField(allow_null=True)
+
+
+@extend_schema_serializer(component_name="RosterHoursRow")
+class RosterHoursRowSerializer(serializers.Serializer):
+    person_id = serializers.IntegerField()
+    name = serializers.CharField()
+    shifts = serializers.IntegerField()
+    hours = serializers.FloatField()
+    contract_hours = serializers.FloatField()
+    overtime_hours = serializers.FloatField()
+    cost = serializers.FloatField()
+
+
+@extend_schema_serializer(component_name="RosterFairness")
+class RosterFairnessSerializer(serializers.Serializer):
+    people = serializers.ListField(child=serializers.DictField())
+    groups = serializers.ListField(child=serializers.DictField())
+
+
+@extend_schema_serializer(component_name="RosterCellResult")
+class RosterCellOutputSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    date = serializers.DateField()
+    shift = serializers.CharField(allow_null=True)
+    pinned = serializers.BooleanField()
+    version = serializers.IntegerField()

@@ -1,0 +1,182 @@
+"""Scoped CRUD of the scheduler catalogue: shift types, work rules, cover requirements, shift requests.
+Writes go through scheduler.services_crud."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.crud import ScopedDetailApi, ScopedListApi, person_department_id, referable_department_ids
+from api.crud import related_department_id as department_id_of
+from api.limits import require_at_most
+from api.permissions import AdminRolePermission, RolePermission, writable_department_ids
+from api.scheduler import serializers as s
+from api.schema import ERRORS_BULK, crud_schema
+from capacity.models import Department
+from scheduler import services_crud
+from scheduler.models import CoverRequirement, ShiftRequest, ShiftType, WorkRules
+
+TAG = "scheduler"
+
+
+class _ShiftTypeResource:
+    queryset = ShiftType.objects.all()
+    department_field = "department_id"
+    output_serializer = s.ShiftTypeOutputSerializer
+    input_serializer = s.ShiftTypeInputSerializer
+    scoped_related = {"department": "id"}
+    filters = {"department": "department_id"}
+    service_arg = "shift_type"
+
+    def write_department_id(self, src):
+        return department_id_of(src)
+
+
+_list, _detail = crud_schema(
+    name="shift_type",
+    tag=TAG,
+    output=s.ShiftTypeOutputSerializer,
+    input=s.ShiftTypeInputSerializer,
+    filters={"department": int},
+)
+
+
+@_list
+class ShiftTypeListApi(_ShiftTypeResource, ScopedListApi):
+    create_service = services_crud.shift_type_create
+
+
+@_detail
+class ShiftTypeDetailApi(_ShiftTypeResource, ScopedDetailApi):
+    update_service = services_crud.shift_type_update
+    delete_service = services_crud.shift_type_delete
+
+
+class _WorkRulesResource:
+    queryset = WorkRules.objects.all()
+    department_field = None
+    output_serializer = s.WorkRulesOutputSerializer
+    input_serializer = s.WorkRulesInputSerializer
+    permission_classes = [AdminRolePermission]
+    service_arg = "work_rules"
+
+
+_list, _detail = crud_schema(
+    name="work_rules", tag=TAG, output=s.WorkRulesOutputSerializer, input=s.WorkRulesInputSerializer
+)
+
+
+@_list
+class WorkRulesListApi(_WorkRulesResource, ScopedListApi):
+    create_service = services_crud.work_rules_create
+
+
+@_detail
+class WorkRulesDetailApi(_WorkRulesResource, ScopedDetailApi):
+    update_service = services_crud.work_rules_update
+    delete_service = services_crud.work_rules_delete
+
+
+class _CoverResource:
+    queryset = CoverRequirement.objects.all()
+    department_field = "department_id"
+    output_serializer = s.CoverRequirementOutputSerializer
+    input_serializer = s.CoverRequirementInputSerializer
+    scoped_related = {"department": "id", "shift_type": "*department_id"}
+    filters = {
+        "department": "department_id",
+        "date": "date",
+        "source": "source",
+        "shift_type": "shift_type_id",
+    }
+    service_arg = "cover"
+
+    def write_department_id(self, src):
+        return department_id_of(src)
+
+
+_list, _detail = crud_schema(
+    name="cover_requirement",
+    tag=TAG,
+    output=s.CoverRequirementOutputSerializer,
+    input=s.CoverRequirementInputSerializer,
+    filters={"department": int, "date": str, "source": str, "shift_type": int},
+)
+
+
+@_list
+class CoverRequirementListApi(_CoverResource, ScopedListApi):
+    create_service = services_crud.cover_requirement_create
+
+
+@_detail
+class CoverRequirementDetailApi(_CoverResource, ScopedDetailApi):
+    update_service = services_crud.cover_requirement_update
+    delete_service = services_crud.cover_requirement_delete
+
+
+class CoverRequirementsBulkApi(APIView):
+    """Create many cover requirements at once, all or nothing, at most COVER_BULK_MAX_ROWS rows."""
+
+    permission_classes = [RolePermission]
+    throttle_scope = "bulk"
+
+    @extend_schema(
+        operation_id="cover_requirements_bulk_create",
+        tags=[TAG],
+        description=f"All or nothing; at most {services_crud.COVER_BULK_MAX_ROWS} rows (413 above).",
+        request=s.CoverRequirementsBulkInputSerializer,
+        responses={201: s.CoverRequirementsBulkOutputSerializer, **ERRORS_BULK},
+    )
+    def post(self, request):
+        rows = request.data.get("rows") if isinstance(request.data, dict) else None
+        if isinstance(rows, list):
+            require_at_most("rows", len(rows), services_crud.COVER_BULK_MAX_ROWS)
+        serializer = s.CoverRequirementsBulkInputSerializer(data=request.data)
+        if not request.user.is_superuser:
+            fields = serializer.fields["rows"].child.fields
+            fields["department"].queryset = Department.objects.filter(
+                pk__in=writable_department_ids(request.user)
+            )
+            fields["shift_type"].queryset = ShiftType.objects.filter(
+                department_id__in=referable_department_ids(request.user)
+            )
+        serializer.is_valid(raise_exception=True)
+        covers = services_crud.cover_requirements_bulk_create(rows=serializer.validated_data["rows"])
+        body = {"created": len(covers), "ids": [c.pk for c in covers]}
+        return Response(s.CoverRequirementsBulkOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class _ShiftRequestResource:
+    queryset = ShiftRequest.objects.select_related("person")
+    department_field = "person__department_id"
+    output_serializer = s.ShiftRequestOutputSerializer
+    input_serializer = s.ShiftRequestInputSerializer
+    scoped_related = {"person": "department_id", "shift_type": "*department_id"}
+    filters = {"person": "person_id", "date": "date", "kind": "kind"}
+    service_arg = "shift_request"
+
+    def write_department_id(self, src):
+        return person_department_id(src)
+
+
+_list, _detail = crud_schema(
+    name="shift_request",
+    tag=TAG,
+    output=s.ShiftRequestOutputSerializer,
+    input=s.ShiftRequestInputSerializer,
+    filters={"person": int, "date": str, "kind": str},
+)
+
+
+@_list
+class ShiftRequestListApi(_ShiftRequestResource, ScopedListApi):
+    create_service = services_crud.shift_request_create
+
+
+@_detail
+class ShiftRequestDetailApi(_ShiftRequestResource, ScopedDetailApi):
+    update_service = services_crud.shift_request_update
+    delete_service = services_crud.shift_request_delete

@@ -1,0 +1,95 @@
+"""Writes of the api app: access grants and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from api.models import AccessGrant, ApiKey
+from capacity.models import Department
+from ops.cache import bump
+from ops.errors import ApplicationError
+
+KEY_PREFIX_LEN = 8
+KEY_SECRET_BYTES = 32
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _hash_key(raw_key: str) -> str:
+    # API keys are 256 random bits, so one SHA-256 round is as strong as a slow password hash here.
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def split_api_key(raw_key: str) -> tuple[str, str] | None:
+    """("prefix", "secret") of a key like cp_<prefix>_<secret>, or None when it is not one of ours."""
+    parts = raw_key.split("_", 2)  # the secret is base64url and may itself hold "_"
+    if len(parts) != 3 or parts[0] != "cp" or len(parts[1]) != KEY_PREFIX_LEN or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+@transaction.atomic
+def api_key_create(*, user, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
+    """Create a key; returns it with the raw key, which is shown this once and never stored."""
+    unknown = sorted(set(scopes) - set(ApiKey.Scope.values))
+    if not scopes or unknown:
+        raise ApplicationError(
+            "scopes must be a non-empty list of read, write",
+            extra={"fields": {"scopes": unknown or ["required"]}},
+        )
+    prefix = secrets.token_hex(KEY_PREFIX_LEN // 2)
+    while ApiKey.objects.filter(prefix=prefix).exists():
+        prefix = secrets.token_hex(KEY_PREFIX_LEN // 2)
+    raw_key = f"cp_{prefix}_{secrets.token_urlsafe(KEY_SECRET_BYTES)}"
+    key = ApiKey.objects.create(
+        user=user, name=name, prefix=prefix, hashed_key=_hash_key(raw_key), scopes=sorted(set(scopes))
+    )
+    return key, raw_key
+
+
+def api_key_revoke(*, key: ApiKey) -> ApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
+    """The live key matching raw_key (found by prefix, compared in constant time), its last use recorded."""
+    parts = split_api_key(raw_key)
+    if parts is None:
+        return None
+    key = ApiKey.objects.select_related("user").filter(prefix=parts[0], revoked_at__isnull=True).first()
+    if key is None or not hmac.compare_digest(key.hashed_key, _hash_key(raw_key)):
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        # At most one write a minute per key, however busy the integration.
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+@transaction.atomic
+def access_grant_set(
+    *, user, department: Department, role: str, include_children: bool = True
+) -> AccessGrant:
+    """Grant (or change) a user's role on a department."""
+    if role not in AccessGrant.Role.values:
+        raise ApplicationError(f"Unknown role {role!r}", extra={"fields": {"role": AccessGrant.Role.values}})
+    grant, _ = AccessGrant.objects.update_or_create(
+        user=user, department=department, defaults={"role": role, "include_children": include_children}
+    )
+    bump("access")
+    return grant
+
+
+@transaction.atomic
+def access_grant_delete(*, grant: AccessGrant) -> None:
+    grant.delete()
+    bump("access")

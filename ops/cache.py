@@ -274,3 +274,47 @@ def clear_local_counters() -> None:
     """Forget this process's unflushed counters (tests that assert on exact counts)."""
     with _pending_lock:
         _pending.clear()
+
+
+# --- introspection for operators (python manage.py cache_stats) ------------------------------------------
+
+
+def backend_report(*, scan_limit: int = 200_000) -> dict:
+    """Entry counts per namespace (current version and older ones) and Redis memory.
+
+    Counting walks this deployment's keys with SCAN (never KEYS: it does not block Redis), stopping after
+    `scan_limit` keys; on the local-memory cache only the statistics are available.
+    """
+    from django.conf import settings
+
+    report: dict = {"backend": cache.__class__.__name__, "namespaces": {}, "memory": None, "scanned": 0}
+    if not getattr(settings, "REDIS_URL", None):
+        return report
+    from django_redis import get_redis_connection
+
+    client = get_redis_connection("default")
+    prefix = f"{settings.CACHE_KEY_PREFIX}:"
+    versions = {}
+    for ns in NAMESPACES:
+        try:
+            versions[ns] = namespace_version(ns)
+        except Exception:  # noqa: BLE001
+            versions[ns] = None
+    counts = {ns: {"current": 0, "stale": 0} for ns in NAMESPACES}
+    scanned = 0
+    for raw in client.scan_iter(match=f"{prefix}*:c:*", count=1000):
+        scanned += 1
+        if scanned > scan_limit:
+            report["truncated"] = True
+            break
+        parts = raw.decode().split(":c:", 1)[1].split(":")
+        if len(parts) >= 2 and parts[0] in counts:
+            which = "current" if str(versions.get(parts[0])) == parts[1] else "stale"
+            counts[parts[0]][which] += 1
+    info = client.info("memory")
+    report.update(
+        namespaces=counts,
+        scanned=min(scanned, scan_limit),
+        memory={k: info.get(k) for k in ("used_memory_human", "used_memory_peak_human", "maxmemory_policy")},
+    )
+    return report

@@ -22,8 +22,12 @@ PROGRESS_MIN_INTERVAL_S = 0.5
 _last_progress_write: dict[int, float] = {}
 
 
-def job_create(*, kind: str, params: dict[str, Any] | None = None, requested_by=None) -> Job:
-    return Job.objects.create(kind=kind, params=params or {}, requested_by=requested_by)
+def job_create(
+    *, kind: str, params: dict[str, Any] | None = None, requested_by=None, department_id: int | None = None
+) -> Job:
+    return Job.objects.create(
+        kind=kind, params=params or {}, requested_by=requested_by, department_id=department_id
+    )
 
 
 def job_claim(*, job_id: int, reclaim_running: bool = False) -> bool:

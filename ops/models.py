@@ -26,6 +26,9 @@ class Job(models.Model):
     error = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     cancel_requested = models.BooleanField(default=False)
+    # The department the job's work belongs to (a unit for a solve), so colleagues with access to it can
+    # follow the job too. A plain id: ops knows nothing of the domain apps.
+    department_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,10 +1,28 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import views
+from web.views import capacity, dashboard, forecasts, requirements, rosters, shell
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
+    path("", shell.home, name="home"),
+    path("units/switch", shell.unit_switch, name="unit-switch"),
+    path("units/<int:unit_id>/rosters/", rosters.roster_list, name="roster-list"),
+    path("units/<int:unit_id>/requirements/", requirements.requirements, name="requirements"),
+    path("units/<int:unit_id>/requirements/fill", requirements.requirements_fill, name="requirements-fill"),
+    path("rosters/new", rosters.roster_new, name="roster-new"),
+    path("rosters/<int:roster_id>/", rosters.roster_detail, name="roster-detail"),
+    path("rosters/<int:roster_id>/cell", rosters.roster_cell, name="roster-cell"),
+    path("rosters/<int:roster_id>/resolve", rosters.roster_resolve_view, name="roster-resolve"),
+    path("rosters/<int:roster_id>/publish", rosters.roster_publish_view, name="roster-publish"),
+    path("rosters/<int:roster_id>/new-version", rosters.roster_new_version_view, name="roster-new-version"),
+    path("rosters/<int:roster_id>/compare", rosters.roster_compare_view, name="roster-compare"),
+    path("rosters/<int:roster_id>.csv", rosters.roster_csv_view, name="roster-csv"),
+    path("rosters/<int:roster_id>/people/<int:person_id>.ics", rosters.roster_ical_view, name="roster-ical"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("forecasts/", forecasts.forecast_list, name="forecast-list"),
+    path("forecasts/<int:series_id>/", forecasts.forecast_detail, name="forecast-detail"),
+    path("forecasts/retrain", forecasts.forecast_retrain, name="forecast-retrain"),
+    path("capacity/", capacity.capacity_grid, name="capacity"),
 ]

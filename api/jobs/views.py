@@ -1,3 +1,4 @@
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
@@ -5,13 +6,17 @@ from rest_framework.views import APIView
 
 from api.errors_schema import ERROR_RESPONSES
 from api.jobs.serializers import JobOutputSerializer
+from api.scoping import accessible_department_ids, require_department_role
 from ops.jobs import job_request_cancel
 from ops.models import Job
 
 
 def _visible_jobs(user):
+    """Staff see every job; others their own and those of departments they can read."""
     jobs = Job.objects.all()
-    return jobs if user.is_staff else jobs.filter(requested_by=user)
+    if user.is_staff:
+        return jobs
+    return jobs.filter(Q(requested_by=user) | Q(department_id__in=accessible_department_ids(user)))
 
 
 class JobDetailApi(APIView):
@@ -26,6 +31,8 @@ class JobCancelApi(APIView):
         operation_id="job_cancel", request=None, responses={200: JobOutputSerializer, **ERROR_RESPONSES}
     )
     def post(self, request, job_id: int):
-        get_object_or_404(_visible_jobs(request.user), id=job_id)
+        job = get_object_or_404(_visible_jobs(request.user), id=job_id)
+        if not request.user.is_staff and job.requested_by_id != request.user.pk:
+            require_department_role(request.user, job.department_id)  # a colleague needs a planner role
         job = job_request_cancel(job_id=job_id)
         return Response(JobOutputSerializer(job).data)

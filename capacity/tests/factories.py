@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 
 from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
+from capacity.services import week_hours_sync
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -79,10 +80,19 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory):
+    """An assignment whose fact rows are written too (pass `sync=False` to leave them out, e.g. to
+    create drift for the reconcile tests). `weekly_hours` is stored as given, legacy keys included."""
+
     class Meta:
         model = Assignment
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     project = factory.SubFactory(ProjectFactory)
     role = factory.LazyAttribute(lambda a: a.person.role if a.person else RoleFactory())
     weekly_hours = factory.LazyFunction(dict)
+
+    @factory.post_generation
+    def sync(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            week_hours_sync(assignments=[obj])

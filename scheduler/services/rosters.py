@@ -129,6 +129,7 @@ def _start_solve(*, roster: Roster, engine: str, time_limit: int, user, resolve:
         kind=SOLVE_JOB_KIND,
         params={"roster_id": roster.id, "engine": engine, "time_limit": time_limit, "resolve": resolve},
         requested_by=user,
+        department_id=roster.department_id,
     )
     roster.job = job
     roster.save(update_fields=["job", "updated_at"])
@@ -230,6 +231,7 @@ def roster_compare(*, roster: Roster, engines: list[str], time_limit: int = 30, 
             kind=COMPARE_JOB_KIND,
             params={"roster_id": roster.id, "engine": engine, "time_limit": time_limit, "compare": True},
             requested_by=user,
+            department_id=roster.department_id,
         )
         _enqueue_solve(job)
         jobs[engine] = job

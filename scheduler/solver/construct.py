@@ -1,0 +1,192 @@
+"""A strong first roster, one person at a time, by dynamic programming (numpy), no solver.
+
+For each person (in order), against the cover the people before them already give:
+1. the work pattern: a DP over days whose state is (consecutive-days automaton state, weekends used, "this
+   weekend counted", worked minutes in units of the gcd of shift lengths). It enforces exactly the benchmark's
+   max/min consecutive shifts, min consecutive days off (boundary semantics), max weekends, days off and the
+   min/max total minutes, and maximises the cover and request value of the days worked;
+2. the shift types along that pattern: a DP over (day, shift) respecting forbidden successions and rest.
+The result is checked with the person's hard rules; a person the DP cannot serve (history, weekly limits,
+per-type maxima, pins, ...) is reported back as None so the caller can fall back to the CP-SAT search.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .context import roster_check
+from .domain import Person, Problem
+
+NEG = -1e18
+
+
+def _automaton(max_work: int, min_work: int, min_off: int):
+    """Consecutive-days automaton (label 1 works, 0 off) with the benchmark's boundary semantics."""
+    start, initial_off = 0, 1
+    first_run = {k: 1 + k for k in range(1, max_work + 1)}  # a run touching day 0: exempt from the minimum
+    run = {k: 1 + max_work + k for k in range(1, max_work + 1)}
+    rest = {k: 1 + 2 * max_work + k for k in range(1, min_off + 1)}
+    arcs = [(start, 0, initial_off), (start, 1, first_run[1]), (initial_off, 0, initial_off),
+            (initial_off, 1, run[1])]
+    for k in range(1, max_work + 1):
+        if k < max_work:
+            arcs += [(first_run[k], 1, first_run[k + 1]), (run[k], 1, run[k + 1])]
+        arcs.append((first_run[k], 0, rest[1]))
+        if k >= min_work:
+            arcs.append((run[k], 0, rest[1]))
+    for k in range(1, min_off + 1):
+        arcs.append((rest[k], 0, rest[min(k + 1, min_off)]))
+        if k >= min_off:
+            arcs.append((rest[k], 1, run[1]))
+    off_states = {start, initial_off, *rest.values()}
+    return start, arcs, 2 + 2 * max_work + min_off, off_states
+
+
+def person_row(problem: Problem, person: Person, allowed: Sequence[Sequence[str]],
+               gain: dict[tuple[int, str], float]) -> tuple[str | None, ...] | None:
+    """Best row for `person` (None if outside what the DP handles or nothing fits).
+
+    `allowed[d]`: shift ids the cell rules allow; `gain[(d, s)]`: value of working s on day d (vs. off)."""
+    c = person.contract
+    n = problem.num_days
+    unsupported = c.max_weekly_minutes or c.min_weekly_minutes or c.max_consecutive_nights
+    if problem.history.get(person.id) or unsupported:
+        return None
+    shifts = {s.id: s for s in problem.shift_types}
+    lengths = sorted({shifts[s].length_minutes for day in allowed for s in day})
+    if not lengths:
+        return None if c.min_total_minutes else (None,) * n
+    unit = math.gcd(*lengths)
+    most = sum(max((shifts[s].length_minutes for s in day), default=0) for day in allowed) // unit
+    max_units = most if c.max_total_minutes is None else min(most, c.max_total_minutes // unit)
+    min_units = math.ceil((c.min_total_minutes or 0) / unit)
+    if min_units > max_units:
+        return None
+    max_work = min(c.max_consecutive_shifts or n, n)
+    start, arcs, num_states, off_states = _automaton(
+        max_work, max(c.min_consecutive_shifts or 1, 1), max(c.min_consecutive_days_off or 1, 1))
+    weekends = problem.weekends()
+    max_we = min(c.max_weekends if c.max_weekends is not None else len(weekends), len(weekends))
+    weekend_days = {d for days in weekends for d in days}
+    first_weekend_day = {days[0] for days in weekends}
+    options = []  # per day: [(length units, gain, shift)] best shift per length
+    for d in range(n):
+        best: dict[int, tuple[float, str]] = {}
+        for sid in allowed[d]:
+            length = shifts[sid].length_minutes // unit
+            value = gain.get((d, sid), 0.0)
+            if length not in best or value > best[length][0]:
+                best[length] = (value, sid)
+        options.append([(length, value, sid) for length, (value, sid) in sorted(best.items())])
+    shape = (num_states, max_we + 1, max_units + 1)
+    dp = np.full(shape, NEG)
+    dp[start, 0, 0] = 0.0
+    choices = []
+    for d in range(n):
+        new = np.full(shape, NEG)
+        choice = np.full(shape, -1, dtype=np.int64)
+        for index, (a, label, b) in enumerate(arcs):
+            src = dp[a]
+            if label == 0:
+                candidates = [(src, index * 64)]
+            else:
+                candidates = []
+                counts = d in weekend_days and (d in first_weekend_day or a in off_states)
+                for k, (length, value, _sid) in enumerate(options[d]):
+                    if length > max_units:
+                        continue
+                    cand = np.full(src.shape, NEG)
+                    if counts:
+                        cand[1:, length:] = src[:-1, :-length] + value
+                    else:
+                        cand[:, length:] = src[:, :-length] + value
+                    candidates.append((cand, index * 64 + 1 + k))
+            for cand, code in candidates:
+                better = cand > new[b]
+                new[b] = np.where(better, cand, new[b])
+                choice[b] = np.where(better, code, choice[b])
+        choices.append(choice)
+        dp = new
+    final = dp[:, :, min_units:]
+    if final.max() <= NEG / 2:
+        return None
+    q, w, u = (int(i) for i in np.unravel_index(int(np.argmax(final)), final.shape))
+    u += min_units
+    pattern = [0] * n
+    for d in range(n - 1, -1, -1):
+        index, k = divmod(int(choices[d][q, w, u]), 64)
+        a, label, _b = arcs[index]
+        if label == 1:
+            length = options[d][k - 1][0]
+            pattern[d] = length
+            u -= length
+            if d in weekend_days and (d in first_weekend_day or a in off_states):
+                w -= 1
+        q = a
+    return _types(problem, person, pattern, allowed, gain, unit)
+
+
+def _types(problem: Problem, person: Person, pattern: list[int], allowed, gain, unit: int):
+    """Shift types along the work pattern: a DP over (day, shift) honouring successions and rest."""
+    shifts = {s.id: s for s in problem.shift_types}
+    rest = person.contract.min_rest_minutes
+    banned = set(problem.forbidden_successions)
+    if rest:
+        banned |= {(a.id, b.id) for a in problem.shift_types for b in problem.shift_types
+                   if b.start_minute + 1440 - a.end_minute < rest}
+    layers: list[dict] = []
+    previous: dict[str | None, float] = {None: 0.0}
+    for d, length in enumerate(pattern):
+        fits = [s for s in allowed[d] if shifts[s].length_minutes // unit == length]
+        cands = [None] if length == 0 else fits
+        layer = {}
+        for s in cands:
+            best = None
+            for p, value in previous.items():
+                if p is not None and s is not None and (p, s) in banned:
+                    continue
+                if best is None or value > best[0]:
+                    best = (value, p)
+            if best is not None:
+                layer[s] = (best[0] + (gain.get((d, s), 0.0) if s else 0.0), best[1])
+        if not layer:
+            return None
+        layers.append(layer)
+        previous = {s: v for s, (v, _p) in layer.items()}
+    row: list[str | None] = [None] * len(pattern)
+    s = max(previous, key=lambda k: previous[k])
+    for d in range(len(pattern) - 1, -1, -1):
+        row[d] = s
+        s = layers[d][s][1]
+    return tuple(row)
+
+
+def person_gain(problem: Problem, person: Person, external: dict, allowed: Sequence[Sequence[str]]):
+    """Value of working each allowed (day, shift) given the cover others already give, and the requests."""
+    gain: dict[tuple[int, str], float] = {}
+    for cover in problem.cover:
+        if cover.skill is not None and not person.has_skill(cover.skill, problem.date(cover.day)):
+            continue
+        have = external.get((cover.day, cover.shift, cover.skill), 0)
+        value = cover.weight_under if have < cover.preferred else -cover.weight_over
+        value += problem.weights.cover_minimum_relaxed if have < cover.minimum else 0
+        gain[(cover.day, cover.shift)] = gain.get((cover.day, cover.shift), 0.0) + value
+    for r in problem.requests:
+        if r.person != person.id:
+            continue
+        for s in allowed[r.day]:
+            if r.shift is None or r.shift == s:
+                gain[(r.day, s)] = gain.get((r.day, s), 0.0) + (r.weight if r.on else -r.weight)
+    return gain
+
+
+def dp_row(problem: Problem, person: Person, external: dict, allowed: Sequence[Sequence[str]]):
+    """The DP row for `person`, or None when the DP does not apply or its row breaks one of their rules."""
+    row = person_row(problem, person, allowed, person_gain(problem, person, external, allowed))
+    if row is None:
+        return None
+    check = roster_check(problem, {person.id: row}, staff=[person], include_soft=False, scopes=("person",))
+    return None if check.broken else row

@@ -1,0 +1,211 @@
+"""The vocabulary rules are written in, so one rule serves every engine.
+
+A rule calls ``ctx.x(person, day, shift)`` for the 0/1 "works this shift" term, combines terms with ``+``,
+``*``
+and ``ctx.sum``, and then either ``ctx.add(constraint, rule=...)`` (hard) or ``ctx.penalize(term, weight,
+rule=...)`` (soft). Engines subclass `ModelContext` (CP-SAT variables, PuLP variables); `ValueContext` plugs
+in a
+fixed roster, so the same rules also check a roster (used by the assignment engine and to explain shortfalls).
+Every term carries its rule name, person and day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .domain import Penalty, Person, Problem, Roster
+
+
+@dataclass(frozen=True)
+class Term:
+    expr: Any
+    weight: int
+    rule: str
+    person: str | None
+    day: int | None
+    shift: str | None = None
+
+
+class ModelContext:
+    """Shared base: allowed cells (from the cell rules), lookups, and the term bookkeeping."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        staff: Sequence[Person] | None = None,
+        relax_cover: bool = True,
+        cells: dict | None = None,
+    ) -> None:
+        from .rules import forbidden_cells
+
+        self.problem = problem
+        self.staff: Sequence[Person] = tuple(problem.staff if staff is None else staff)
+        self.relax_cover = relax_cover
+        self.days = range(problem.num_days)
+        self.shift_ids = [s.id for s in problem.shift_types]
+        self.forbidden = forbidden_cells(problem) if cells is None else cells
+        self.soft_terms: list[Term] = []
+        self.hard_terms: list[Term] = []  # relaxed hard rules (cover minimum): penalised heavily
+        self._weekend_cache: dict[tuple[str, int], Any] = {}
+
+    # cells
+    # ------------------------------------------------------------------------------------------------------
+    def allowed(self, person: str, day: int) -> list[str]:
+        forbidden = self.forbidden
+        if (person, day, None) in forbidden:
+            return []
+        return [s for s in self.shift_ids if (person, day, s) not in forbidden]
+
+    # terms the rules use
+    # ----------------------------------------------------------------------------------------
+    def x(self, person: str, day: int, shift: str) -> Any:
+        raise NotImplementedError
+
+    def work(self, person: str, day: int) -> Any:
+        return self.sum(self.x(person, day, s) for s in self.shift_ids)
+
+    def night(self, person: str, day: int) -> Any:
+        return self.sum(self.x(person, day, s.id) for s in self.problem.shift_types if s.night)
+
+    def minutes(self, person: str, days: Iterable[int]) -> Any:
+        shifts = self.problem.shift_types
+        return self.sum(s.length_minutes * self.x(person, d, s.id) for d in days for s in shifts)
+
+    def weekend_worked(self, person: str, index: int, days: tuple[int, ...]) -> Any:
+        key = (person, index)
+        if key not in self._weekend_cache:
+            self._weekend_cache[key] = self.any_of([self.work(person, d) for d in days])
+        return self._weekend_cache[key]
+
+    def sequence(self, person: str, value: str) -> tuple[list[Any], int]:
+        """Per-day 0/1 terms for history + horizon (`value`: "work" or "night"), and the horizon's offset."""
+        history = self.problem.history.get(person, ())
+        shifts = {s.id: s for s in self.problem.shift_types}
+        if value == "work":
+            past = [int(h is not None) for h in history]
+            now = [self.work(person, d) for d in self.days]
+        else:
+            past = [int(h is not None and shifts[h].night) for h in history]
+            now = [self.night(person, d) for d in self.days]
+        return past + now, len(past)
+
+    def sum(self, terms: Iterable[Any]) -> Any:
+        return sum(terms)
+
+    # constraint and penalty primitives
+    # --------------------------------------------------------------------------
+    def add(self, constraint: Any, *, rule: str, person: str | None = None, day: int | None = None) -> None:
+        raise NotImplementedError
+
+    def max0(self, expr: Any, *, ub: int, divisor: int = 1, name: str = "") -> Any:
+        """A term equal to max(0, ceil(expr / divisor)) when minimised."""
+        raise NotImplementedError
+
+    def any_of(self, terms: list[Any]) -> Any:
+        """A term at least the max of 0/1 terms (exact when only bounded from above)."""
+        raise NotImplementedError
+
+    def upper(self, exprs: list[Any], *, ub: int) -> Any:
+        """A term at least every expr (their max when minimised)."""
+        raise NotImplementedError
+
+    def lower(self, exprs: list[Any], *, ub: int) -> Any:
+        """A term at most every expr (their min when maximised)."""
+        raise NotImplementedError
+
+    def penalize(
+        self,
+        expr: Any,
+        weight: int,
+        *,
+        rule: str,
+        person: str | None = None,
+        day: int | None = None,
+        shift: str | None = None,
+    ) -> None:
+        if weight:
+            self.soft_terms.append(Term(expr, weight, rule, person, day, shift))
+
+    def penalize_hard(
+        self,
+        expr: Any,
+        weight: int,
+        *,
+        rule: str,
+        person: str | None = None,
+        day: int | None = None,
+        shift: str | None = None,
+    ) -> None:
+        self.hard_terms.append(Term(expr, weight, rule, person, day, shift))
+
+
+class ValueContext(ModelContext):
+    """Rules evaluated on a fixed roster: constraints become checks, penalties become numbers."""
+
+    def __init__(self, problem: Problem, roster: Roster, **kwargs: Any) -> None:
+        super().__init__(problem, **kwargs)
+        self.roster = roster
+        self.broken: list[Penalty] = []
+        for person in self.staff:
+            row = roster[person.id]
+            for day, shift in enumerate(row):
+                if shift is None:
+                    continue
+                rule = self.forbidden.get((person.id, day, None)) or self.forbidden.get(
+                    (person.id, day, shift)
+                )
+                if rule:
+                    self.broken.append(Penalty(rule, 1, person.id, day, shift))
+
+    def x(self, person: str, day: int, shift: str) -> int:
+        return int(self.roster[person][day] == shift)
+
+    def work(self, person: str, day: int) -> int:
+        return int(self.roster[person][day] is not None)
+
+    def add(self, constraint: Any, *, rule: str, person: str | None = None, day: int | None = None) -> None:
+        if not constraint:
+            self.broken.append(Penalty(rule, 1, person, day))
+
+    def max0(self, expr: Any, *, ub: int, divisor: int = 1, name: str = "") -> int:
+        return max(0, math.ceil(expr / divisor)) if divisor > 1 else max(0, expr)
+
+    def any_of(self, terms: list[Any]) -> int:
+        return max(terms, default=0)
+
+    def upper(self, exprs: list[Any], *, ub: int) -> int:
+        return max(exprs)
+
+    def lower(self, exprs: list[Any], *, ub: int) -> int:
+        return min(exprs)
+
+    def penalties(self) -> list[Penalty]:
+        return [
+            Penalty(t.rule, t.weight * t.expr, t.person, t.day, t.shift)
+            for t in self.soft_terms
+            if t.weight * t.expr
+        ]
+
+    def hard_penalties(self) -> list[Penalty]:
+        return [Penalty(t.rule, t.expr, t.person, t.day, t.shift) for t in self.hard_terms if t.expr]
+
+
+def roster_check(
+    problem: Problem,
+    roster: Roster,
+    *,
+    staff: Sequence[Person] | None = None,
+    include_soft: bool = True,
+    cells: dict | None = None,
+    scopes: tuple[str, ...] = ("person", "global"),
+) -> ValueContext:
+    """Run every rule on `roster` (hard cover minimum relaxed, i.e. reported as a hard term)."""
+    from .rules import build_rules
+
+    ctx = ValueContext(problem, roster, staff=staff, cells=cells)
+    build_rules(ctx, soft=include_soft, scopes=scopes)
+    return ctx

@@ -1,0 +1,287 @@
+"""The pages through Django's test client: scoping by department and role, the roster writes, and the
+query counts of the grid and the dashboard (fixed whatever the number of people)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from capacity.models import Assignment
+from ops import cache as ops_cache
+from scheduler.models import Roster, RosterAssignment
+from scheduler.tests.factories import RosterAssignmentFactory, RosterFactory
+from web.tests.builders import planning_unit, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def solved_roster(ward, *, days: int = 7) -> Roster:
+    roster = RosterFactory(
+        department=ward.unit,
+        start_date=ward.start,
+        end_date=ward.start + timedelta(days=days - 1),
+        status=Roster.Status.SOLVED,
+        engine="cpsat",
+        objective=10.0,
+        statistics={
+            "status": "optimal",
+            "penalties_by_rule": {"shift_off_requests": 3},
+            "penalties": [
+                {
+                    "rule": "shift_off_requests",
+                    "amount": 3,
+                    "person": ward.people[0].id,
+                    "date": ward.start.isoformat(),
+                    "shift": "E",
+                    "detail": "",
+                }
+            ],
+            "violations": [],
+            "shortfalls": [],
+        },
+    )
+    early = ward.shift_types[0]
+    for i, person in enumerate(ward.people):
+        for day in range(days):
+            if (i + day) % 3 == 0:
+                RosterAssignmentFactory(
+                    roster=roster, person=person, date=ward.start + timedelta(days=day), shift_type=early
+                )
+    return roster
+
+
+def test_navigation_shows_only_the_users_units(client, ward, other_ward, planner):
+    # given a planner of Ash Ward's site only
+    client.force_login(planner)
+    # when they open the start page
+    html = client.get("/").content.decode()
+    # then Ash Ward is offered and Elm Ward is not, and Elm Ward's pages do not exist for them
+    assert "Ash Ward" in html
+    assert "Elm Ward" not in html
+    assert client.get(reverse("roster-list", args=[other_ward.unit.id])).status_code == 404
+    assert client.get(reverse("requirements", args=[other_ward.unit.id])).status_code == 404
+
+
+def test_a_viewer_reads_but_cannot_generate(client, ward, viewer):
+    # given a viewer of Ash Ward
+    client.force_login(viewer)
+    # when they open the rosters and try to start one anyway
+    page = client.get(reverse("roster-list", args=[ward.unit.id])).content.decode()
+    response = client.post(
+        reverse("roster-new"),
+        {
+            "unit": ward.unit.id,
+            "start": ward.start.isoformat(),
+            "weeks": 1,
+            "engine": "auto",
+            "time_limit": 3,
+        },
+    )
+    # then there is no form for them, and nothing was started
+    assert "Generate roster" not in page
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not Roster.objects.exists()
+
+
+def test_new_roster_starts_a_solve_and_shows_its_progress_panel(
+    client, ward, planner, django_capture_on_commit_callbacks
+):
+    # given a planner on the start page, whose unit is preselected
+    client.force_login(planner)
+    assert f'value="{ward.unit.id}" selected' in client.get("/").content.decode()
+    # when they generate a two-week roster
+    with (
+        mock.patch("scheduler.tasks.roster_solve.apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("roster-new"),
+            {
+                "unit": ward.unit.id,
+                "start": ward.start.isoformat(),
+                "weeks": 2,
+                "engine": "cpsat",
+                "time_limit": 3,
+            },
+        )
+    # then a solving roster exists, its job was sent, and its page polls the job
+    roster = Roster.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/rosters/{roster.id}/"
+    assert roster.status == Roster.Status.SOLVING
+    assert roster.end_date == ward.start + timedelta(days=13)
+    send.assert_called_once()
+    html = client.get(response["Location"]).content.decode()
+    assert f'data-job-id="{roster.job_id}"' in html
+
+
+def test_grid_marks_penalties_and_cover(client, ward, planner):
+    # given a solved roster with a soft penalty on the first person's first day
+    roster = solved_roster(ward)
+    client.force_login(planner)
+    # when the grid is opened
+    html = client.get(reverse("roster-detail", args=[roster.id])).content.decode()
+    # then the cell names its rule, the cover rows compare assigned against required, and links exist
+    assert "Penalty: shift_off_requests (3)" in html
+    assert "assigned/required" in html
+    assert reverse("roster-csv", args=[roster.id]) in html
+    assert reverse("roster-ical", args=[roster.id, ward.people[0].id]) in html
+
+
+def test_a_cell_that_breaks_a_hard_rule_is_refused_with_the_rule(client, ward, planner):
+    # given a solved roster where the first person works a late shift on day 2
+    roster = solved_roster(ward)
+    person = ward.people[1]
+    day = ward.start + timedelta(days=1)
+    client.force_login(planner)
+    late, early = ward.shift_types[1], ward.shift_types[0]
+    RosterAssignment.objects.filter(
+        roster=roster, person=person, date__in=[day, day + timedelta(days=1)]
+    ).delete()
+    ok = client.post(
+        reverse("roster-cell", args=[roster.id]),
+        {"person": person.id, "date": day.isoformat(), "shift": late.code, "version": roster.version},
+    )
+    assert ok.status_code == 204
+    # when an early shift is put the next morning (9 hours of rest, the contract needs 11)
+    refused = client.post(
+        reverse("roster-cell", args=[roster.id]),
+        {"person": person.id, "date": (day + timedelta(days=1)).isoformat(), "shift": early.code},
+    )
+    # then it is refused with the rule's name, and nothing changed
+    assert refused.status_code == 422
+    body = refused.json()
+    assert "min_rest" in body["message"]
+    assert body["extra"]["violations"][0]["rule"].startswith("min_rest")
+    assert not RosterAssignment.objects.filter(
+        roster=roster, person=person, date=day + timedelta(days=1)
+    ).exists()
+
+
+def test_pin_then_publish(client, ward, planner):
+    # given a solved roster
+    roster = solved_roster(ward)
+    person, day = ward.people[0], ward.start
+    client.force_login(planner)
+    # when the planner pins the first person's first day and publishes
+    pinned = client.post(
+        reverse("roster-cell", args=[roster.id]),
+        {
+            "person": person.id,
+            "date": day.isoformat(),
+            "shift": "E",
+            "pinned": "1",
+            "version": roster.version,
+        },
+    )
+    roster.refresh_from_db()
+    published = client.post(reverse("roster-publish", args=[roster.id]), {"version": roster.version})
+    # then the cell is pinned, the roster published, and editing it is no longer offered
+    assert pinned.status_code == 204
+    assert RosterAssignment.objects.get(roster=roster, person=person, date=day).pinned
+    assert published.status_code == 302
+    roster.refresh_from_db()
+    assert roster.status == Roster.Status.PUBLISHED
+    html = client.get(reverse("roster-detail", args=[roster.id])).content.decode()
+    assert "data-editable" not in html and "Make a new version" in html
+
+
+def test_requirements_save_manual_numbers(client, ward, planner):
+    # given the requirements page of the ward's first planning week
+    client.force_login(planner)
+    url = reverse("requirements", args=[ward.unit.id])
+    early = ward.shift_types[0]
+    name = f"{ward.start.isoformat()}_{early.id}"
+    # when the planner enters a manual minimum of 4 and preferred of 5 for Monday's early shift
+    response = client.post(url, {"week": ward.start.isoformat(), f"min_{name}": "4", f"pref_{name}": "5"})
+    # then a manual requirement exists beside the forecast-free one, and the page shows it
+    assert response.status_code == 302
+    row = ward.unit.cover_requirements.get(date=ward.start, shift_type=early, source="manual")
+    assert (row.minimum, row.preferred) == (4, 5)
+    assert (
+        f'id="min_{name}" name="min_{name}" type="number" min="0" inputmode="numeric" size="2" value="4"'
+        in (client.get(f"{url}?week={ward.start.isoformat()}").content.decode())
+    )
+
+
+def test_capacity_grid_carries_each_rows_etag(client, ward, planner):
+    # given assignments with weekly hours
+    client.force_login(planner)
+    # when the capacity grid is opened
+    html = client.get(reverse("capacity") + f"?unit={ward.unit.id}").content.decode()
+    # then every assignment row carries its ETag for the bulk endpoint
+    for assignment in Assignment.objects.filter(person__department=ward.unit):
+        assert (
+            f'data-assignment-id="{assignment.id}" data-etag="&quot;assignment-{assignment.id}-v1&quot;"'
+            in html
+        )
+
+
+@pytest.mark.parametrize("people", [3, 12])
+def test_roster_grid_queries_do_not_grow_with_people(client, django_assert_num_queries, people):
+    # given a solved roster of a unit of 3 or 12 people, and a planner whose access is already cached
+    ward = planning_unit(name=f"Size {people} Ward", people=people, assignments=False)
+    user = user_with_role(f"size-{people}", ward.unit, "planner")
+    roster = solved_roster(ward, days=14)
+    client.force_login(user)
+    client.get("/")
+    # when the grid is opened, then the query count is the same whatever the size
+    with django_assert_num_queries(GRID_QUERIES):
+        response = client.get(reverse("roster-detail", args=[roster.id]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("people", [3, 12])
+def test_dashboard_queries_do_not_grow_with_people(client, django_assert_num_queries, people):
+    # given a unit of 3 or 12 people with a solved roster, and a cold dashboard cache
+    ward = planning_unit(name=f"Dash {people} Ward", people=people)
+    user = user_with_role(f"dash-{people}", ward.unit, "manager")
+    solved_roster(ward, days=14)
+    client.force_login(user)
+    client.get("/")
+    ops_cache.bump("roster", "capacity", "forecast")
+    # when the dashboard is computed, then the query count is the same whatever the size
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    # and a second read comes from the cache with only the page's own queries
+    with django_assert_num_queries(DASHBOARD_CACHED_QUERIES):
+        client.get(reverse("dashboard"))
+
+
+# session, user, roster, the selectors' reads (grid, hours and cost, fairness, cover), the units in view, and
+# the session write that remembers the unit in view
+GRID_QUERIES = 16
+DASHBOARD_QUERIES = 17
+DASHBOARD_CACHED_QUERIES = 4  # session, user, the units in view, the unit in view
+
+
+def test_unit_switch_keeps_the_section_and_refuses_other_units(client, ward, other_ward, planner):
+    # given a planner on the requirements page
+    client.force_login(planner)
+    # when they switch the unit in view from the header
+    moved = client.get(reverse("unit-switch"), {"unit": ward.unit.id, "section": "requirements"})
+    refused = client.get(reverse("unit-switch"), {"unit": other_ward.unit.id, "section": "requirements"})
+    # then they land on the same section of that unit, and a unit outside their grants does not exist
+    assert moved.status_code == 302 and moved["Location"] == reverse("requirements", args=[ward.unit.id])
+    assert refused.status_code == 404
+
+
+def test_compare_engines_starts_one_job_per_engine(client, ward, planner, django_capture_on_commit_callbacks):
+    # given a solved roster
+    roster = solved_roster(ward)
+    client.force_login(planner)
+    # when the planner compares the engines
+    with (
+        mock.patch("scheduler.tasks.roster_solve.apply_async") as send,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("roster-compare", args=[roster.id]), {"engine": "auto", "time_limit": 3}
+        )
+    # then one job per engine was sent and the page polls both
+    assert send.call_count == 2
+    html = client.get(response["Location"]).content.decode()
+    assert html.count("data-compare-job=") == 2

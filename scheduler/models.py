@@ -179,7 +179,12 @@ class Roster(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions"
     )
     job = models.ForeignKey(
-        "ops.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The latest solve"
+        "ops.Job",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The latest solve",
     )
 
     class Meta:

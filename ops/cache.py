@@ -29,6 +29,8 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
+from ops.metrics import CACHE_EVENTS
+
 T = TypeVar("T")
 logger = logging.getLogger("crewplan.cache")
 
@@ -38,6 +40,7 @@ LOCK_TTL_S = 30  # a computing process that dies releases its lock after this lo
 WAIT_FOR_OTHER_S = 2.0  # how long a process waits for another to fill a cold key before computing itself
 WAIT_STEP_S = 0.02
 FLUSH_INTERVAL_S = 1.0
+_OUTCOME = {"hits": "hit", "misses": "miss", "errors": "error"}  # the Prometheus label of each counter
 
 _pending: dict[tuple[str, str], int] = {}
 _pending_lock = threading.Lock()
@@ -69,6 +72,9 @@ def _fresh_version() -> int:
 
 
 def _count(namespace: str, counter: str, n: int = 1) -> None:
+    # Prometheus sees every event at once (in this process's samples); the cross-process counters that
+    # `stats()` reads are buffered and flushed to the cache at most once a second.
+    CACHE_EVENTS.labels(namespace, _OUTCOME[counter]).inc(n)
     with _pending_lock:
         _pending[(namespace, counter)] = _pending.get((namespace, counter), 0) + n
     if time.monotonic() - _last_flush >= FLUSH_INTERVAL_S:

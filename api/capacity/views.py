@@ -22,6 +22,7 @@ from api.permissions import ADMIN_ROLES, AdminRolePermission, RolePermission, wr
 from api.schema import ERRORS_BULK, crud_schema
 from capacity import services, services_crud
 from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
+from capacity.selectors import assignment_list
 from ops.errors import ApplicationError
 
 TAG = "capacity"
@@ -332,6 +333,9 @@ _list, _detail = crud_schema(
 
 @_list
 class AssignmentListApi(_AssignmentResource, ScopedListApi):
+    # client then project name in the database, ignoring case, blank clients last
+    queryset = assignment_list()
+
     def create(self, request, data):
         return services.assignment_create(
             person=data.get("person"),

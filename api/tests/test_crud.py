@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from api.testing import api_client, make_user
-from capacity.models import Assignment, AssignmentWeekHours, Department, Person
-from capacity.tests.factories import PersonFactory, ProjectFactory, RoleFactory
+from capacity.models import Assignment, AssignmentWeekHours, Department, Person, Project
+from capacity.tests.factories import AssignmentFactory, PersonFactory, ProjectFactory, RoleFactory
 from ops import cache
 from scheduler.models import CoverRequirement
 from scheduler.tests.factories import ShiftTypeFactory
@@ -181,3 +181,17 @@ def test_admins_grant_access_within_their_departments_only(org):
     assert outside.status_code == 400  # B is not a department the admin can name
     assert by_planner.status_code == 403
     assert api_client(newcomer).get("/api/people").status_code == 200
+
+
+def test_assignments_list_by_client_then_project_ignoring_case_blank_clients_last(org):
+    person = PersonFactory(department=org["a"])
+    for client, name in [("", "Alpha"), ("beta Ltd", "zeta"), ("Beta Ltd", "Eta"), ("acme", "Omega")]:
+        AssignmentFactory(
+            person=person, project=ProjectFactory(department=org["a"], client=client, name=name)
+        )
+    user = make_user("viewer", [org["a"]])
+
+    rows = api_client(user).get("/api/assignments").json()["results"]
+
+    names = [Project.objects.get(pk=row["project"]).name for row in rows]
+    assert names == ["Omega", "Eta", "zeta", "Alpha"]

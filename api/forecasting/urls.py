@@ -3,21 +3,21 @@ from django.urls import path
 from api.forecasting import views
 
 urlpatterns = [
-    path("forecasting/series", views.SeriesListApi.as_view(), name="demand-series-list"),
+    path("forecasting/series", views.SeriesListApi.as_view(), name="api-demand-series-list"),
     path(
         "forecasting/series/<int:series_id>/observations",
         views.ObservationUploadApi.as_view(),
-        name="demand-observations-upload",
+        name="api-demand-observations-upload",
     ),
     path(
         "forecasting/series/<int:series_id>/forecast",
         views.SeriesForecastApi.as_view(),
-        name="demand-series-forecast",
+        name="api-demand-series-forecast",
     ),
-    path("forecasting/retrain", views.RetrainApi.as_view(), name="forecast-retrain"),
+    path("forecasting/retrain", views.RetrainApi.as_view(), name="api-forecast-retrain"),
     path(
         "units/<int:unit_id>/cover/fill-from-forecast",
         views.CoverFillFromForecastApi.as_view(),
-        name="cover-fill-from-forecast",
+        name="api-cover-fill-from-forecast",
     ),
 ]

@@ -3,24 +3,24 @@ from django.urls import path
 from api.rosters import views
 
 urlpatterns = [
-    path("rosters", views.RosterListCreateApi.as_view(), name="roster-list"),
-    path("rosters/<int:roster_id>", views.RosterDetailApi.as_view(), name="roster-detail"),
-    path("rosters/<int:roster_id>/grid", views.RosterGridApi.as_view(), name="roster-grid"),
-    path("rosters/<int:roster_id>/cover", views.RosterCoverApi.as_view(), name="roster-cover"),
-    path("rosters/<int:roster_id>/hours", views.RosterHoursApi.as_view(), name="roster-hours"),
-    path("rosters/<int:roster_id>/fairness", views.RosterFairnessApi.as_view(), name="roster-fairness"),
+    path("rosters", views.RosterListCreateApi.as_view(), name="api-roster-list"),
+    path("rosters/<int:roster_id>", views.RosterDetailApi.as_view(), name="api-roster-detail"),
+    path("rosters/<int:roster_id>/grid", views.RosterGridApi.as_view(), name="api-roster-grid"),
+    path("rosters/<int:roster_id>/cover", views.RosterCoverApi.as_view(), name="api-roster-cover"),
+    path("rosters/<int:roster_id>/hours", views.RosterHoursApi.as_view(), name="api-roster-hours"),
+    path("rosters/<int:roster_id>/fairness", views.RosterFairnessApi.as_view(), name="api-roster-fairness"),
     path(
-        "rosters/<int:roster_id>/explanation", views.RosterExplanationApi.as_view(), name="roster-explanation"
+        "rosters/<int:roster_id>/explanation", views.RosterExplanationApi.as_view(), name="api-roster-explanation"
     ),
-    path("rosters/<int:roster_id>/export.csv", views.RosterCsvApi.as_view(), name="roster-csv"),
+    path("rosters/<int:roster_id>/export.csv", views.RosterCsvApi.as_view(), name="api-roster-csv"),
     path(
         "rosters/<int:roster_id>/people/<int:person_id>/calendar.ics",
         views.RosterCalendarApi.as_view(),
-        name="roster-calendar",
+        name="api-roster-calendar",
     ),
-    path("rosters/<int:roster_id>/assignments", views.RosterCellApi.as_view(), name="roster-cell"),
-    path("rosters/<int:roster_id>/resolve", views.RosterResolveApi.as_view(), name="roster-resolve"),
-    path("rosters/<int:roster_id>/publish", views.RosterPublishApi.as_view(), name="roster-publish"),
-    path("rosters/<int:roster_id>/versions", views.RosterNewVersionApi.as_view(), name="roster-new-version"),
-    path("rosters/<int:roster_id>/compare", views.RosterCompareApi.as_view(), name="roster-compare"),
+    path("rosters/<int:roster_id>/assignments", views.RosterCellApi.as_view(), name="api-roster-cell"),
+    path("rosters/<int:roster_id>/resolve", views.RosterResolveApi.as_view(), name="api-roster-resolve"),
+    path("rosters/<int:roster_id>/publish", views.RosterPublishApi.as_view(), name="api-roster-publish"),
+    path("rosters/<int:roster_id>/versions", views.RosterNewVersionApi.as_view(), name="api-roster-new-version"),
+    path("rosters/<int:roster_id>/compare", views.RosterCompareApi.as_view(), name="api-roster-compare"),
 ]

@@ -6,8 +6,8 @@ and the role-capacity sources against each other, all measured in the same run.
 
 - Seeds `seed_demo --size large` (80 units, 2,000 people, ~8,000 assignments, 26 weeks) into a database of
   its own (created if missing; seeded once, --reseed to rebuild).
-- Role-capacity sources (python, jsonb, normalized) over the organisation, 20 units and one unit, 26 weeks,
-  interleaved:
+- Role-capacity sources (python, jsonb, normalized: the role-week rollup) over the organisation, 20 units
+  and one unit, 26 weeks, interleaved:
   p50/p95 of compute_role_capacity (uncached) and each source's speed relative to `python`; the series of
   the three are checked equal first.
 - Endpoints through the full Django/DRF stack (middleware, auth, throttle, scoping, conditional headers)
@@ -124,7 +124,7 @@ def main() -> None:
     from django.utils import timezone
 
     from capacity.aggregates.role_capacity import compute_role_capacity
-    from capacity.models import Assignment, AssignmentWeekHours, Department, Person
+    from capacity.models import Assignment, AssignmentWeekHours, Department, Person, RoleWeekHours
     from capacity.weeks import monday_of
     from ops import cache as ops_cache
 
@@ -142,7 +142,8 @@ def main() -> None:
     people = Person.objects.count()
     print(
         f"database: {vendor}; {people} people, {Assignment.objects.count()} assignments, "
-        f"{AssignmentWeekHours.objects.count()} fact rows, {len(units)} units; 26 weeks from {first}; "
+        f"{AssignmentWeekHours.objects.count()} fact rows, {RoleWeekHours.objects.count()} rollup rows, "
+        f"{len(units)} units; 26 weeks from {first}; "
         f"cache: {'redis' if args.redis else 'local memory'}; repeat {args.repeat}; "
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs",
         flush=True,

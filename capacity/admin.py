@@ -25,6 +25,7 @@ from capacity.services import (
     assignment_refs_check,
     assignment_update,
     capacity_changed,
+    week_hours_remove,
     week_hours_resync_people,
     week_hours_sync,
     weekly_hours_normalise,
@@ -33,7 +34,19 @@ from ops.errors import ApplicationError
 
 
 class InvalidatesCapacity(admin.ModelAdmin):
-    """Every admin write of a model the aggregates read bumps the cache namespace."""
+    """Every admin write of a model the aggregates read bumps the cache namespace. A model whose delete
+    cascades to assignments names the lookup (`assignments_via`), so their hours leave the role-week
+    rollup first."""
+
+    assignments_via: str | None = None
+
+    def _forget_assignments(self, objects) -> None:
+        if self.assignments_via:
+            week_hours_remove(
+                assignment_ids=Assignment.objects.filter(
+                    **{f"{self.assignments_via}__in": objects}
+                ).values_list("pk", flat=True)
+            )
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
@@ -42,11 +55,13 @@ class InvalidatesCapacity(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         with transaction.atomic():
+            self._forget_assignments([obj])
             super().delete_model(request, obj)
             capacity_changed()
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
+            self._forget_assignments(queryset)
             super().delete_queryset(request, queryset)
             capacity_changed()
 
@@ -77,6 +92,7 @@ class LeaveInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(InvalidatesCapacity):
+    assignments_via = "person"
     list_display = ("name", "email", "department", "role", "weekly_capacity_hours", "hire_date", "active")
     list_filter = ("active", "role")
     search_fields = ("name", "email")
@@ -116,6 +132,7 @@ class LeaveAdmin(InvalidatesCapacity):
 
 @admin.register(Project)
 class ProjectAdmin(InvalidatesCapacity):
+    assignments_via = "project"
     list_display = ("name", "client", "status", "department")
     list_filter = ("status",)
     search_fields = ("name", "client")

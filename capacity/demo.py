@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
-from capacity.services import week_hours_sync
+from capacity.services import week_hours_remove, week_hours_sync
 from capacity.weeks import monday_of, week_keys
 
 ORGANISATION = "Demo Care Group"
@@ -202,7 +202,9 @@ def _seed_projects(units, size, roles, rng, today):
     first_monday = monday_of(today)
     keys = [k.isoformat() for k in week_keys(first_monday, PLAN_WEEKS)]
     unit_ids = [u.id for u in units]
-    Assignment.objects.filter(project__department_id__in=unit_ids).delete()
+    replaced = Assignment.objects.filter(project__department_id__in=unit_ids)
+    week_hours_remove(assignment_ids=replaced.values_list("pk", flat=True))  # out of the rollup too
+    replaced.delete()
     role_list = list(roles.values())
     for unit in units:
         projects = []

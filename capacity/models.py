@@ -207,3 +207,28 @@ class AssignmentWeekHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} {self.week_start}: {self.hours}"
+
+
+class RoleWeekHours(models.Model):
+    """The fact table rolled up per department, role and week: what the `normalized` role-capacity source
+    reads. Kept equal to a GROUP BY of AssignmentWeekHours by the write paths, which add the difference
+    between an assignment's old and new fact rows in the same transaction (capacity.services). A row that
+    falls to 0 stays; `backfill_week_hours` rebuilds the table and `--reconcile` reports drift.
+
+    Department and role cascade: facts protect both, so only rows that fell to 0 can go with them.
+    """
+
+    # the unique index below leads with the department, so the foreign key needs no index of its own
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+", db_index=False)
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    hours = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            # the upsert's conflict target, and the index of the reads (departments, a range of weeks)
+            models.UniqueConstraint(fields=["department", "week_start", "role"], name="roleweekhours_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}/{self.role_id} {self.week_start}: {self.hours}"

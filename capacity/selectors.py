@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from capacity.models import Assignment, Department
+from capacity.models import Assignment, AssignmentWeekHours, Department, RoleWeekHours
 
 
 def unit_list_with_counts() -> QuerySet[Department]:
@@ -55,3 +58,46 @@ def assignment_list(*, department_ids: Iterable[int] | None = None) -> QuerySet[
             When(project__client="", then=Value(1)), default=Value(0), output_field=IntegerField()
         )
     ).order_by("blank_client", Lower("project__client"), Lower("project__name"), "id")
+
+
+ROLLUP_TOLERANCE = Decimal("0.005")  # SQLite adds decimals as floats; anything under a cent is not drift
+
+
+def role_week_hours_drift(
+    *, department_ids: Iterable[int] | None = None
+) -> tuple[list[tuple[int, int, date, Decimal, Decimal]], Decimal, Decimal]:
+    """Where the RoleWeekHours rollup differs from a GROUP BY of the fact table: ([(department id, role id,
+    Monday, rollup hours, fact hours)], rollup total, fact total), of these departments or all. One
+    statement, so one snapshot: a concurrent writer cannot show up as drift."""
+    rollup = connection.ops.quote_name(RoleWeekHours._meta.db_table)
+    facts = connection.ops.quote_name(AssignmentWeekHours._meta.db_table)
+    where, params = "", []
+    if department_ids is not None:
+        department_ids = sorted(set(department_ids)) or [0]
+        where = f"WHERE department_id IN ({', '.join(['%s'] * len(department_ids))})"
+        params = department_ids * 2
+    sql = f"""
+        SELECT department_id, role_id, week_start, SUM(rollup_hours), SUM(fact_hours)
+          FROM (SELECT department_id, role_id, week_start, hours AS rollup_hours, 0 AS fact_hours
+                  FROM {rollup} {where}
+                 UNION ALL
+                SELECT department_id, role_id, week_start, 0, hours FROM {facts} {where}) AS both_sides
+         GROUP BY department_id, role_id, week_start
+         ORDER BY department_id, role_id, week_start
+    """
+    drifted = []
+    rollup_total = fact_total = Decimal(0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for department_id, role_id, week, in_rollup, in_facts in cursor.fetchall():
+            in_rollup, in_facts = _decimal(in_rollup), _decimal(in_facts)
+            rollup_total += in_rollup
+            fact_total += in_facts
+            if abs(in_rollup - in_facts) >= ROLLUP_TOLERANCE:
+                week = week if isinstance(week, date) else date.fromisoformat(str(week))
+                drifted.append((department_id, role_id, week, in_rollup, in_facts))
+    return drifted, rollup_total, fact_total
+
+
+def _decimal(value) -> Decimal:
+    return round(Decimal(str(value or 0)), 2)

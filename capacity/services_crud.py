@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from capacity.models import Department, Leave, Person, PersonSkill, Project, Role, SkillTag
-from capacity.services import week_hours_resync_people
+from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
+from capacity.services import week_hours_remove, week_hours_resync_people, week_hours_sync
 from ops.cache import bump
 from ops.errors import ApplicationError
 
@@ -215,7 +215,13 @@ def person_update(*, person: Person, **changes) -> Person:
 
 @transaction.atomic
 def person_delete(*, person: Person) -> None:
-    _delete(person)
+    """Delete a person; their assignments cascade, so their hours leave the rollup first (in a savepoint
+    with the delete, so a refused delete forgets nothing)."""
+    with transaction.atomic():
+        week_hours_remove(
+            assignment_ids=Assignment.objects.filter(person=person).values_list("pk", flat=True)
+        )
+        _delete(person)
     bump("capacity", "roster")
 
 
@@ -288,9 +294,6 @@ def project_update(*, project: Project, **changes) -> Project:
     moved = "department" in changes and changes["department"] != project.department
     _save(_apply(project, changes, PROJECT_FIELDS))
     if moved:  # open placeholders count against the project's department
-        from capacity.models import Assignment
-        from capacity.services import week_hours_sync
-
         week_hours_sync(assignments=Assignment.objects.filter(project=project, person__isnull=True))
     bump("capacity")
     return project
@@ -298,5 +301,11 @@ def project_update(*, project: Project, **changes) -> Project:
 
 @transaction.atomic
 def project_delete(*, project: Project) -> None:
-    _delete(project)
+    """Delete a project; its assignments cascade, so their hours leave the rollup first (in a savepoint
+    with the delete, so a refused delete forgets nothing)."""
+    with transaction.atomic():
+        week_hours_remove(
+            assignment_ids=Assignment.objects.filter(project=project).values_list("pk", flat=True)
+        )
+        _delete(project)
     bump("capacity")

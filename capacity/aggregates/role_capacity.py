@@ -12,8 +12,10 @@ holds them to it on PostgreSQL with randomised data):
 - `python`: streams the assignments and looks up only the requested week keys of each one;
 - `jsonb` (PostgreSQL): a `?|` prefilter on the GIN-indexed `weekly_hours`, a `jsonb_each_text` lateral
   expansion joined to the requested keys, a grouped sum;
-- `normalized`: a grouped sum over the AssignmentWeekHours fact table (indexed on department and week),
-  which the write paths keep exact (capacity.services).
+- `normalized`: a grouped sum over RoleWeekHours, the fact table (AssignmentWeekHours) rolled up per
+  department, role and week, which the write paths keep exact in the same transaction as the fact rows
+  (capacity.services). The rollup has one row where the fact table has one per assignment, so the sum
+  reads a few thousand rows instead of tens of thousands.
 
 The JSON sources read week keys written as ISO dates (YYYY-MM-DD), which is how every write path stores
 them (capacity.services.weekly_hours_normalise).
@@ -31,7 +33,7 @@ from django.db import connection
 from django.db.models import Q, Sum
 
 from capacity.aggregates.common import cached_aggregate, hours, scope_key, week_counts_for, window
-from capacity.models import Assignment, AssignmentWeekHours, Person, Role
+from capacity.models import Assignment, Person, Role, RoleWeekHours
 from capacity.services import clean_hours
 
 SOURCES = ("python", "jsonb", "normalized")
@@ -122,13 +124,14 @@ def assigned_jsonb(
 def assigned_normalized(
     department_ids: list[int], mondays: Sequence[date], role_ids: Sequence[int] | None
 ) -> Assigned:
-    facts = AssignmentWeekHours.objects.filter(
+    rollup = RoleWeekHours.objects.filter(
         department_id__in=department_ids, week_start__gte=mondays[0], week_start__lte=mondays[-1]
     )
     if role_ids:
-        facts = facts.filter(role_id__in=list(role_ids))
-    rows = facts.values_list("role_id", "week_start").annotate(total=Sum("hours")).order_by()
-    return {(role_id, monday): total for role_id, monday, total in rows}
+        rollup = rollup.filter(role_id__in=list(role_ids))
+    rows = rollup.values_list("role_id", "week_start").annotate(total=Sum("hours")).order_by()
+    # rows that fell to 0 stay in the rollup; leave them out like the other sources do
+    return {(role_id, monday): total for role_id, monday, total in rows if total}
 
 
 ASSIGNED_BY_SOURCE = {"python": assigned_python, "jsonb": assigned_jsonb, "normalized": assigned_normalized}

@@ -1,11 +1,14 @@
-"""Rebuild the AssignmentWeekHours fact table from Assignment.weekly_hours, or check it.
+"""Rebuild the AssignmentWeekHours fact table from Assignment.weekly_hours, and the RoleWeekHours rollup
+from the fact table; or check both.
 
     python manage.py backfill_week_hours [--department ID] [--chunk 1000]
     python manage.py backfill_week_hours --reconcile [--department ID] [--fail-on-drift]
 
-Idempotent: each chunk of assignments has its rows rewritten in one transaction, so running it twice
-writes the same rows. `--reconcile` writes nothing: it compares, per assignment and week, the hours the
-fact table holds with the hours the JSON gives, and reports the drift.
+Idempotent: each chunk of assignments has its rows rewritten in one transaction (the rollup following
+them), then the rollup of the departments in scope is recomputed from the fact table in one more, so
+running it twice writes the same rows and any rollup drift is repaired. `--reconcile` writes nothing: it
+compares, per assignment and week, the hours the fact table holds with the hours the JSON gives, and per
+department, role and week the rollup with a GROUP BY of the fact table, and reports both drifts.
 """
 
 from __future__ import annotations
@@ -17,14 +20,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from capacity.models import Assignment, AssignmentWeekHours, Department
-from capacity.selectors import department_subtree_ids
-from capacity.services import capacity_changed, week_hours_rows, week_hours_sync
+from capacity.selectors import department_subtree_ids, role_week_hours_drift
+from capacity.services import capacity_changed, role_week_hours_rebuild, week_hours_rows, week_hours_sync
 
 SHOW_DRIFTED = 20
 
 
 class Command(BaseCommand):
-    help = "Rebuild (or, with --reconcile, check) the week-hours fact table from the assignments' JSON."
+    help = (
+        "Rebuild (or, with --reconcile, check) the week-hours fact table from the assignments' JSON, and "
+        "the role-week rollup from the fact table."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--department", type=int, help="Only this department and those below it")
@@ -38,6 +44,7 @@ class Command(BaseCommand):
         if chunk < 1:
             raise CommandError("--chunk must be at least 1")
         assignments = Assignment.objects.order_by("pk")
+        ids = None
         if department is not None:
             if not Department.objects.filter(pk=department).exists():
                 raise CommandError(f"No department {department}")
@@ -47,18 +54,21 @@ class Command(BaseCommand):
             )
         pks = list(assignments.values_list("pk", flat=True))
         if reconcile:
-            self._reconcile(pks, chunk, fail_on_drift)
+            self._reconcile(pks, chunk, ids, fail_on_drift)
             return
         written = 0
         for start in range(0, len(pks), chunk):
-            batch = Assignment.objects.filter(pk__in=pks[start : start + chunk]).select_related(
-                "person", "project"
-            )
+            batch = Assignment.objects.filter(pk__in=pks[start : start + chunk]).only("pk")
             written += week_hours_sync(assignments=batch)
+        rolled_up = role_week_hours_rebuild(department_ids=ids)
         capacity_changed()
-        self.stdout.write(self.style.SUCCESS(f"{len(pks)} assignments, {written} week rows written"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(pks)} assignments, {written} week rows written; {rolled_up} role-week rows rebuilt"
+            )
+        )
 
-    def _reconcile(self, pks: list[int], chunk: int, fail_on_drift: bool) -> None:
+    def _reconcile(self, pks: list[int], chunk: int, department_ids, fail_on_drift: bool) -> None:
         drifted: list[int] = []
         json_total = fact_total = Decimal(0)
         for start in range(0, len(pks), chunk):
@@ -89,7 +99,23 @@ class Command(BaseCommand):
                     f"drifted assignments: {shown}{' ...' if len(drifted) > SHOW_DRIFTED else ''}"
                 )
             )
+        rollup_drifted, rollup_total, rollup_fact_total = role_week_hours_drift(department_ids=department_ids)
+        self.stdout.write(
+            f"role-week rollup: {rollup_total:.2f} hours against {rollup_fact_total:.2f} in the fact table, "
+            f"drift {rollup_total - rollup_fact_total:.2f}; {len(rollup_drifted)} role-weeks differ"
+        )
+        for department_id, role_id, week, in_rollup, in_facts in rollup_drifted[:SHOW_DRIFTED]:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"rollup drift: department {department_id}, role {role_id}, week {week}: "
+                    f"{in_rollup:.2f} rolled up, {in_facts:.2f} in the fact table"
+                )
+            )
+        if drifted or rollup_drifted:
             if fail_on_drift:
-                raise CommandError(f"{len(drifted)} assignments drift from their fact rows")
+                raise CommandError(
+                    f"{len(drifted)} assignments drift from their fact rows; "
+                    f"{len(rollup_drifted)} role-weeks drift from the fact table"
+                )
         else:
             self.stdout.write(self.style.SUCCESS("no drift"))

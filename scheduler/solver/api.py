@@ -31,8 +31,7 @@ def solve(
 
     The result is never a bare "infeasible": unmet cover minimums come back as `violations` on the closest
     roster, with `shortfalls` explaining who could not fill them and why; contracts that cannot hold at all
-    come
-    back with `blocking_rules` per person.
+    come back with `blocking_rules` per person.
     """
     choice: Choice | None = None
     if engine == "auto":

@@ -1,15 +1,13 @@
 """Assignment engine: fill open shifts on given days fast, with `scipy.optimize.linear_sum_assignment`.
 
 For each day to fill (in order), every missing person of every cover row (up to the preferred level, or the
-hard
-minimum if higher) is a slot; people off that day are the columns. A pair costs the change in that person's
-own
-soft penalties (requests, labour cost, overtime, change from the reference) minus the cover penalty the slot
-removes; a pair that would newly break one of the person's hard rules (checked with the same rules as the
-other engines, on the fixed roster) or that a cell rule forbids is not allowed. Only pairs that lower the
-objective are kept. Existing assignments are never moved, so this is a repair/fill heuristic, not an optimiser
-of the whole roster: it supports every hard rule (as a check) and the person-level and cover soft rules
-(fairness spreads are not priced).
+hard minimum if higher) is a slot; people off that day are the columns. A pair costs the change in that
+person's own soft penalties (requests, labour cost, overtime, change from the reference) minus the cover
+penalty the slot removes; a pair that would newly break one of the person's hard rules (checked with the same
+rules as the other engines, on the fixed roster) or that a cell rule forbids is not allowed. Only pairs that
+lower the objective are kept. Existing assignments are never moved, so this is a repair/fill heuristic, not an
+optimiser of the whole roster: it supports every hard rule (as a check) and the person-level and cover soft
+rules (fairness spreads are not priced).
 """
 
 from __future__ import annotations

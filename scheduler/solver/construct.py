@@ -5,9 +5,9 @@ For each person (in order), against the cover the people before them already giv
    weekend counted", worked minutes in units of the gcd of shift lengths). It enforces exactly the benchmark's
    max/min consecutive shifts, min consecutive days off (boundary semantics), max weekends, days off and the
    min/max total minutes, and maximises the cover and request value of the days worked;
-2. the shift types along that pattern: a DP over (day, shift) respecting forbidden successions and rest.
-The result is checked with the person's hard rules; a person the DP cannot serve (history, weekly limits,
-per-type maxima, pins, ...) is reported back as None so the caller can fall back to the CP-SAT search.
+2. the shift types along that pattern: a DP over (day, shift) respecting forbidden successions and rest. The
+   result is checked with the person's hard rules; a person the DP cannot serve (history, weekly limits,
+   per-type maxima, pins, ...) is reported back as None so the caller can fall back to the CP-SAT search.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from .context import roster_check
 from .domain import Person, Problem
 
-NEG = -1e18
+NEG = -1e30
 
 
 def _automaton(max_work: int, min_work: int, min_off: int):
@@ -82,12 +82,12 @@ def person_row(problem: Problem, person: Person, allowed: Sequence[Sequence[str]
                 best[length] = (value, sid)
         options.append([(length, value, sid) for length, (value, sid) in sorted(best.items())])
     shape = (num_states, max_we + 1, max_units + 1)
-    dp = np.full(shape, NEG)
+    dp = np.full(shape, NEG, dtype=np.float32)
     dp[start, 0, 0] = 0.0
     choices = []
     for d in range(n):
-        new = np.full(shape, NEG)
-        choice = np.full(shape, -1, dtype=np.int64)
+        new = np.full(shape, NEG, dtype=np.float32)
+        choice = np.full(shape, -1, dtype=np.int32)
         for index, (a, label, b) in enumerate(arcs):
             src = dp[a]
             if label == 0:
@@ -98,7 +98,7 @@ def person_row(problem: Problem, person: Person, allowed: Sequence[Sequence[str]
                 for k, (length, value, _sid) in enumerate(options[d]):
                     if length > max_units:
                         continue
-                    cand = np.full(src.shape, NEG)
+                    cand = np.full(src.shape, NEG, dtype=np.float32)
                     if counts:
                         cand[1:, length:] = src[:-1, :-length] + value
                     else:
@@ -126,10 +126,22 @@ def person_row(problem: Problem, person: Person, allowed: Sequence[Sequence[str]
             if d in weekend_days and (d in first_weekend_day or a in off_states):
                 w -= 1
         q = a
-    return _types(problem, person, pattern, allowed, gain, unit)
+    caps = {sid: cap for sid, cap in c.max_shifts_per_type.items() if 0 < cap < n}
+    penalty: dict[str, float] = {}
+    for _ in range(30):  # per-type maxima: price the over-used types until the row fits (Lagrangian style)
+        row = _types(problem, person, pattern, allowed, gain, unit, penalty)
+        if row is None:
+            return None
+        over = {sid: sum(1 for x in row if x == sid) - cap for sid, cap in caps.items()}
+        over = {sid: extra for sid, extra in over.items() if extra > 0}
+        if not over:
+            return row
+        for sid in over:
+            penalty[sid] = penalty.get(sid, 0.0) * 2 + 50.0
+    return row  # still over a per-type maximum: the caller prices those types in the pattern and retries
 
 
-def _types(problem: Problem, person: Person, pattern: list[int], allowed, gain, unit: int):
+def _types(problem: Problem, person: Person, pattern: list[int], allowed, gain, unit: int, penalty=None):
     """Shift types along the work pattern: a DP over (day, shift) honouring successions and rest."""
     shifts = {s.id: s for s in problem.shift_types}
     rest = person.contract.min_rest_minutes
@@ -151,7 +163,8 @@ def _types(problem: Problem, person: Person, pattern: list[int], allowed, gain, 
                 if best is None or value > best[0]:
                     best = (value, p)
             if best is not None:
-                layer[s] = (best[0] + (gain.get((d, s), 0.0) if s else 0.0), best[1])
+                value = gain.get((d, s), 0.0) - (penalty or {}).get(s, 0.0) if s else 0.0
+                layer[s] = (best[0] + value, best[1])
         if not layer:
             return None
         layers.append(layer)
@@ -184,9 +197,42 @@ def person_gain(problem: Problem, person: Person, external: dict, allowed: Seque
 
 
 def dp_row(problem: Problem, person: Person, external: dict, allowed: Sequence[Sequence[str]]):
-    """The DP row for `person`, or None when the DP does not apply or its row breaks one of their rules."""
-    row = person_row(problem, person, allowed, person_gain(problem, person, external, allowed))
-    if row is None:
-        return None
-    check = roster_check(problem, {person.id: row}, staff=[person], include_soft=False, scopes=("person",))
-    return None if check.broken else row
+    """The DP row for `person`, or None when the DP does not apply or its row breaks one of their rules.
+
+    When the row exceeds a per-type maximum, those types are priced down in the pattern and it is retried;
+    when successions between shift lengths block the types, a single shift length is tried instead."""
+    lengths: dict[int, int] = {}
+    shifts = {s.id: s for s in problem.shift_types}
+    for day in allowed:
+        for sid in day:
+            lengths[shifts[sid].length_minutes] = lengths.get(shifts[sid].length_minutes, 0) + 1
+    variants = [allowed] + [[[s for s in day if shifts[s].length_minutes == length] for day in allowed]
+                            for length in sorted(lengths, key=lambda k: -lengths[k]) if len(lengths) > 1]
+    for variant in variants:
+        row = _priced_row(problem, person, person_gain(problem, person, external, variant), variant)
+        if row is not None:
+            return row
+    return None
+
+
+def _priced_row(problem: Problem, person: Person, gain: dict, allowed: Sequence[Sequence[str]]):
+    limits = person.contract.max_shifts_per_type.items()
+    caps = {sid: cap for sid, cap in limits if 0 < cap < problem.num_days}
+    price = 0.0
+    for _ in range(8):
+        row = person_row(problem, person, allowed, gain)
+        if row is None:
+            return None
+        mine = {person.id: row}
+        if not roster_check(problem, mine, staff=[person], include_soft=False, scopes=("person",)).broken:
+            return row
+        over = [sid for sid, cap in caps.items() if sum(1 for x in row if x == sid) > cap]
+        if not over:
+            return None
+        price = price * 2 + 100.0
+        gain = {key: value - (price if key[1] in over else 0.0) for key, value in gain.items()}
+        for d, day in enumerate(allowed):
+            for sid in over:
+                if sid in day and (d, sid) not in gain:
+                    gain[(d, sid)] = -price
+    return None

@@ -1,12 +1,10 @@
 """The vocabulary rules are written in, so one rule serves every engine.
 
 A rule calls ``ctx.x(person, day, shift)`` for the 0/1 "works this shift" term, combines terms with ``+``,
-``*``
-and ``ctx.sum``, and then either ``ctx.add(constraint, rule=...)`` (hard) or ``ctx.penalize(term, weight,
-rule=...)`` (soft). Engines subclass `ModelContext` (CP-SAT variables, PuLP variables); `ValueContext` plugs
-in a
-fixed roster, so the same rules also check a roster (used by the assignment engine and to explain shortfalls).
-Every term carries its rule name, person and day.
+``*`` and ``ctx.sum``, and then either ``ctx.add(constraint, rule=...)`` (hard) or ``ctx.penalize(term,
+weight, rule=...)`` (soft). Engines subclass `ModelContext` (CP-SAT variables, PuLP variables); `ValueContext`
+plugs in a fixed roster, so the same rules also check a roster (used by the assignment engine and to explain
+shortfalls). Every term carries its rule name, person and day.
 """
 
 from __future__ import annotations

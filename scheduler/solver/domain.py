@@ -4,9 +4,8 @@ A `Problem` is a horizon of `num_days` days starting at `start_date`; day indexe
 each person id to one entry per day: a shift type id or ``None`` (day off). All penalties are integers.
 
 History, when given for a person, is that person's last days of the previous period (oldest first, one shift
-id or
-``None`` per day). Without history the sequence rules use the Curtois benchmark's boundary semantics (see
-``rules/sequences.py``).
+id or ``None`` per day). Without history the sequence rules use the Curtois benchmark's boundary semantics
+(see ``rules/sequences.py``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The referee: recompute every hard violation and the objective of a roster, from the Problem alone.
 
 Written separately and plainly (loops over the roster, maximal runs), sharing only `domain.py` with the
-engines,
-so a modelling slip in `rules/` shows up as a disagreement in tests.
+engines, so a modelling slip in `rules/` shows up as a disagreement in tests.
 """
 
 from __future__ import annotations

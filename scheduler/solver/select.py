@@ -1,8 +1,7 @@
 """Choose an engine and its parameters for a problem, from the benchmark table the project produces.
 
 Rules: a one-day fill (one day, or explicit fill days) goes to the assignment engine; a multi-day roster goes
-to
-whichever of cpsat and milp the table (bench/results/solver.csv) shows winning on the nearest size class
+to whichever of cpsat and milp the table (bench/results/solver.csv) shows winning on the nearest size class
 (staff x days x shift types, by log distance); ties and an empty table go to cpsat. Regenerate the table:
 
     python -m scheduler.solver.bench curtois ../shared/benchmarks/curtois/Instance*.txt --engine cpsat \\
@@ -45,13 +44,12 @@ def read_table(path: str | Path | None = None) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _score(row: dict) -> float:
-    """Lower is better: relative gap to best known when known, else objective; no roster is worst."""
+def _score(row: dict) -> tuple[float, float]:
+    """Lower is better: gap to best known (else objective), then time to best; no roster is worst."""
     if row.get("feasible") not in ("True", "true", "1") or not row.get("objective"):
-        return math.inf
-    if row.get("gap"):
-        return float(row["gap"])
-    return float(row["objective"])
+        return (math.inf, math.inf)
+    quality = float(row["gap"]) if row.get("gap") else float(row["objective"])
+    return (quality, float(row["t_best"]) if row.get("t_best") else math.inf)
 
 
 def choose_engine(
@@ -86,14 +84,21 @@ def choose_engine(
         engines = by_instance[name]
         scores = {engine: _score(row) for engine, row in engines.items()}
         best = min(scores.values())
-        if len(scores) > 1 and math.isfinite(best):
+        if len(scores) > 1 and math.isfinite(best[0]):
             winners = [e for e, s in scores.items() if s == best]
             if len(winners) == 1:
                 wins[winners[0]] += 1
     engine = "milp" if wins["milp"] > wins["cpsat"] else "cpsat"
+    measured = sorted({e for name in nearest_names for e in by_instance[name]})
+    verdict = (
+        f"cpsat won {wins['cpsat']}, milp won {wins['milp']}"
+        if len(measured) > 1
+        else f"only {measured[0]} measured there"
+    )
+    if len(measured) > 1 and wins["cpsat"] == wins["milp"]:
+        verdict += " (tie: cpsat)"
     reason = (
         f"nearest benchmark size class {', '.join(nearest_names)} "
-        f"(size {math.exp(size):.0f} cells): cpsat won {wins['cpsat']}, milp won {wins['milp']}"
-        f"{' (tie: cpsat)' if wins['cpsat'] == wins['milp'] else ''}"
+        f"(size {math.exp(size):.0f} cells): {verdict}"
     )
     return Choice(engine, time_limit, workers, reason)

@@ -1,10 +1,10 @@
 """Reader for the Curtois and Qu (2014) employee shift scheduling text format (schedulingbenchmarks.org).
 
 Maps the benchmark onto `Problem`: CannotFollow -> forbidden successions; MaxShifts (0 = never), total
-minutes,
-consecutive shifts / days off and weekends -> a `Contract` per employee; days off -> absences; requests ->
-weighted on/off `ShiftRequest`s; cover -> `Cover` with preferred = requirement, minimum 0, and the file's
-under/over weights. Day 0 is a Monday (2024-01-01 is used). No history: benchmark boundary semantics apply.
+minutes, consecutive shifts / days off and weekends -> a `Contract` per employee; days off -> absences;
+requests -> weighted on/off `ShiftRequest`s; cover -> `Cover` with preferred = requirement, minimum 0, and the
+file's under/over weights. Day 0 is a Monday (2024-01-01 is used). No history: benchmark boundary semantics
+apply.
 """
 
 from __future__ import annotations

@@ -7,8 +7,7 @@ Three kinds:
 - soft rules (`SOFT_RULES`): ``fn(ctx, problem)`` adding penalty terms with ``ctx.penalize(..., rule=name)``.
 
 Rules with scope "person" only look at ``ctx.staff`` one person at a time; "global" rules (cover, fairness)
-look
-across people. Every rule is linear, so CP-SAT and the MILP both support all of them, and `ValueContext`
+look across people. Every rule is linear, so CP-SAT and the MILP both support all of them, and `ValueContext`
 evaluates them on a fixed roster.
 """
 

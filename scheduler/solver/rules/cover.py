@@ -20,8 +20,8 @@ def cover_count(ctx: Any, problem: Problem, cover: Cover) -> tuple[Any, int]:
 @hard_rule(scope="global")
 def cover_minimum(ctx: Any, problem: Problem) -> None:
     """Hard: at least `minimum` people on the shift. When relaxed, each missing person is a hard violation,
-    penalised with `weights.cover_minimum_relaxed` so the closest roster is found and the shortfall
-    explained."""
+    penalised with `weights.cover_minimum_relaxed` so the closest roster is found and the shortfall explained.
+    """
     for cover in problem.cover:
         if cover.minimum <= 0:
             continue

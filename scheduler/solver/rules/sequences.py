@@ -1,16 +1,13 @@
 """Sequence rules on the day-by-day work pattern.
 
 Boundary semantics (Curtois benchmark) when a person has no history: the days before and after the horizon
-count
-as days off for the maximum rules, and as "infinitely long" stretches for the minimum rules, so a run touching
-the first or last day is exempt from a minimum. With history, the history days are part of the sequence: a run
-continuing from history counts its history days, and only a run touching the *start of the history* or the
-last
-day of the horizon is exempt.
+count as days off for the maximum rules, and as "infinitely long" stretches for the minimum rules, so a run
+touching the first or last day is exempt from a minimum. With history, the history days are part of the
+sequence: a run continuing from history counts its history days, and only a run touching the *start of the
+history* or the last day of the horizon is exempt.
 
 Encodings: maxima are sliding windows (any k+1 consecutive days hold at most k worked days); minima forbid
-each
-too-short pattern "boundary, run of length l < k, boundary" with one clause (as in OR-Tools'
+each too-short pattern "boundary, run of length l < k, boundary" with one clause (as in OR-Tools'
 shift_scheduling_sat.py negated bounded spans); both are linear, so both engines use them.
 """
 
@@ -78,8 +75,7 @@ def min_consecutive_shifts(ctx: Any, problem: Problem) -> None:
         limit = person.contract.min_consecutive_shifts
         if limit and limit > 1:
             seq, offset = ctx.sequence(person.id, "work")
-            # the last horizon day is the sequence's end: runs reaching it are exempt (pattern needs a day
-            # after)
+            # runs reaching the last horizon day are exempt: their pattern needs a closing day after them
             _min_run(ctx, seq, offset, limit, "min_consecutive_shifts", person.id, working=True)
 
 

@@ -46,7 +46,7 @@ def test_cancel_event_stops_the_search_with_the_best_roster_so_far():
 
 def test_lns_path_agrees_with_the_referee():
     prob = _cover_problem(14, 6)
-    solution = solve_cpsat(prob, time_limit=3, workers=1, lns=True)
+    solution = solve_cpsat(prob, time_limit=3, workers=2, lns=True)
     assert evaluate(prob, solution.roster).objective == solution.objective
 
 
@@ -105,3 +105,26 @@ def test_assignment_fills_open_shifts_without_breaking_rules():
     assert solution.roster == {"A": ("S", None), "B": (None, "S"), "C": (None, None), "D": (None, None)}
     referee = evaluate(prob, solution.roster)
     assert referee.violations == () and referee.objective == solution.objective == 10 + 3
+
+
+def test_large_model_path_constructs_first_then_searches(monkeypatch):
+    # given a problem treated as large: the roster comes from the person-by-person construction and LNS
+    from scheduler.solver import cpsat
+
+    monkeypatch.setattr(cpsat, "LARGE_MODEL_CELLS", 0)
+    prob = _cover_problem(14, 5)
+    solution = cpsat.solve_cpsat(prob, time_limit=5, workers=1)
+    referee = evaluate(prob, solution.roster)
+    assert referee.violations == ()
+    assert referee.objective == solution.objective
+    assert solution.timings.first_feasible is not None
+
+
+def test_huge_model_path_returns_the_construction_without_building_the_model(monkeypatch):
+    from scheduler.solver import cpsat
+
+    monkeypatch.setattr(cpsat, "HUGE_MODEL_CELLS", 0)
+    prob = _cover_problem(14, 5)
+    solution = cpsat.solve_cpsat(prob, time_limit=5, workers=1)
+    assert solution.status == FEASIBLE and "construction only" in solution.message
+    assert evaluate(prob, solution.roster).objective == solution.objective

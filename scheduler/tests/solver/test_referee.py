@@ -1,7 +1,6 @@
 """Property tests: on random small problems each engine's solution has exactly the hard violations and
-objective
-it claims, as recomputed by the referee; on problems small enough to enumerate, CP-SAT's optimum is the brute
-force optimum."""
+objective it claims, as recomputed by the referee; on problems small enough to enumerate, CP-SAT's optimum is
+the brute force optimum."""
 
 from __future__ import annotations
 
@@ -206,3 +205,31 @@ def test_cpsat_optimum_equals_brute_force(problem):
     assert solution.status in (OPTIMAL, INFEASIBLE)
     shortfall = sum(v.amount for v in referee.violations)
     assert referee.objective + problem.weights.cover_minimum_relaxed * shortfall == expected
+
+
+@SETTINGS
+@given(problems(max_people=2, max_days=14, max_shifts=2))
+def test_constructed_rows_break_none_of_the_persons_rules(problem):
+    # given each person's allowed cells, when the dynamic programme builds their row
+    from scheduler.solver.construct import dp_row
+    from scheduler.solver.rules import forbidden_cells
+
+    cells = forbidden_cells(problem)
+    roster = {p.id: (None,) * problem.num_days for p in problem.staff}
+    for person in problem.staff:
+        allowed = [
+            [
+                s.id
+                for s in problem.shift_types
+                if (person.id, d, s.id) not in cells and (person.id, d, None) not in cells
+            ]
+            for d in range(problem.num_days)
+        ]
+        row = dp_row(problem, person, {}, allowed)
+        if row is None:
+            continue
+        # then the referee finds none of that person's rules broken
+        broken = [
+            v for v in evaluate(problem, {**roster, person.id: row}).violations if v.person == person.id
+        ]
+        assert broken == []

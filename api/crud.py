@@ -131,8 +131,16 @@ class ScopedResource:
             field.queryset = field.queryset.filter(**{f"{lookup}__in": ids})
 
 
+MAX_ROW_ID = 2**63 - 1
+
+
+def _is_row_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and int(value) <= MAX_ROW_ID
+
+
 class ScopedListApi(ScopedResource, APIView):
     create_service: Callable[..., Model] | None = None
+    pagination_class = CappedPageNumberPagination  # read by the schema: list bodies are pages
 
     def get(self, request):
         reject_unknown_query_params(request, {*self.filters, *PAGINATION_PARAMS})
@@ -140,6 +148,9 @@ class ScopedListApi(ScopedResource, APIView):
         for param, lookup in self.filters.items():
             value = request.query_params.get(param)
             if value is not None:
+                if lookup.endswith("_id") and not _is_row_id(value):
+                    # checked here: an id past 64 bits fails only when the query runs (a 500)
+                    raise ApplicationError(f"{param} must be an id", extra={"fields": {param: [str(value)]}})
                 try:
                     queryset = queryset.filter(**{lookup: value})
                 except (ValueError, DjangoValidationError) as exc:

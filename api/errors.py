@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ops.errors import ApplicationError
+from ops.unavailable import MESSAGE, RETRY_AFTER_S, database_unavailable, log_database_unavailable
 
 
 def _django_validation_extra(exc: DjangoValidationError) -> dict:
@@ -21,6 +23,11 @@ def _django_validation_extra(exc: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
+    if database_unavailable(exc):  # a restart or failover, not a bug: 503, and the client may retry
+        log_database_unavailable(exc, context["request"].path if context.get("request") else "")
+        response = Response({"message": MESSAGE, "extra": {"retryable": True}}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_S)
+        return response
     if isinstance(exc, ApplicationError):
         return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
@@ -47,3 +54,10 @@ def exception_handler(exc, context):
             extra["retry_after_seconds"] = int(exc.wait + 0.999)
         response.data = {"message": str(detail), "extra": extra}
     return response
+
+
+@csrf_exempt  # a 404 for any method: there is nothing here for CSRF to protect
+def api_not_found(request, *args, **kwargs):
+    """Every /api/ path that matches no endpoint (an unknown path, or an id that is not a positive
+    integer) answers 404 in the contract, not Django's HTML page."""
+    return JsonResponse({"message": "Not found.", "extra": {"path": request.path}}, status=404)

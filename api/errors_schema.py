@@ -15,4 +15,9 @@ ERROR_RESPONSES = {
     401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
     403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
     404: OpenApiResponse(ErrorSerializer, description="Not found, or not in your departments"),
+    429: OpenApiResponse(ErrorSerializer, description="Throttled; see Retry-After"),
+}
+ERROR_RESPONSES_LIST = {
+    **ERROR_RESPONSES,
+    413: OpenApiResponse(ErrorSerializer, description="page_size above the limit"),
 }

@@ -1,4 +1,5 @@
-"""drf-spectacular extensions: API-key authentication, and database-independent integer bounds."""
+"""drf-spectacular extensions: API-key authentication, database-independent integer bounds, and times of
+day as the API really writes and reads them."""
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -42,6 +43,22 @@ class PortableIntegerBounds(OpenApiSerializerFieldExtension):
         if high <= 2**31 - 1:
             schema.pop("format", None)
         return schema
+
+
+class LocalTimeOfDay(OpenApiSerializerFieldExtension):
+    """A time of day without an offset ("07:00:00"), as DRF writes and accepts it.
+
+    drf-spectacular declares `format: time`, which JSON Schema defines as RFC 3339's full-time, offset
+    included, so a validator would reject every value this API sends."""
+
+    target_class = "rest_framework.fields.TimeField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "example": "07:00:00",
+        }
 
 
 def _model_internal_type(field) -> str | None:

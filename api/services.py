@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from api.models import AccessGrant, ApiKey
 from capacity.models import Department
-from ops.cache import bump
+from ops.cache import bump, cached
 from ops.errors import ApplicationError
 
 KEY_PREFIX_LEN = 8
@@ -60,18 +62,64 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
 
 
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
-    """The live key matching raw_key (found by prefix, compared in constant time), its last use recorded."""
+    """The live key matching raw_key (found by prefix, compared in constant time), its last use recorded.
+
+    The key and its user come from the "access" cache namespace (a key's create or revoke, and any save
+    of a user, bump it; entries also expire after API_KEY_CACHE_TTL_S), so an authenticated read costs
+    no query. Its last use is written at most once a minute per key and process."""
     parts = split_api_key(raw_key)
     if parts is None:
         return None
-    key = ApiKey.objects.select_related("user").filter(prefix=parts[0], revoked_at__isnull=True).first()
-    if key is None or not hmac.compare_digest(key.hashed_key, _hash_key(raw_key)):
+    record = cached("access", ["api-key", parts[0]], API_KEY_CACHE_TTL_S, lambda: _live_key_record(parts[0]))
+    if record is None or not hmac.compare_digest(record["hashed_key"], _hash_key(raw_key)):
         return None
+    key = _key_from_record(record)
     now = timezone.now()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        # At most one write a minute per key, however busy the integration.
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.last_used_at = now
+    last_write = _last_used_written.get(key.prefix)
+    if last_write is None or now - last_write >= LAST_USED_RESOLUTION:
+        # At most one write a minute per key (and process), however busy the integration.
+        _last_used_written[key.prefix] = now
+        ApiKey.objects.filter(pk=key.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+    key.last_used_at = now
+    return key
+
+
+API_KEY_CACHE_TTL_S = 60
+_USER_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser")
+_last_used_written: dict[str, datetime] = {}  # by prefix, which is never reused
+
+
+def _live_key_record(prefix: str) -> dict | None:
+    key = ApiKey.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    if key is None:
+        return None
+    user = {field: getattr(key.user, field) for field in _USER_FIELDS if hasattr(key.user, field)}
+    return {
+        "id": key.pk,
+        "name": key.name,
+        "prefix": key.prefix,
+        "hashed_key": key.hashed_key,
+        "scopes": key.scopes,
+        "user": {"id": key.user.pk, **user},
+    }
+
+
+def _key_from_record(record: dict) -> ApiKey:
+    user = get_user_model()(**record["user"])
+    user._state.adding = False
+    user._state.db = "default"
+    key = ApiKey(
+        id=record["id"],
+        name=record["name"],
+        prefix=record["prefix"],
+        hashed_key=record["hashed_key"],
+        scopes=record["scopes"],
+        user=user,
+    )
+    key._state.adding = False
+    key._state.db = "default"
     return key
 
 

@@ -1,9 +1,10 @@
 import importlib.util
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from api.errors import api_not_found
 from api.jobs.views import JobCancelApi, JobDetailApi
 
 urlpatterns = [
@@ -46,3 +47,6 @@ urlpatterns += [
     path("", include("api.capacity.urls")),
     path("", include("api.scheduler.urls")),
 ]
+
+# Last: any other /api/ path is a 404 in the error contract (JSON), never the HTML page.
+urlpatterns.append(re_path(r"^.*$", api_not_found, name="api-not-found"))

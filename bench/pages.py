@@ -99,13 +99,13 @@ def _solved_roster():
 
 def _trained_series():
     from forecasting.models import DemandSeries, ForecastModel
-    from forecasting.services import forecast_train_series
+    from forecasting.services import forecast_retrain
 
     current = ForecastModel.objects.filter(is_current=True).select_related("series").first()
     if current:
         return current.series
     series = DemandSeries.objects.order_by("id").first()
-    forecast_train_series(series=series)
+    forecast_retrain(series=[series])
     return series
 
 

@@ -15,8 +15,8 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = 100_000  # recycling is a leak guard; at 5,000 all workers restarted together under load
+max_requests_jitter = 10_000
 accesslog = None  # crewplan logs one line per request itself (ops.middleware)
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from forecasting.models import DemandSeries, ForecastRun, ForecastRunItem
-from forecasting.services import DEFAULT_HORIZON_DAYS, forecast_train_series
+from forecasting.services import DEFAULT_HORIZON_DAYS, forecast_store, forecast_train
 from ops.cache import bump
 from ops.jobs import job_claim, job_create, job_report_progress, job_succeed
 
@@ -51,14 +51,17 @@ def forecast_run_item_execute(*, item_id: int) -> str:
     item = ForecastRunItem.objects.select_related("run", "series__department").get(pk=item_id)
     if item.status != ForecastRunItem.Status.PENDING:
         return "already done"  # a redelivered message for a series that finished
-    result = forecast_train_series(series=item.series, horizon_days=item.run.horizon_days)
+    result = forecast_train(series=item.series, horizon_days=item.run.horizon_days)
     status = ForecastRunItem.Status.SUCCEEDED if result.ok else ForecastRunItem.Status.FAILED
-    moved = ForecastRunItem.objects.filter(pk=item_id, status=ForecastRunItem.Status.PENDING).update(
-        status=status,
-        algorithm=result.algorithm or "",
-        duration_seconds=result.duration_s,
-        error=result.error or "",
-    )
+    with transaction.atomic():  # the model and the item's outcome commit together: a series counts once
+        moved = ForecastRunItem.objects.filter(pk=item_id, status=ForecastRunItem.Status.PENDING).update(
+            status=status,
+            algorithm=result.algorithm or "",
+            duration_seconds=result.duration_s,
+            error=result.error or "",
+        )
+        if moved and result.ok:
+            forecast_store(series=item.series, result=result)
     if moved:
         _report(item.run)
     return status

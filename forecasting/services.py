@@ -80,12 +80,9 @@ def _json_ready(value):
     return value
 
 
-def forecast_train_series(*, series: DemandSeries, horizon_days: int = DEFAULT_HORIZON_DAYS) -> TrainResult:
-    """Train one series in this process and store the result (used by the per-series Celery task)."""
-    result = train_one(series_engine_input(series=series), horizon=_horizon_steps(series, horizon_days))
-    if result.ok:
-        forecast_store(series=series, result=result)
-    return result
+def forecast_train(*, series: DemandSeries, horizon_days: int = DEFAULT_HORIZON_DAYS) -> TrainResult:
+    """Backtest, choose and fit one series in this process; nothing is stored."""
+    return train_one(series_engine_input(series=series), horizon=_horizon_steps(series, horizon_days))
 
 
 def _horizon_steps(series: DemandSeries, horizon_days: int) -> int:

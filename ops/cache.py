@@ -24,6 +24,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -127,18 +129,48 @@ def stats() -> dict:
 # --- versions -------------------------------------------------------------------------------------------
 
 
+_request_versions: ContextVar[dict[str, int] | None] = ContextVar("crewplan_cache_versions", default=None)
+
+
+@contextmanager
+def request_scope():
+    """Within a request, read each namespace's version from the cache once (a permission check, an ETag
+    and a cached read then agree on one version and cost one round trip, not three). A bump in the same
+    request drops the remembered version, so the request's own writes are never read stale."""
+    token = _request_versions.set({})
+    try:
+        yield
+    finally:
+        _request_versions.reset(token)
+
+
 def namespace_version(namespace: str) -> int:
     """The namespace's current version. Raises the cache's error when the cache is unreachable."""
+    memo = _request_versions.get()
+    if memo is not None:
+        if not memo:
+            # The request's first look: every namespace's version in one round trip (MGET).
+            stored = cache.get_many([_version_key(ns) for ns in NAMESPACES])
+            memo.update(
+                {ns: int(stored[_version_key(ns)]) for ns in NAMESPACES if _version_key(ns) in stored}
+            )
+        if namespace in memo:
+            return memo[namespace]
     key = _version_key(namespace)
     version = cache.get(key)
     if version is None:
         cache.add(key, _fresh_version(), timeout=None)
         version = cache.get(key)
+    if memo is not None:
+        memo[namespace] = int(version)
     return int(version)
 
 
 def _bump_now(namespaces: tuple[str, ...]) -> None:
+    memo = _request_versions.get()
     for namespace in namespaces:
+        if memo is not None:
+            memo.pop(namespace, None)
         key = _version_key(namespace)
         try:
             try:
@@ -260,14 +292,11 @@ def rate_hit(scope: str, ident: str, limit: int, window_s: int) -> float | None:
     window = int(now // window_s)
     key = f"throttle:{scope}:{ident}:{window}"
     try:
-        if cache.add(key, 1, timeout=window_s + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:
-                cache.add(key, 1, timeout=window_s + 1)
-                count = 1
+        # Increment first: in a busy window the key exists, and this is the one round trip.
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window's first request (or its key just expired)
+            count = 1 if cache.add(key, 1, timeout=window_s + 1) else cache.incr(key)
     except Exception as exc:  # noqa: BLE001
         logger.warning("cache unavailable for throttle %s, allowing: %s", scope, exc)
         return None

@@ -56,7 +56,9 @@ def readyz(request):
             results[name] = "ok"
         except Exception as exc:  # any failure of a dependency means "not ready", never a 500
             logger.warning("readiness check %s failed: %s", name, exc)
-            results[name] = f"failed: {exc.__class__.__name__}"
+            # the library names the failing service: "redis.ConnectionError", "psycopg.OperationalError"
+            cause = exc.__cause__ if exc.__cause__ is not None else exc
+            results[name] = f"failed: {type(cause).__module__.split('.')[0]}.{type(cause).__name__}"
     failed = [name for name, outcome in results.items() if outcome != "ok"]
     if failed:
         return JsonResponse(

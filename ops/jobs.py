@@ -112,8 +112,17 @@ def job_request_cancel(*, job_id: int) -> Job:
 
 
 def job_fail_stale(*, older_than: timedelta) -> int:
-    """Fail queued jobs whose message never reached a worker (e.g. the broker lost it)."""
-    cutoff = timezone.now() - older_than
-    return Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=cutoff).update(
-        status=Job.Status.FAILED, finished_at=timezone.now(), error="never picked up by a worker"
+    """Fail jobs that can no longer finish: queued ones whose message never reached a worker (the broker
+    lost it), and running ones silent for longer than the hard task time limit (their worker is gone and
+    its retries are spent)."""
+    from django.conf import settings
+
+    now = timezone.now()
+    lost = Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=now - older_than).update(
+        status=Job.Status.FAILED, finished_at=now, error="never picked up by a worker"
     )
+    silent_since = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - older_than
+    abandoned = Job.objects.filter(status=Job.Status.RUNNING, progress_at__lt=silent_since).update(
+        status=Job.Status.FAILED, finished_at=now, error="abandoned: no progress from its worker"
+    )
+    return lost + abandoned

@@ -1,5 +1,6 @@
 """Per request: one log line (method, path, status, duration, user id — no other personal data), the
-latency histogram, and for slow requests a warning with the query count, at most once a minute per path."""
+latency histogram, and for slow requests a warning with the query count, at most once a minute per path.
+A view that loses the database answers 503 (ops.unavailable), not a 500 with a traceback."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import logging
 import time
 
 from django.db import connection
+from django.utils.functional import SimpleLazyObject, empty
 
+from ops.cache import request_scope as cache_request_scope
 from ops.metrics import REQUEST_SECONDS
+from ops.unavailable import database_unavailable, database_unavailable_response, log_database_unavailable
 
 logger = logging.getLogger("crewplan.requests")
 SLOW_REQUEST_S = 0.5
@@ -25,6 +29,15 @@ class _QueryCounter:
         return execute(sql, params, many, context)
 
 
+def _user_id(request) -> int | None:
+    # Only a user the request already loaded: a log line must not query the session (nor fail when the
+    # database has just gone away).
+    user = request.__dict__.get("user")
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return None
+    return user.pk if user.is_authenticated else None
+
+
 class RequestLogMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,11 +45,10 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.monotonic()
         queries = _QueryCounter()
-        with connection.execute_wrapper(queries):
+        with connection.execute_wrapper(queries), cache_request_scope():
             response = self.get_response(request)
         elapsed = time.monotonic() - started
-        user = getattr(request, "user", None)
-        user_id = user.pk if user is not None and user.is_authenticated else None
+        user_id = _user_id(request)
         match = getattr(request, "resolver_match", None)
         view = match.view_name if match and match.view_name else "unmatched"
         REQUEST_SECONDS.labels(view, request.method, str(response.status_code)).observe(elapsed)
@@ -60,3 +72,9 @@ class RequestLogMiddleware:
                     queries.count,
                 )
         return response
+
+    def process_exception(self, request, exception):
+        if database_unavailable(exception):
+            log_database_unavailable(exception, request.path)
+            return database_unavailable_response(request)
+        return None

@@ -1,11 +1,20 @@
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from ops.task_base import LoggedTask
 from scheduler.services.solving import roster_solve_run
 
 
-@shared_task(base=LoggedTask, name="scheduler.tasks.roster_solve", acks_late=True)
+@shared_task(
+    base=LoggedTask,
+    name="scheduler.tasks.roster_solve",
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
+)
 def roster_solve(*, job_id: int) -> str:
-    """Solve one roster job (queue `solve`). Idempotent: see roster_solve_run. An infeasible roster is a
-    result, not a retry, so there is no autoretry here."""
+    """Solve one roster job (queue `solve`). Idempotent: see roster_solve_run. Retried only when the
+    database connection failed; an infeasible roster is a result, not a retry."""
     return roster_solve_run(job_id=job_id)

@@ -13,9 +13,9 @@ from rest_framework.views import APIView
 from api.access import serializers as s
 from api.crud import ScopedDetailApi, ScopedListApi, related_department_id
 from api.models import AccessGrant, ApiKey
-from api.pagination import MAX_PAGE_SIZE
+from api.pagination import MAX_PAGE_SIZE, CappedPageNumberPagination
 from api.permissions import ADMIN_ROLES, AuthenticatedWithKeyScope
-from api.schema import ERRORS_READ, ERRORS_WRITE, PAGE_PARAMS, crud_schema
+from api.schema import ERRORS_LIST, ERRORS_READ, ERRORS_WRITE, PAGE_PARAMS, crud_schema
 from api.services import access_grant_delete, access_grant_set, api_key_create, api_key_revoke
 from capacity.services_crud import PEOPLE_BULK_MAX_ROWS
 from ops.errors import ApplicationError
@@ -26,16 +26,15 @@ TAG = "access"
 
 class ApiKeyListApi(APIView):
     permission_classes = [AuthenticatedWithKeyScope]
+    pagination_class = CappedPageNumberPagination  # read by the schema: list bodies are pages
 
     @extend_schema(
         operation_id="api_key_list",
         tags=[TAG],
         parameters=PAGE_PARAMS,
-        responses={200: s.ApiKeyOutputSerializer(many=True), **ERRORS_READ},
+        responses={200: s.ApiKeyOutputSerializer(many=True), **ERRORS_LIST},
     )
     def get(self, request):
-        from api.crud import CappedPageNumberPagination
-
         paginator = CappedPageNumberPagination()
         page = paginator.paginate_queryset(ApiKey.objects.filter(user=request.user), request, view=self)
         return paginator.get_paginated_response(s.ApiKeyOutputSerializer(page, many=True).data)

@@ -61,7 +61,7 @@ class SeriesForecastSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="RetrainRequest")
 class RetrainInputSerializer(serializers.Serializer):
     series = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=1000
     )
     horizon_days = serializers.IntegerField(min_value=1, max_value=366, default=56)
 

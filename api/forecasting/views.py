@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.conditional import conditional_read
-from api.errors_schema import ERROR_RESPONSES, ErrorSerializer
+from api.errors_schema import ERROR_RESPONSES, ERROR_RESPONSES_LIST, ErrorSerializer
 from api.forecasting import serializers as s
 from api.forecasting.parsers import CsvRowsParser
 from api.pagination import CappedPageNumberPagination
@@ -38,10 +38,11 @@ def _series():
 
 class SeriesListApi(APIView):
     permission_classes = [RolePermission]
+    pagination_class = CappedPageNumberPagination  # read by the schema: list bodies are pages
 
     @extend_schema(
         operation_id="demand_series_list",
-        responses={200: s.DemandSeriesOutputSerializer(many=True), **ERROR_RESPONSES},
+        responses={200: s.DemandSeriesOutputSerializer(many=True), **ERROR_RESPONSES_LIST},
     )
     def get(self, request):
         paginator = CappedPageNumberPagination()

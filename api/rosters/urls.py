@@ -10,7 +10,9 @@ urlpatterns = [
     path("rosters/<int:roster_id>/hours", views.RosterHoursApi.as_view(), name="api-roster-hours"),
     path("rosters/<int:roster_id>/fairness", views.RosterFairnessApi.as_view(), name="api-roster-fairness"),
     path(
-        "rosters/<int:roster_id>/explanation", views.RosterExplanationApi.as_view(), name="api-roster-explanation"
+        "rosters/<int:roster_id>/explanation",
+        views.RosterExplanationApi.as_view(),
+        name="api-roster-explanation",
     ),
     path("rosters/<int:roster_id>/export.csv", views.RosterCsvApi.as_view(), name="api-roster-csv"),
     path(
@@ -21,6 +23,8 @@ urlpatterns = [
     path("rosters/<int:roster_id>/assignments", views.RosterCellApi.as_view(), name="api-roster-cell"),
     path("rosters/<int:roster_id>/resolve", views.RosterResolveApi.as_view(), name="api-roster-resolve"),
     path("rosters/<int:roster_id>/publish", views.RosterPublishApi.as_view(), name="api-roster-publish"),
-    path("rosters/<int:roster_id>/versions", views.RosterNewVersionApi.as_view(), name="api-roster-new-version"),
+    path(
+        "rosters/<int:roster_id>/versions", views.RosterNewVersionApi.as_view(), name="api-roster-new-version"
+    ),
     path("rosters/<int:roster_id>/compare", views.RosterCompareApi.as_view(), name="api-roster-compare"),
 ]

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.conditional import conditional_read, require_if_match, version_etag
-from api.errors_schema import ERROR_RESPONSES, ErrorSerializer
+from api.errors_schema import ERROR_RESPONSES, ERROR_RESPONSES_LIST, ErrorSerializer
 from api.pagination import CappedPageNumberPagination
 from api.permissions import RolePermission
 from api.rosters.serializers import (
@@ -77,6 +77,7 @@ def _read(request, roster: Roster, payload):
 
 class RosterListCreateApi(APIView):
     permission_classes = [RolePermission]
+    pagination_class = CappedPageNumberPagination  # read by the schema: list bodies are pages
     throttle_classes = [ScopedRateThrottle]
 
     def get_throttles(self):
@@ -89,12 +90,12 @@ class RosterListCreateApi(APIView):
             OpenApiParameter("unit", OpenApiTypes.INT, description="Only this unit's rosters"),
             OpenApiParameter("status", OpenApiTypes.STR, enum=list(Roster.Status.values)),
         ],
-        responses={200: RosterOutputSerializer(many=True), **ERROR_RESPONSES},
+        responses={200: RosterOutputSerializer(many=True), **ERROR_RESPONSES_LIST},
     )
     def get(self, request):
         rosters = scope_queryset(_rosters(), request.user)
         if unit := request.query_params.get("unit"):
-            if not unit.isdigit():
+            if not (unit.isascii() and unit.isdigit()) or int(unit) > 2**63 - 1:
                 return Response({"message": "unit must be an id", "extra": {"unit": unit}}, status=400)
             rosters = rosters.filter(department_id=int(unit))
         if status_filter := request.query_params.get("status"):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public by design: probes, the metrics scrape (guarded by its own bearer key or loopback), the schema pages,
-# the sign-in and sign-out pages, and static files.
+# the sign-in and sign-out pages, static files, and the API's not-found answer.
 PUBLIC = {
     "healthz",
     "readyz",
@@ -18,6 +18,7 @@ PUBLIC = {
     "api/redoc/",
     "login/",
     "logout/",
+    "api/^.*$",  # the JSON 404 for any /api/ path that matches no endpoint
 }
 
 

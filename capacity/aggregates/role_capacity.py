@@ -35,6 +35,7 @@ from django.db.models import Q, Sum
 from capacity.aggregates.common import cached_aggregate, hours, scope_key, week_counts_for, window
 from capacity.models import Assignment, Person, Role, RoleWeekHours
 from capacity.services import clean_hours
+from ops.errors import ApplicationError
 
 SOURCES = ("python", "jsonb", "normalized")
 STREAM_CHUNK = 2000
@@ -95,7 +96,10 @@ def assigned_jsonb(
     department_ids: list[int], mondays: Sequence[date], role_ids: Sequence[int] | None
 ) -> Assigned:
     if connection.vendor != "postgresql":
-        raise RuntimeError("the jsonb role-capacity source needs PostgreSQL")
+        raise ApplicationError(
+            "The jsonb role-capacity source needs PostgreSQL; use python or normalized",
+            extra={"fields": {"source": ["python", "normalized"]}},
+        )
     candidates = candidate_keys(mondays)
     role_filter = "AND a.role_id = ANY(%s)" if role_ids else ""
     sql = f"""

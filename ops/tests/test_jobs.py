@@ -112,3 +112,25 @@ def test_two_workers_racing_for_one_job_on_postgres_exactly_one_wins():
     assert sorted(outcomes) == [False, True]
     job.refresh_from_db()
     assert job.attempts == 1
+
+
+def test_the_sweep_fails_lost_queued_jobs_and_abandoned_running_ones(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ops.jobs import job_fail_stale
+
+    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - timedelta(hours=1)
+    lost = job_create(kind="test.lost")
+    abandoned = job_create(kind="test.abandoned")
+    job_claim(job_id=abandoned.id)
+    alive = job_create(kind="test.alive")
+    job_claim(job_id=alive.id)
+    Job.objects.filter(id=lost.id).update(created_at=long_ago)
+    Job.objects.filter(id=abandoned.id).update(progress_at=long_ago)
+
+    assert job_fail_stale(older_than=timedelta(minutes=30)) == 2
+
+    statuses = dict(Job.objects.values_list("id", "status"))
+    assert statuses == {lost.id: "failed", abandoned.id: "failed", alive.id: "running"}

@@ -10,7 +10,7 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 
 from ops.cache import bump
 from ops.jobs import (
@@ -108,6 +108,11 @@ def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
             stopped_early=stopped_early,
             resolve=bool(params.get("resolve")),
         )
+    except (OperationalError, InterfaceError):
+        # The database went away mid-solve (a restart, a failover): the task retries on a new connection
+        # and, being idempotent, re-claims the running job and solves again.
+        close_old_connections()
+        raise
     except Exception as exc:  # a bug or bad data: the job says so, and the roster is not left "solving"
         logger.exception("solve job %s failed", job_id)
         Roster.objects.filter(id=roster.id, job_id=job_id, status=Roster.Status.SOLVING).update(

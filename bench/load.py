@@ -176,7 +176,7 @@ def _start_stack(
     )
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ops", "worker", "-Q", "solve,forecast,default"]
-        + ["--concurrency", "1", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+        + ["--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
         cwd=ROOT,
         env=env,
         stdout=log,

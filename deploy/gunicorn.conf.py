@@ -28,8 +28,14 @@ def on_starting(server):
         Path(metrics_dir).mkdir(parents=True, exist_ok=True)
 
 
-def child_exit(server, worker):
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # imported here, not in the hook: child_exit runs inside the arbiter's SIGCHLD handler, where a first
+    # import can collide with one already in progress
+    from prometheus_client import multiprocess
+else:
+    multiprocess = None
 
+
+def child_exit(server, worker):
+    if multiprocess is not None:
         multiprocess.mark_process_dead(worker.pid)

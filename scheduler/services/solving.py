@@ -10,7 +10,7 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, transaction
 
 from ops.cache import bump
 from ops.jobs import (
@@ -46,8 +46,26 @@ class _CancelProbe:
         now = time.monotonic()
         if not self.cancelled and now - self.checked_at >= CANCEL_POLL_S:
             self.checked_at = now
-            self.cancelled = job_cancel_requested(job_id=self.job_id)
+            try:
+                self.cancelled = job_cancel_requested(job_id=self.job_id)
+            except DatabaseError as exc:  # the solver's callback must never raise; ask again next time
+                logger.warning("solve job %s: cancellation check failed: %s", self.job_id, exc)
+                close_old_connections()
         return self.cancelled
+
+
+def _report_progress(job_id: int, p: sd.Progress, time_limit: float) -> None:
+    job_report_progress(
+        job_id=job_id,
+        progress=min(99, int(100 * p.elapsed / time_limit)),
+        message=p.phase or "solving",
+        result={
+            "elapsed": round(p.elapsed, 2),
+            "objective": p.objective,
+            "bound": p.bound,
+            "gap": _gap(p.objective, p.bound),
+        },
+    )
 
 
 def _gap(objective, bound) -> float | None:
@@ -72,18 +90,11 @@ def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
         time_limit = float(params["time_limit"])
 
         def progress(p: sd.Progress) -> None:
-            gap = _gap(p.objective, p.bound)
-            job_report_progress(
-                job_id=job_id,
-                progress=min(99, int(100 * p.elapsed / time_limit)),
-                message=p.phase or "solving",
-                result={
-                    "elapsed": round(p.elapsed, 2),
-                    "objective": p.objective,
-                    "bound": p.bound,
-                    "gap": gap,
-                },
-            )
+            try:
+                _report_progress(job_id, p, time_limit)
+            except DatabaseError as exc:  # progress is best effort: a lost connection must not stop the solve
+                logger.warning("solve job %s: progress not recorded: %s", job_id, exc)
+                close_old_connections()
 
         cancel = _CancelProbe(job_id)
         solution = solve(
@@ -94,6 +105,7 @@ def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
             progress=progress,
             cancel=cancel,
         )
+        close_old_connections()  # the write below needs a live connection even if the database restarted
         stopped_early = cancel.cancelled
         if params.get("compare"):
             job_succeed(

@@ -353,6 +353,11 @@ def construct_by_person(
     ids = [s.id for s in problem.shift_types]
     dp_rows = 0
     for index, person in enumerate(order):
+        if tracker.cancelled() or time.monotonic() > deadline:
+            # the construction must not outlive its share of the time limit; the caller goes on with
+            # the full model (or reports that no roster was found)
+            log.debug("construct: stopped after %d of %d people", index, len(order))
+            return None
         allowed = [
             [s for s in ids if (person.id, d, s) not in cells and (person.id, d, None) not in cells]
             for d in range(problem.num_days)

@@ -25,13 +25,16 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import ensure_postgres_database  # noqa: E402
+from bench.common import manage as _manage  # noqa: E402
+from bench.common import percentile as _p  # noqa: E402
 
 
 def _setup_env(args) -> None:
@@ -55,20 +58,9 @@ def _ensure_database(args) -> bool:
         if args.reseed and path.exists():
             path.unlink()
         return not path.exists()
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.database,)).fetchone()
-        if exists and args.reseed:
-            conn.execute(f'DROP DATABASE "{args.database}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{args.database}"')
-    return not exists
+    return ensure_postgres_database(args.database, reseed=args.reseed)
 
 
-def _manage(*command: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True, env=os.environ.copy())
 
 
 def _timed(fn, repeat: int, before=None) -> list[float]:
@@ -82,9 +74,6 @@ def _timed(fn, repeat: int, before=None) -> list[float]:
     return samples
 
 
-def _p(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _row(name: str, samples: list[float]) -> dict:

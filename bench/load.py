@@ -45,6 +45,10 @@ from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import ensure_postgres_database  # noqa: E402
+from bench.common import manage as _manage  # noqa: E402
+
 VAR = ROOT / "var"
 WRK = shutil.which("wrk")
 CEILING_SHARE_TARGET = 0.70
@@ -142,20 +146,9 @@ def _setup_env(args) -> None:
 
 
 def _ensure_database(args) -> bool:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (args.database,)).fetchone()
-        if exists and args.reseed:
-            conn.execute(f'DROP DATABASE "{args.database}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{args.database}"')
-    return not exists
+    return ensure_postgres_database(args.database, reseed=args.reseed)
 
 
-def _manage(*command: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True, env=os.environ.copy())
 
 
 def _start_stack(

@@ -10,7 +10,14 @@ import logging
 import time
 from datetime import timedelta
 
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 
 from ops.cache import bump
 from ops.jobs import (
@@ -50,8 +57,15 @@ class _CancelProbe:
                 self.cancelled = job_cancel_requested(job_id=self.job_id)
             except DatabaseError as exc:  # the solver's callback must never raise; ask again next time
                 logger.warning("solve job %s: cancellation check failed: %s", self.job_id, exc)
-                close_old_connections()
+                _renew_connection()
         return self.cancelled
+
+
+def _renew_connection() -> None:
+    """Drop a connection that broke (a database restart) so the next query opens a new one. Never inside a
+    transaction: there the caller's transaction owns the connection."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def _report_progress(job_id: int, p: sd.Progress, time_limit: float) -> None:
@@ -94,7 +108,7 @@ def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
                 _report_progress(job_id, p, time_limit)
             except DatabaseError as exc:  # progress is best effort: a lost connection must not stop the solve
                 logger.warning("solve job %s: progress not recorded: %s", job_id, exc)
-                close_old_connections()
+                _renew_connection()
 
         cancel = _CancelProbe(job_id)
         solution = solve(
@@ -105,7 +119,7 @@ def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
             progress=progress,
             cancel=cancel,
         )
-        close_old_connections()  # the write below needs a live connection even if the database restarted
+        _renew_connection()  # the write below needs a live connection even if the database restarted
         stopped_early = cancel.cancelled
         if params.get("compare"):
             job_succeed(
@@ -123,7 +137,7 @@ def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
     except (OperationalError, InterfaceError):
         # The database went away mid-solve (a restart, a failover): the task retries on a new connection
         # and, being idempotent, re-claims the running job and solves again.
-        close_old_connections()
+        _renew_connection()
         raise
     except Exception as exc:  # a bug or bad data: the job says so, and the roster is not left "solving"
         logger.exception("solve job %s failed", job_id)

@@ -8,19 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
 from capacity.models import Assignment, AssignmentWeekHours, Department, RoleWeekHours
-
-
-def unit_list_with_counts() -> QuerySet[Department]:
-    return (
-        Department.objects.filter(kind=Department.Kind.UNIT)
-        .select_related("parent")
-        .annotate(active_people=Count("people", filter=Q(people__active=True)))
-        .order_by("parent__name", "name")
-    )
 
 
 def department_subtree_ids(*, department_ids: Iterable[int], include_children: bool = True) -> set[int]:

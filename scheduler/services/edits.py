@@ -6,9 +6,9 @@ from collections import Counter
 from datetime import date
 
 from django.db import transaction
-from ops.cache import bump
 
 from capacity.models import Person
+from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.models import Roster, RosterAssignment, RosterEvent, ShiftType
 from scheduler.problem_builder import build_problem
@@ -129,25 +129,5 @@ def roster_assignment_set(
             "pinned": pinned,
         },
     )
-    bump("roster")
-    return cell
-
-
-@transaction.atomic
-def roster_assignment_pin(
-    *, roster: Roster, person: Person, day: date, pinned: bool, user=None
-) -> RosterAssignment:
-    roster = Roster.objects.select_for_update().get(pk=roster.pk)
-    if roster.status == Roster.Status.PUBLISHED:
-        raise ApplicationError("A published roster cannot be edited; create a new version", status=409)
-    cell = RosterAssignment.objects.filter(roster=roster, person=person, date=day).first()
-    if cell is None:
-        raise ApplicationError(
-            "No shift on that day to pin", extra={"fields": {"date": str(day)}}, status=404
-        )
-    cell.pinned = pinned
-    cell.save(update_fields=["pinned"])
-    roster.version += 1
-    roster.save(update_fields=["version", "updated_at"])
     bump("roster")
     return cell

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from capacity.models import Department
 from conftest import wait_for
+from ops.errors import ApplicationError
 from ops.jobs import job_request_cancel
 from ops.models import Job
 from scheduler.models import CoverRequirement, Roster, RosterAssignment, RosterEvent, ShiftType
@@ -83,7 +84,7 @@ def test_a_generated_roster_has_no_hard_violation_and_progress_was_visible(celer
 def test_a_second_generate_for_a_running_roster_is_a_conflict_naming_the_job(celery_worker_process, unit):
     start = _monday()
     first = roster_generate(unit=unit, start_date=start, end_date=start + timedelta(days=13), time_limit=8)
-    with pytest.raises(Exception) as conflict:
+    with pytest.raises(ApplicationError) as conflict:
         roster_generate(unit=unit, start_date=start, end_date=start + timedelta(days=13), time_limit=8)
     assert conflict.value.status == 409
     assert conflict.value.extra["job_id"] == first.job_id
@@ -146,18 +147,27 @@ def test_a_resolve_after_a_pinned_edit_keeps_the_pin_and_reports_its_changes(cel
     )
     wait_for(lambda: _finished(roster.job_id), timeout=90)
     roster.refresh_from_db()
-    # a planner moves someone who works on day 3 to a day off on day 3... and pins another shift
+    # a planner pins one of the shifts the solver gave
     cell = RosterAssignment.objects.filter(roster=roster, date=start + timedelta(days=2)).first()
     pinned_person, pinned_shift = cell.person, cell.shift_type
     roster_assignment_set(
         roster=roster, person=pinned_person, day=cell.date, shift_type=pinned_shift, pinned=True
     )
 
+    before = set(
+        RosterAssignment.objects.filter(roster=roster).values_list("person_id", "date", "shift_type_id")
+    )
+
     roster = roster_resolve(roster=roster, engine="cpsat", time_limit=4)
     job = wait_for(lambda: _finished(roster.job_id), timeout=90)
 
+    # then the reported change count is the number of cells that differ, and the pin held
     assert job.status == Job.Status.SUCCEEDED, job.error
-    assert isinstance(job.result["changes"], int)
+    after = set(
+        RosterAssignment.objects.filter(roster=roster).values_list("person_id", "date", "shift_type_id")
+    )
+    changed_cells = {(p, d) for p, d, _ in before ^ after}
+    assert job.result["changes"] == len(changed_cells)
     assert RosterAssignment.objects.get(roster=roster, person=pinned_person, date=cell.date).pinned is True
     assert (
         RosterAssignment.objects.get(roster=roster, person=pinned_person, date=cell.date).shift_type

@@ -41,6 +41,7 @@ from ortools.sat.python import cp_model
 from .construct import dp_row
 from .context import ModelContext, roster_check
 from .domain import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Problem, Roster, Solution, Timings, empty_roster
+from .incumbent import IncumbentPool
 from .result import Cancel, ProgressFn, Tracker, make_solution
 from .rules import build_rules, forbidden_cells
 
@@ -126,6 +127,8 @@ class CpSatContext(ModelContext):
     def set_objective(self) -> None:
         terms = [t.weight * t.expr for t in (*self.soft_terms, *self.hard_terms)]
         self.model.minimize(cp_model.LinearExpr.sum(terms))
+        # the relaxed hard terms (cover minimum shortfall): a roster is only shared when this is 0
+        self.hard_expr = cp_model.LinearExpr.sum([t.expr for t in self.hard_terms])
 
     def roster(self, value: Any) -> dict[str, tuple[str | None, ...]]:
         rows = {p.id: [None] * self.problem.num_days for p in self.staff}
@@ -135,14 +138,27 @@ class CpSatContext(ModelContext):
         return {p: tuple(r) for p, r in rows.items()}
 
 
+def _offer(pool: IncumbentPool | None, ctx: CpSatContext, value: Any, objective: float, source: str) -> None:
+    """Share a model solution with the other engines when no relaxed hard term is active."""
+    if pool is None:
+        return
+    hard = ctx.hard_expr
+    if (hard if isinstance(hard, int) else value(hard)) == 0:
+        pool.offer(ctx.roster(value), objective, f"cpsat:{source}")
+
+
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, tracker: Tracker, phase: str, offset: float = 0.0) -> None:
+    def __init__(
+        self, tracker: Tracker, phase: str, ctx: CpSatContext | None = None, pool: IncumbentPool | None = None
+    ) -> None:
         super().__init__()
-        self.tracker, self.phase = tracker, phase
+        self.tracker, self.phase, self.ctx, self.pool = tracker, phase, ctx, pool
 
     def on_solution_callback(self) -> None:
         bound = self.best_objective_bound if self.phase == "full" else None
         self.tracker.report(self.objective_value, bound, self.phase)
+        if self.ctx is not None:
+            _offer(self.pool, self.ctx, self.value, self.objective_value, self.phase)
         if self.tracker.cancelled():
             self.stop_search()
 
@@ -156,6 +172,8 @@ def _run(
     tracker: Tracker,
     phase: str,
     stop_after_first: bool = False,
+    ctx: CpSatContext | None = None,
+    pool: IncumbentPool | None = None,
 ) -> tuple[int, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
@@ -182,7 +200,7 @@ def _run(
     if tracker.cancel is not None:
         watcher.start()
     try:
-        status = solver.solve(model, _Callback(tracker, phase))
+        status = solver.solve(model, _Callback(tracker, phase, ctx, pool))
     finally:
         done.set()
     return status, solver
@@ -467,9 +485,23 @@ class _Incumbent:
     """The best roster shared by the search threads; every sub-solve returns a complete roster with its exact
     objective, so a thread's result is accepted whenever it is at least as good as the current one."""
 
-    def __init__(self, roster: Roster, objective: float) -> None:
+    def __init__(self, roster: Roster, objective: float, pool: IncumbentPool | None = None) -> None:
         self.roster, self.objective = roster, objective
         self.lock = threading.Lock()
+        self.pool = pool
+        self.seen = 0  # the pool version last compared with
+
+    def adopt_pool(self) -> None:
+        """Restart from the pool's best when another engine put a better roster there."""
+        if self.pool is None:
+            return
+        with self.lock:
+            other = self.pool.newer_than(self.seen)
+            if other is None:
+                return
+            self.seen = other.version
+            if other.objective < self.objective - 1e-6:
+                self.roster, self.objective = other.roster, other.objective
 
 
 def _fix_and_hint(
@@ -502,6 +534,7 @@ def _lns_thread(ctx: CpSatContext, best: _Incumbent, *, deadline: float, seed: i
         if left < 0.2 or best.objective <= (tracker.bound or -math.inf) + 1e-6:
             return
         iteration += 1
+        best.adopt_pool()
         with best.lock:
             roster, objective = best.roster, best.objective
         kind, people, days = hoods.pick(roster)
@@ -537,6 +570,7 @@ def _lns_thread(ctx: CpSatContext, best: _Incumbent, *, deadline: float, seed: i
                 best.roster, best.objective = ctx.roster(solver.boolean_value), value
                 if improved:
                     tracker.report(value, None, "lns")
+                    _offer(best.pool, ctx, solver.value, value, "lns")
 
 
 def _lns(
@@ -548,9 +582,10 @@ def _lns(
     workers: int,
     seed: int,
     tracker: Tracker,
+    pool: IncumbentPool | None = None,
 ) -> tuple[Roster, float]:
     """One search thread per worker, each running single-worker sub-solves (CP-SAT releases the GIL)."""
-    best = _Incumbent(roster, objective)
+    best = _Incumbent(roster, objective, pool)
     threads = [
         threading.Thread(
             target=_lns_thread,
@@ -585,6 +620,7 @@ def solve_cpsat(
     cancel: Cancel = None,
     hint: Roster | None = None,
     lns: bool | None = None,
+    incumbents: IncumbentPool | None = None,
 ) -> Solution:
     tracker = Tracker(progress=progress, cancel=cancel)
     deadline = tracker.start + time_limit
@@ -604,6 +640,8 @@ def solve_cpsat(
         if value is not None:
             roster, objective = built, value
             tracker.report(objective, None, "construct")
+            if incumbents is not None and not roster_check(problem, built).hard_penalties():
+                incumbents.offer(built, value, "cpsat:construct")
     if huge:  # the full model would need >10 GB (Instance24: 1.7 M cells); return the construction
         if roster is None:
             return Solution(
@@ -629,6 +667,9 @@ def solve_cpsat(
     cells = len(ctx.vars)
     log.debug("built %d cells at %.1fs", cells, build)
     hint = hint if hint is not None else problem.reference
+    shared = incumbents.best() if incumbents is not None else None
+    if shared is not None and (roster is None or shared.objective < objective):
+        hint = shared.roster  # another engine of the portfolio already has a roster: start from it
     if hint is not None:
         _set_hint(ctx.model, ctx, hint)
 
@@ -636,7 +677,14 @@ def solve_cpsat(
         share = FIRST_SHARE if use_lns else 1.0
         left = deadline - time.monotonic()
         status, solver = _run(
-            ctx.model, time_limit=left * share, workers=workers, seed=seed, tracker=tracker, phase="full"
+            ctx.model,
+            time_limit=left * share,
+            workers=workers,
+            seed=seed,
+            tracker=tracker,
+            phase="full",
+            ctx=ctx,
+            pool=incumbents,
         )
         if status == cp_model.INFEASIBLE:
             return _infeasible(problem, tracker, build)
@@ -660,7 +708,14 @@ def solve_cpsat(
                 tracker.report(objective, None, "construct")
     if roster is not None and use_lns and not proven:
         roster, objective = _lns(
-            ctx, roster, objective, deadline=deadline, workers=workers, seed=seed, tracker=tracker
+            ctx,
+            roster,
+            objective,
+            deadline=deadline,
+            workers=workers,
+            seed=seed,
+            tracker=tracker,
+            pool=incumbents,
         )
     if roster is None:
         status_name = "cancelled" if tracker.cancelled() else "no roster found within the time limit"

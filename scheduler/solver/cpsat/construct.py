@@ -7,14 +7,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from ..construct import dp_row
 from ..context import roster_check
-from ..domain import Problem, Roster, empty_roster
+from ..domain import Person, Problem, Roster, empty_roster
 from ..result import Tracker
 from ..rules import forbidden_cells
 from .context import CpSatContext, build_model
@@ -63,11 +63,17 @@ def _first_row(ctx: CpSatContext, person: str, time_limit: float, seed: int) -> 
 
 
 def construct_by_person(
-    problem: Problem, *, deadline: float, seed: int, tracker: Tracker
+    problem: Problem,
+    *,
+    deadline: float,
+    seed: int,
+    tracker: Tracker,
+    relax: Callable[[Person], Person | None] | None = None,
 ) -> dict[str, tuple[str | None, ...]] | None:
     """A roster built one person at a time, each against the cover the others already give: the dynamic
     programme of `construct.py` where it applies, else a feasible row by a day-ordered search followed by a
-    short re-optimisation of that person's row from it."""
+    short re-optimisation of that person's row from it. `relax` (rolling horizon windows): a looser contract
+    for a person the programme cannot serve, tried in turn until it returns None."""
     external: dict[tuple[int, str, str | None], int] = dict(problem.external_cover)
     roster = empty_roster(problem)
     order = list(problem.staff)
@@ -85,6 +91,9 @@ def construct_by_person(
             for d in range(problem.num_days)
         ]
         row = dp_row(problem, person, external, allowed, cells)
+        relaxed: Person | None = person
+        while row is None and relax is not None and (relaxed := relax(relaxed)) is not None:
+            row = dp_row(problem, relaxed, external, allowed, cells)
         if row is not None:
             dp_rows += 1
             _count_cover(problem, person, row, external)

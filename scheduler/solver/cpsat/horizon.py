@@ -5,10 +5,10 @@ outside into the sub-problem's own terms:
 - the roster before the window becomes `history` (the sequence rules then see the runs that cross into it);
 - horizon totals (minutes, weekends, shifts per type, paid minutes) become what is left after the days outside
   the window. When the days after the window are still to be planned (`future="open"`), the window gets its
-  share of what is left, by the days the person is available, with one shift (one weekend) of slack
-  either way so the last windows are not squeezed; when they are planned (`future="fixed"`), the next
-  `tail` days are pinned to the roster so a run crossing the window's end is checked, and the totals are
-  exact.
+  share of what is left, by the days the person is available, with one shift or one weekend of slack either
+  way (the minimum gives back `min_slack` more shifts when asked), so no window is squeezed; when
+  they are planned (`future="fixed"`), the next `tail` days are pinned to the roster so a run crossing the
+  window's end is checked, and the totals are exact.
 
 Windows start on a Monday in the benchmark (every 7 days from day 0), so no weekend is split between two.
 Rules summed over the horizon that are soft (fairness spreads, overtime cost) are only approximated per
@@ -51,8 +51,12 @@ def _window_contract(
     outside: list[int],
     inside_weekends: int,
     outside_weekends: set[int],
-    share: float,
+    shares: tuple[float, float],
+    min_slack: int = 0,
 ) -> Contract:
+    """The person's contract for the window: what is left of the totals; with an open future, the minimum
+    gets its share over the kept days exactly, maxima their share over all the window's days plus slack."""
+    share_min, share = shares
     c = person.contract
     minutes, per_type = _used(problem, row, outside) if row is not None else (0, {})
     weekends_used = 0
@@ -68,12 +72,18 @@ def _window_contract(
             _share(c.max_total_minutes - minutes, share, longest, upper=True),
         )
     if c.min_total_minutes is not None:
-        changes["min_total_minutes"] = _share(c.min_total_minutes - minutes, share, longest, upper=False)
+        changes["min_total_minutes"] = _share(
+            c.min_total_minutes - minutes, share_min, min_slack * longest, upper=False
+        )
+        if "max_total_minutes" in changes:
+            changes["min_total_minutes"] = min(changes["min_total_minutes"], changes["max_total_minutes"])
     if c.contract_minutes is not None:
         changes["contract_minutes"] = _share(c.contract_minutes - minutes, share, 0, upper=True)
     if c.max_weekends is not None:
         left = max(c.max_weekends - weekends_used, 0)
-        changes["max_weekends"] = min(left, inside_weekends, _share(left, share, 1, upper=True))
+        # no slack on weekends (measured on Instance20: early windows used them up, the last one then could
+        # not reach its minimum minutes on weekdays alone)
+        changes["max_weekends"] = min(left, inside_weekends, round(left * share) if share < 1 else left)
     if c.max_shifts_per_type:
         changes["max_shifts_per_type"] = {
             sid: cap
@@ -99,16 +109,21 @@ def window(
     *,
     future: str = "open",
     tail: int = 7,
+    lookahead: int = 0,
+    min_slack: int = 0,
     off: set[tuple[str, int]] | None = None,
 ) -> tuple[Problem, int]:
     """The sub-problem over days [start, end) (+ `tail` pinned days when `future="fixed"`) and its length.
 
     `roster` gives the days outside the window (None for "nothing planned yet"). Returns the problem and the
     number of its days that are free (the rest of its days are the pinned tail). `off`: `days_off(problem)`,
-    when the caller cuts many windows of one problem."""
+    when the caller cuts many windows of one problem. `lookahead` (open future only): days after the window
+    planned with it and dropped afterwards by the caller, so a window never ends in a state a fixed day off
+    right after it would make impossible to continue."""
     n = problem.num_days
     end = min(end, n)
-    stop = min(end + tail, n) if future == "fixed" and roster is not None else end
+    fixed = future == "fixed" and roster is not None
+    stop = min(end + tail, n) if fixed else min(end + lookahead, n)
     outside = [d for d in range(n) if not start <= d < stop]
     weekends = problem.weekends()
     outside_weekends = {days[0] for days in weekends if not start <= days[0] < stop}
@@ -116,12 +131,12 @@ def window(
     planned_before = start if roster is not None else 0  # the days before the window are planned
     off = days_off(problem) if off is None else off
 
-    def share_of(person: str) -> float:
+    def share_of(person: str, until: int) -> float:
         """The window's part of what is left, by the days the person is available (days off excluded)."""
         if future == "fixed":
             return 1.0
         free = [d for d in range(planned_before, n) if (person, d) not in off]
-        mine = sum(1 for d in free if start <= d < stop)
+        mine = sum(1 for d in free if start <= d < until)
         return mine / max(len(free), 1)
 
     staff = []
@@ -132,7 +147,14 @@ def window(
             dataclasses.replace(
                 person,
                 contract=_window_contract(
-                    problem, person, row, outside, inside_weekends, outside_weekends, share_of(person.id)
+                    problem,
+                    person,
+                    row,
+                    outside,
+                    inside_weekends,
+                    outside_weekends,
+                    (share_of(person.id, stop), share_of(person.id, stop)),
+                    min_slack,
                 ),
             )
         )
@@ -141,8 +163,9 @@ def window(
         elif start == 0 and person.id in problem.history:
             history[person.id] = problem.history[person.id]
     inside = range(start, stop)
+    valued = inside  # measured: dropping the look-ahead's cover left the later windows infeasible more often
     pins = [dataclasses.replace(p, day=p.day - start) for p in problem.pins if p.day in inside]
-    if stop > end and roster is not None:
+    if fixed and stop > end:  # the tail after a window whose future is planned
         pinned = {(p.person, p.day) for p in pins}
         for person in problem.staff:
             for day in range(end, stop):
@@ -156,9 +179,9 @@ def window(
         start_date=problem.date(start),
         num_days=stop - start,
         staff=tuple(staff),
-        cover=tuple(dataclasses.replace(c, day=c.day - start) for c in problem.cover if c.day in inside),
+        cover=tuple(dataclasses.replace(c, day=c.day - start) for c in problem.cover if c.day in valued),
         requests=tuple(
-            dataclasses.replace(r, day=r.day - start) for r in problem.requests if r.day in inside
+            dataclasses.replace(r, day=r.day - start) for r in problem.requests if r.day in valued
         ),
         absences=tuple(
             dataclasses.replace(a, day=a.day - start) for a in problem.absences if a.day in inside

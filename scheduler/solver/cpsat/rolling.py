@@ -17,21 +17,19 @@ The objective reported while searching is the sum of the windows' objectives, ex
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import random
 import time
 
-from ortools.sat.python import cp_model
-
-from ..domain import FEASIBLE, UNKNOWN, Problem, Roster, Solution, empty_roster
+from ..domain import FEASIBLE, UNKNOWN, Person, Problem, Roster, Solution, empty_roster
 from ..incumbent import IncumbentPool
 from ..result import Tracker, make_solution
 from .construct import construct_by_person, model_objective
 from .context import build_model
 from .horizon import days_off, only_people, window
 from .lns import lns_search
-from .run import run_model
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +37,7 @@ CONSTRUCT_DAYS = 28
 REOPT_DAYS = 14
 TAIL_DAYS = 7
 LOOKAHEAD_DAYS = 7
+GIVE_BACK_MINUTES = 480
 SUB_CELLS = 30_000
 SUB_TIME = 6.0  # seconds of neighbourhood search per improvement sub-problem
 CHECK_SHARE = 0.12  # of the time limit kept for scoring the final roster on the whole problem
@@ -91,7 +90,12 @@ def solve_rolling(
 
 
 def _windows(problem: Problem, days: int) -> list[tuple[int, int]]:
-    return [(start, min(start + days, problem.num_days)) for start in range(0, problem.num_days, days)]
+    """Consecutive windows; a short last one is merged into the one before (the last window takes the
+    totals exactly, so it needs the room)."""
+    windows = [(start, min(start + days, problem.num_days)) for start in range(0, problem.num_days, days)]
+    if len(windows) > 1 and windows[-1][1] - windows[-1][0] < days:
+        windows[-2:] = [(windows[-2][0], windows[-1][1])]
+    return windows
 
 
 def _score(problem: Problem, roster: Roster) -> float:
@@ -103,6 +107,16 @@ def _score(problem: Problem, roster: Roster) -> float:
     return result.objective if result.feasible else math.inf
 
 
+def _give_back(person: Person) -> Person | None:
+    """A person whose window minimum cannot hold (days off, a run from history) gives back a shift of it;
+    later windows, which get their share of what is left, make it up."""
+    c = person.contract
+    if not c.min_total_minutes:
+        return None
+    lowered = max(0, c.min_total_minutes - GIVE_BACK_MINUTES)
+    return dataclasses.replace(person, contract=dataclasses.replace(c, min_total_minutes=lowered))
+
+
 def _construct(problem: Problem, *, deadline: float, seed: int, tracker: Tracker) -> dict | None:
     roster: dict[str, list[str | None]] = {p.id: [None] * problem.num_days for p in problem.staff}
     off = days_off(problem)
@@ -110,25 +124,11 @@ def _construct(problem: Problem, *, deadline: float, seed: int, tracker: Tracker
         if tracker.cancelled() or time.monotonic() > deadline:
             return None
         frozen = {p: tuple(row) for p, row in roster.items()}
-        # a week of look-ahead, dropped afterwards: a run must not end the window where a fixed day off
-        # right after it would make the next window infeasible (the last day is exempt from the minimums)
-        sub, _ = window(problem, start, end + LOOKAHEAD_DAYS, frozen, future="open", off=off)
-        rows = construct_by_person(sub, deadline=deadline, seed=seed, tracker=tracker)
-        if rows is None:  # the programme cannot fill this window: its CP-SAT model, first roster
-            ctx = build_model(sub)
-            status, solver = run_model(
-                ctx.model,
-                time_limit=max(0.5, deadline - time.monotonic()),
-                workers=2,
-                seed=seed,
-                tracker=Tracker(cancel=tracker.cancel),
-                phase="plain",
-                stop_after_first=True,
-            )
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                log.info("rolling: no roster for window %d-%d", start, end)
-                return None
-            rows = ctx.roster(solver.boolean_value)
+        sub, _ = window(problem, start, end, frozen, future="open", lookahead=LOOKAHEAD_DAYS, off=off)
+        rows = construct_by_person(sub, deadline=deadline, seed=seed, tracker=tracker, relax=_give_back)
+        if rows is None:
+            log.info("rolling: no roster for window %d-%d", start, end)
+            return None
         for person, row in rows.items():
             roster[person][start:end] = row[: end - start]
         log.debug("rolling: window %d-%d at %.1fs", start, end, tracker.elapsed())

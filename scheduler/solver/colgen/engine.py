@@ -67,7 +67,7 @@ class ColumnGeneration:
         return True
 
     def enumerate_pool(self, limit: int) -> bool:
-        """Every feasible row of every person when each has fewer than `limit`; True if the pool is complete."""
+        """Every feasible row of every person when each has fewer than `limit`; True if pool is complete."""
         pools = []
         for pricer in self.pricers:
             found, exact = pricer.price(pricer.pm.cost, 0.0, beam=limit, count=limit, every_row=True)

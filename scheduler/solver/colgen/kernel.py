@@ -1,8 +1,8 @@
 """The pricing labeling compiled with numba: the same graph and resources as `pricing.Pricer`, but each
 label's state is one integer (a mixed-radix code over the resources), and a hash table (open addressing)
-from code to label merges equal labels; a day is one compiled sweep over its labels. Exact (no beam) whenever the labels fit the buffers;
-`pricing.Pricer` (plain Python, beam) stays the fallback for state spaces that do not fit, and the reference
-the kernel is tested against.
+from code to label merges equal labels; a day is one compiled sweep over its labels. Exact (no beam)
+whenever the labels fit the buffers; `pricing.Pricer` (plain Python, beam) stays the fallback beyond, and
+the reference the kernel is tested against.
 """
 
 from __future__ import annotations

@@ -28,7 +28,11 @@ class Term:
 
 
 class ModelContext:
-    """Shared base: allowed cells (from the cell rules), lookups, and the term bookkeeping."""
+    """Shared base: allowed cells (from the cell rules), lookups and the term bookkeeping; for the solver
+    engines also a 0/1 variable per allowed (person, day, shift) cell, a "works that day" term per (person,
+    day), and the primitives the rules use, written once over four backend hooks (`new_bool`, `new_var`,
+    `post`, `linear_sum`) that CP-SAT and PuLP implement. `ValueContext` overrides the terms with a roster's
+    values."""
 
     def __init__(
         self,
@@ -49,6 +53,8 @@ class ModelContext:
         self.soft_terms: list[Term] = []
         self.hard_terms: list[Term] = []  # relaxed hard rules (cover minimum): penalised heavily
         self._weekend_cache: dict[tuple[str, int], Any] = {}
+        self.vars: dict[tuple[str, int, str], Any] = {}  # engines: one 0/1 variable per allowed cell
+        self._work: dict[tuple[str, int], Any] = {}
 
     # cells
     # ------------------------------------------------------------------------------------------------------
@@ -58,14 +64,92 @@ class ModelContext:
             return []
         return [s for s in self.shift_ids if (person, day, s) not in forbidden]
 
-    # terms the rules use
-    # ----------------------------------------------------------------------------------------
-    def x(self, person: str, day: int, shift: str) -> Any:
+    def _build_cells(self) -> None:
+        for person in self.staff:
+            for day in self.days:
+                allowed = self.allowed(person.id, day)
+                cells = [self.new_bool(f"x[{person.id},{day},{s}]") for s in allowed]
+                for shift, var in zip(allowed, cells, strict=True):
+                    self.vars[(person.id, day, shift)] = var
+                if not cells:
+                    self._work[(person.id, day)] = 0
+                elif len(cells) == 1:
+                    self._work[(person.id, day)] = cells[0]
+                else:
+                    work = self.new_bool(f"work[{person.id},{day}]")
+                    self.post(work == self.linear_sum(cells))
+                    self._work[(person.id, day)] = work
+
+    # backend hooks (and `add`, which turns a rule's constraint into the backend's)
+    def add(self, constraint: Any, *, rule: str, person: str | None = None, day: int | None = None) -> None:
         raise NotImplementedError
 
-    def work(self, person: str, day: int) -> Any:
-        return self.sum(self.x(person, day, s) for s in self.shift_ids)
+    def new_bool(self, name: str) -> Any:
+        raise NotImplementedError
 
+    def new_var(self, low: int, up: int, name: str, *, integer: bool) -> Any:
+        raise NotImplementedError
+
+    def post(self, constraint: Any) -> None:
+        raise NotImplementedError
+
+    def linear_sum(self, terms: list[Any]) -> Any:
+        raise NotImplementedError
+
+    # the rules' vocabulary
+    def x(self, person: str, day: int, shift: str) -> Any:
+        return self.vars.get((person, day, shift), 0)
+
+    def work(self, person: str, day: int) -> Any:
+        return self._work[(person, day)]
+
+    def sum(self, terms: Any) -> Any:
+        return self.linear_sum(list(terms))
+
+    def max0(self, expr: Any, *, ub: int, divisor: int = 1, name: str = "") -> Any:
+        if isinstance(expr, int):
+            return max(0, math.ceil(expr / divisor))
+        var = self.new_var(0, max(ub, 0), name or "max0", integer=divisor > 1)
+        self.post(divisor * var >= expr)
+        return var
+
+    def any_of(self, terms: list[Any]) -> Any:
+        variables = [t for t in terms if not isinstance(t, int)]
+        constant = max((t for t in terms if isinstance(t, int)), default=0)
+        if constant or not variables:
+            return constant
+        if len(variables) == 1:
+            return variables[0]
+        var = self.new_var(0, 1, "any", integer=False)
+        for term in variables:
+            self.post(var >= term)
+        return var
+
+    def upper(self, exprs: list[Any], *, ub: int) -> Any:
+        var = self.new_var(0, ub, "upper", integer=False)
+        for expr in exprs:
+            self.post(var >= expr)
+        return var
+
+    def lower(self, exprs: list[Any], *, ub: int) -> Any:
+        var = self.new_var(0, ub, "lower", integer=False)
+        for expr in exprs:
+            self.post(var <= expr)
+        return var
+
+    def objective_expr(self) -> Any:
+        return self.linear_sum([t.weight * t.expr for t in (*self.soft_terms, *self.hard_terms)])
+
+    def roster(self, value: Any) -> dict[str, tuple[str | None, ...]]:
+        """The roster of a solution, `value(var)` giving each cell variable's value."""
+        rows: dict[str, list[str | None]] = {p.id: [None] * self.problem.num_days for p in self.staff}
+        for (person, day, shift), var in self.vars.items():
+            if (value(var) or 0) > 0.5:
+                rows[person][day] = shift
+        return {p: tuple(r) for p, r in rows.items()}
+
+    # derived terms the rules use
+    # ----------------------------------------------------------------------------------------
     def night(self, person: str, day: int) -> Any:
         return self.sum(self.x(person, day, s.id) for s in self.problem.shift_types if s.night)
 
@@ -90,30 +174,6 @@ class ModelContext:
             past = [int(h is not None and shifts[h].night) for h in history]
             now = [self.night(person, d) for d in self.days]
         return past + now, len(past)
-
-    def sum(self, terms: Iterable[Any]) -> Any:
-        return sum(terms)
-
-    # constraint and penalty primitives
-    # --------------------------------------------------------------------------
-    def add(self, constraint: Any, *, rule: str, person: str | None = None, day: int | None = None) -> None:
-        raise NotImplementedError
-
-    def max0(self, expr: Any, *, ub: int, divisor: int = 1, name: str = "") -> Any:
-        """A term equal to max(0, ceil(expr / divisor)) when minimised."""
-        raise NotImplementedError
-
-    def any_of(self, terms: list[Any]) -> Any:
-        """A term at least the max of 0/1 terms (exact when only bounded from above)."""
-        raise NotImplementedError
-
-    def upper(self, exprs: list[Any], *, ub: int) -> Any:
-        """A term at least every expr (their max when minimised)."""
-        raise NotImplementedError
-
-    def lower(self, exprs: list[Any], *, ub: int) -> Any:
-        """A term at most every expr (their min when maximised)."""
-        raise NotImplementedError
 
     def penalize(
         self,
@@ -161,6 +221,9 @@ class ValueContext(ModelContext):
 
     def x(self, person: str, day: int, shift: str) -> int:
         return int(self.roster[person][day] == shift)
+
+    def sum(self, terms: Iterable[Any]) -> int:
+        return sum(terms)
 
     def work(self, person: str, day: int) -> int:
         return int(self.roster[person][day] is not None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
-from ortools.sat.python import cp_model
+import pulp
 
 from .context import roster_check
 from .domain import Problem, Roster, Shortfall
@@ -26,15 +26,19 @@ def _person_problem(problem: Problem, person_id: str) -> Problem:
 
 
 def _feasible(problem: Problem, skip: set[str]) -> bool:
-    from .cpsat import CpSatContext
+    """Whether one person's hard rules (minus `skip`) can all hold: a feasibility MILP of that person alone,
+    built here on the shared model context so the explanation depends on no search engine."""
+    from .milp import PulpContext, available_solvers
 
-    ctx = CpSatContext(problem)
+    ctx = PulpContext(problem)
     build_rules(ctx, soft=False, scopes=("person",), skip=skip)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 2.0
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = 0
-    return solver.solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    ctx.lp.setObjective(pulp.lpSum([]))
+    if available_solvers()[0] == "HiGHS":
+        backend = pulp.HiGHS(msg=False, timeLimit=2.0, random_seed=0)
+    else:
+        backend = pulp.PULP_CBC_CMD(msg=False, timeLimit=2.0, threads=1)
+    ctx.lp.solve(backend)
+    return ctx.lp.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
 
 
 def blocking_rules(problem: Problem) -> dict[str, tuple[str, ...]]:

@@ -32,36 +32,24 @@ class PulpContext(ModelContext):
     def __init__(self, problem: Problem, **kwargs: Any) -> None:
         super().__init__(problem, **kwargs)
         self.lp = pulp.LpProblem("roster", pulp.LpMinimize)
-        self.vars: dict[tuple[str, int, str], pulp.LpVariable] = {}
-        self._work: dict[tuple[str, int], Any] = {}
         self._count = 0
-        for person in self.staff:
-            for day in self.days:
-                cells = []
-                for shift in self.allowed(person.id, day):
-                    var = self._var("x", 0, 1, pulp.LpBinary)
-                    self.vars[(person.id, day, shift)] = var
-                    cells.append(var)
-                if not cells:
-                    self._work[(person.id, day)] = 0
-                elif len(cells) == 1:
-                    self._work[(person.id, day)] = cells[0]
-                else:
-                    work = self._var("w", 0, 1, pulp.LpBinary)
-                    self.lp.addConstraint(work == pulp.lpSum(cells))
-                    self._work[(person.id, day)] = work
+        self._build_cells()
 
-    def _var(self, prefix: str, low: float, up: float | None, cat: str) -> pulp.LpVariable:
-        self._count += 1
-        return pulp.LpVariable(f"{prefix}{self._count}", lowBound=low, upBound=up, cat=cat)
+    def _name(self, prefix: str) -> str:
+        self._count += 1  # short unique names: PuLP writes them to the solver
+        return f"{prefix}{self._count}"
 
-    def x(self, person: str, day: int, shift: str) -> Any:
-        return self.vars.get((person, day, shift), 0)
+    def new_bool(self, name: str) -> Any:
+        return pulp.LpVariable(self._name("x"), lowBound=0, upBound=1, cat=pulp.LpBinary)
 
-    def work(self, person: str, day: int) -> Any:
-        return self._work[(person, day)]
+    def new_var(self, low: int, up: int, name: str, *, integer: bool) -> Any:
+        cat = pulp.LpInteger if integer else pulp.LpContinuous
+        return pulp.LpVariable(self._name("v"), lowBound=low, upBound=up, cat=cat)
 
-    def sum(self, terms: Any) -> Any:
+    def post(self, constraint: Any) -> None:
+        self.lp.addConstraint(constraint)
+
+    def linear_sum(self, terms: list[Any]) -> Any:
         return pulp.lpSum(terms)
 
     def add(self, constraint: Any, *, rule: str, person: str | None = None, day: int | None = None) -> None:
@@ -71,52 +59,13 @@ class PulpContext(ModelContext):
             return
         if len(constraint) == 0:  # no variables left: check the constant
             if not constraint.valid(0):
-                zero = self._var("z", 0, 0, pulp.LpContinuous)
+                zero = self.new_var(0, 0, "z", integer=False)
                 self.lp.addConstraint(zero >= 1)
             return
         self.lp.addConstraint(constraint)
 
-    def max0(self, expr: Any, *, ub: int, divisor: int = 1, name: str = "") -> Any:
-        if isinstance(expr, int):
-            return max(0, math.ceil(expr / divisor))
-        cat = pulp.LpInteger if divisor > 1 else pulp.LpContinuous
-        var = self._var("m", 0, max(ub, 0), cat)
-        self.lp.addConstraint(divisor * var >= expr)
-        return var
-
-    def any_of(self, terms: list[Any]) -> Any:
-        variables = [t for t in terms if not isinstance(t, int)]
-        constant = max((t for t in terms if isinstance(t, int)), default=0)
-        if constant or not variables:
-            return constant
-        if len(variables) == 1:
-            return variables[0]
-        var = self._var("a", 0, 1, pulp.LpContinuous)
-        for term in variables:
-            self.lp.addConstraint(var >= term)
-        return var
-
-    def upper(self, exprs: list[Any], *, ub: int) -> Any:
-        var = self._var("u", 0, ub, pulp.LpContinuous)
-        for expr in exprs:
-            self.lp.addConstraint(var >= expr)
-        return var
-
-    def lower(self, exprs: list[Any], *, ub: int) -> Any:
-        var = self._var("l", 0, ub, pulp.LpContinuous)
-        for expr in exprs:
-            self.lp.addConstraint(var <= expr)
-        return var
-
     def set_objective(self) -> None:
-        self.lp.setObjective(pulp.lpSum(t.weight * t.expr for t in (*self.soft_terms, *self.hard_terms)))
-
-    def roster(self) -> dict[str, tuple[str | None, ...]]:
-        rows = {p.id: [None] * self.problem.num_days for p in self.staff}
-        for (person, day, shift), var in self.vars.items():
-            if (var.value() or 0) > 0.5:
-                rows[person][day] = shift
-        return {p: tuple(r) for p, r in rows.items()}
+        self.lp.setObjective(self.objective_expr())
 
 
 def solve_milp(
@@ -197,7 +146,7 @@ def solve_milp(
     message = f"{name}: {status_text}; solve {time.monotonic() - started:.1f}s"
     return make_solution(
         problem,
-        ctx.roster(),
+        ctx.roster(lambda var: var.value()),
         status=status,
         bound=bound,
         engine="milp",

@@ -109,7 +109,7 @@ def test_assignment_fills_open_shifts_without_breaking_rules():
 
 def test_large_model_path_constructs_first_then_searches(monkeypatch):
     # given a problem treated as large: the roster comes from the person-by-person construction and LNS
-    from scheduler.solver import cpsat
+    from scheduler.solver.cpsat import solve as cpsat
 
     monkeypatch.setattr(cpsat, "LARGE_MODEL_CELLS", 0)
     prob = _cover_problem(14, 5)

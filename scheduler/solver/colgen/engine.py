@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .kernel import KernelPricer, Workspace
+from .kernel import KernelPricer, Workspace, kernel_ready
 from .master import Master
 from .model import OFF, ColgenModel
 
@@ -35,9 +35,11 @@ class ColumnGeneration:
         self.rng = random.Random(seed)
         days = model.problem.num_days
         self.beam = beam or max(200, min(4000, 60000 // max(days, 1)))
+        self.stop: Callable[[], bool] = lambda: False  # cancellation or deadline, checked between people
         self.bound: float | None = None  # proven lower bound on the (relaxed-cover) objective
         self.lp_value: float | None = None
         self.complete = False  # the pool holds every feasible row of every person
+        self.round_seconds = 0.0  # measured (or extrapolated) time to price everyone once
         incidences: list[list[tuple[int, int, int]]] = [[] for _ in model.people]
         for (d, k), entries in self.master.cover_rows.items():
             for r, members in entries:
@@ -55,15 +57,25 @@ class ColumnGeneration:
         for person, row in rows.items():
             self.add_row(person, row)
 
-    def seed_pool(self) -> bool:
-        """A first column per person (their cheapest row on their own costs); False if someone has none."""
+    def seed_pool(self, budget: float = math.inf) -> bool | None:
+        """A first column per person (their cheapest row on their own costs); False if someone has none,
+        None when pricing everyone once would take longer than `budget` seconds (measured as it goes)."""
+        start, timed = time.monotonic(), 0
         for pricer in self.pricers:
             pm = pricer.pm
+            compiling = not kernel_ready()  # the first sweep of a process compiles (or loads) the kernel
             found, _exact = pricer.price(pm.cost, 0.0, beam=self.beam, count=2)
             if not found:
                 return False
             for priced in found:
                 self.add_row(pm.index, priced.row)
+            if compiling:
+                start = time.monotonic()
+                continue
+            timed += 1
+            self.round_seconds = (time.monotonic() - start) * len(self.pricers) / timed
+            if self.round_seconds > budget:
+                return None
         return True
 
     def enumerate_pool(self, limit: int) -> bool:
@@ -103,6 +115,8 @@ class ColumnGeneration:
         """Price `people`; returns columns added, sum of their most negative reduced costs, and exactness."""
         added, total, exact_all = 0, 0.0, True
         for p in people:
+            if self.stop():
+                return added, total, False
             node, weekend = self.node_costs(p, duals)
             found, exact = self.pricers[p].price(node, weekend, beam=self.beam, count=count)
             exact_all &= exact
@@ -125,7 +139,7 @@ class ColumnGeneration:
         self.rng.shuffle(people)
         chunk = max(1, math.ceil(len(people) / 3))
         quiet, exact_cycle, at = 0, True, 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not self.stop():
             value, _x, duals = self.master.solve()
             self.lp_value = value
             group = [people[(at + i) % len(people)] for i in range(min(chunk, len(people)))]
@@ -158,15 +172,18 @@ class ColumnGeneration:
         people = len(self.model.people)
         fixed: dict[int, int] = {}
         average: dict[int, float] = {}
+        steps, reprice = 0, max(1, people // 8)
         try:
             while len(fixed) < people:
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or self.stop():
                     return None
                 value, x, duals = master.solve()
                 free = [p for p in range(people) if p not in fixed]
-                added, _reduced, _exact = self.price_round(duals, free, count=1)
-                if added:
-                    value, x, duals = master.solve()
+                if steps % reprice == 0:  # re-price the free people against the fixes now and then
+                    added, _reduced, _exact = self.price_round(duals, free, count=1)
+                    if added:
+                        value, x, duals = master.solve()
+                steps += 1
                 for col, v in enumerate(x):
                     average[col] = 0.5 * average.get(col, v) + 0.5 * v
                 best: list[tuple[float, int, int]] = []

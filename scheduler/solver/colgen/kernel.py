@@ -20,7 +20,7 @@ LABELS = 3_000_000  # labels over all days of one sweep; beyond: the Python pric
 INF = np.inf
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _sweep(
     n,
     S,
@@ -237,6 +237,11 @@ def _sweep(
     return top
 
 
+def kernel_ready() -> bool:
+    """Whether the sweep is compiled in this process (the first call compiles or loads it from cache)."""
+    return bool(_sweep.signatures)
+
+
 class Workspace:
     """Buffers the sweeps of one thread share (one pricing at a time): the state table and the labels."""
 
@@ -280,8 +285,7 @@ class KernelPricer:
             week_dim = (c.max_weekly_minutes // unit if c.max_weekly_minutes is not None else 7 * most_u) + 1
         weekend_fair = any(f.measure == "weekends" and pm.index in f.members for f in model.fairness)
         track_we = int(ref.max_we is not None or weekend_fair)  # weekend duals come only from fairness rows
-        caps = sorted(pm.max_counts)
-        dims = [
+        self.base_dims = [
             S + 2,
             ref.cap_rw + 1,
             ref.cap_ro + 1,
@@ -291,18 +295,10 @@ class KernelPricer:
             total_dim,
             week_dim,
             (ref.max_we + 1) if ref.max_we is not None else 1,
-        ] + [pm.max_counts[k] + 1 for k in caps]
-        self.dims = np.array(dims, dtype=np.int64)
-        strides = np.ones(len(dims), dtype=np.int64)
-        for j in range(len(dims) - 2, -1, -1):
-            strides[j] = strides[j + 1] * dims[j + 1]
-        self.strides = strides
-        self.size = int(np.prod(self.dims))
-        self.fits = self.size < 2**62  # state codes are int64
-        self.cap_of = np.full(S, -1, dtype=np.int64)
-        self.slot_of = np.full(S, -1, dtype=np.int64)
-        for slot, k in enumerate(caps):
-            self.cap_of[k], self.slot_of[k] = pm.max_counts[k], slot
+        ]
+        self.active: frozenset[int] = frozenset()  # limited shift types tracked as resources so far
+        self.layouts: dict[frozenset[int], tuple] = {}
+        self.fits = True
         allowed = np.zeros((n, S + 1), dtype=np.bool_)
         for d, options in enumerate(pm.allowed):
             for k in options:
@@ -355,29 +351,67 @@ class KernelPricer:
             ],
             dtype=np.int64,
         )
-        last, rw, ro, rn, s0, weflag, total, week, wends, counts = ref.start
-        start_last = S + 1 if last == -2 else (S if last == OFF else last)
-        self.start_code = int(
-            sum(
-                int(v) * int(s)
-                for v, s in zip(
-                    [start_last, rw, ro, rn, int(s0), 0, 0, 0, 0] + list(counts), strides, strict=True
+        totals = np.arange(total_dim) * unit
+        self.end_cost = np.array([pm.overtime(int(m)) for m in totals]) if ref.track_total else np.zeros(1)
+
+    def _layout(self, active: frozenset[int]) -> tuple:
+        """State code layout with the per-type counts of `active` types as the low digits."""
+        if active not in self.layouts:
+            S, caps = self.S, sorted(active)
+            dims = np.array(self.base_dims + [self.pm.max_counts[k] + 1 for k in caps], dtype=np.int64)
+            strides = np.ones(len(dims), dtype=np.int64)
+            for j in range(len(dims) - 2, -1, -1):
+                strides[j] = strides[j + 1] * dims[j + 1]
+            if float(np.prod(dims.astype(np.float64))) >= 2.0**62:
+                return None  # state codes are int64
+            cap_of = np.full(S, -1, dtype=np.int64)
+            slot_of = np.full(S, -1, dtype=np.int64)
+            for slot, k in enumerate(caps):
+                cap_of[k], slot_of[k] = self.pm.max_counts[k], slot
+            last, rw, ro, rn, s0, _weflag, _total, _week, _wends, _counts = self.ref.start
+            start_last = S + 1 if last == -2 else (S if last == OFF else last)
+            start = int(
+                sum(
+                    int(v) * int(st)
+                    for v, st in zip([start_last, rw, ro, rn, int(s0)], strides[:5], strict=True)
                 )
             )
-        )
-        totals = np.arange(self.dims[6]) * unit
-        self.end_cost = np.array([pm.overtime(int(m)) for m in totals]) if ref.track_total else np.zeros(1)
+            self.layouts[active] = (dims, strides, cap_of, slot_of, start)
+        return self.layouts[active]
 
     def price(
         self, node_cost, weekend_cost: float, *, beam: int = 2000, count: int = 1, every_row: bool = False
     ) -> tuple[list[Priced], bool]:
-        if every_row or not self.fits:
+        """Per-type limits are resources only once a cheapest row broke them (then priced again): most
+        duals never want that many shifts of one type, and each tracked limit multiplies the states."""
+        if every_row:
             return self.ref.price(node_cost, weekend_cost, beam=beam, count=count, every_row=every_row)
         n, S = self.n, self.S
         cost = np.empty((n, S + 1))
         for d, day in enumerate(node_cost):
             cost[d, :S] = day[:S]
             cost[d, S] = day[-1]
+        while True:
+            layout = self._layout(self.active)
+            if layout is None:
+                return self.ref.price(node_cost, weekend_cost, beam=beam, count=count)
+            found = self._sweep(cost, weekend_cost, layout, count)
+            if found is None:
+                return self.ref.price(node_cost, weekend_cost, beam=beam, count=count)
+            if not found:
+                return [], True
+            broken = self._broken(found[0].row)
+            if not broken:
+                return [f for f in found if not self._broken(f.row)][:count], True
+            self.active = self.active | broken
+
+    def _broken(self, row: tuple[int, ...]) -> frozenset[int]:
+        caps = self.pm.max_counts
+        return frozenset(k for k, cap in caps.items() if sum(1 for x in row if x == k) > cap)
+
+    def _sweep(self, cost: np.ndarray, weekend_cost: float, layout: tuple, count: int) -> list | None:
+        n, S = self.n, self.S
+        dims, strides, cap_of, slot_of, start_code = layout
         ws = self.workspace
         begin = np.zeros(n + 2, dtype=np.int64)
         top = _sweep(
@@ -390,16 +424,16 @@ class KernelPricer:
             self.night,
             self.banned,
             self.limits,
-            self.cap_of,
-            self.slot_of,
-            self.strides,
-            self.dims,
+            cap_of,
+            slot_of,
+            strides,
+            dims,
             self.weekend_of,
             self.first_weekend,
             self.first_week,
             self.week_check,
             self.remaining_u,
-            self.start_code,
+            start_code,
             ws.keys,
             ws.vals,
             ws.slots,
@@ -410,18 +444,18 @@ class KernelPricer:
             begin,
         )
         if top < 0:
-            return self.ref.price(node_cost, weekend_cost, beam=beam, count=count)
+            return None
         labels = np.arange(begin[n], begin[n + 1])
         final = ws.costs[labels].copy()
         if self.ref.track_total:
-            total_index = (ws.codes[labels] // self.strides[6]) % self.dims[6]
+            total_index = (ws.codes[labels] // strides[6]) % dims[6]
             final += self.end_cost[total_index]
             if self.limits[8] > 0:
                 final[total_index < self.limits[8]] = INF
         finite = np.flatnonzero(np.isfinite(final))
         if finite.size == 0:
-            return [], True
-        order = finite[np.argsort(final[finite], kind="stable")[:count]]
+            return []
+        order = finite[np.argsort(final[finite], kind="stable")[: count + 2]]
         found = []
         for j in order:
             row = []
@@ -431,4 +465,4 @@ class KernelPricer:
                 row.append(OFF if k == S else k)
                 label = int(ws.parents[label])
             found.append(Priced(float(final[j]), tuple(reversed(row))))
-        return found, True
+        return found

@@ -23,7 +23,10 @@ from .model import build_model
 log = logging.getLogger(__name__)
 
 ENUMERATE_LIMIT = 3000  # rows per person up to which the pool is made complete (tiny problems: proof)
-CONVERGE_SHARE = 0.4  # of the time limit, for the first LP to converge before diving
+SEQUENTIAL_SHARE = 0.6  # of the time limit for column generation when the polish must run after it
+ROUND_SHARE = 0.15  # of the time limit: pricing everyone once may take at most this, else CP-SAT alone
+SLICE = 0.1  # of the time limit: column generation between two looks at the pool's incumbents
+MIP_BUDGET = 10.0  # seconds at most for one restricted-master MIP
 
 
 def unsupported_rules(problem: Problem) -> tuple[str, ...]:
@@ -88,13 +91,29 @@ def solve_colgen(
     best = _Best(problem, pool, outer)
     model = build_model(problem)
     cg = ColumnGeneration(model, seed=seed)
-    if not cg.seed_pool():  # a contract that cannot hold: CP-SAT names the blocking rules
+    seeded = cg.seed_pool(budget=ROUND_SHARE * time_limit)
+    if seeded is False:  # a contract that cannot hold: CP-SAT names the blocking rules
         from ..cpsat import solve_cpsat
 
         solution = solve_cpsat(
             problem, time_limit=max(deadline - time.monotonic(), 1.0), workers=1, seed=seed
         )
         return _replace_engine(solution)
+    if seeded is None:  # too long a horizon for pricing within the limit: CP-SAT (rolling horizon) alone
+        from ..cpsat import solve_cpsat
+
+        solution = solve_cpsat(
+            problem,
+            time_limit=max(deadline - time.monotonic(), 0.5),
+            workers=workers,
+            seed=seed,
+            progress=progress,
+            cancel=cancel,
+            hint=hint,
+            incumbents=incumbents,
+        )
+        note = f"column generation skipped (one pricing round ~{cg.round_seconds:.0f}s); CP-SAT alone"
+        return _replace_engine(solution, note)
     start_rows = hint if hint is not None else problem.reference
     if start_rows is not None:
         _add_hint(cg, model, problem, start_rows)
@@ -120,7 +139,7 @@ def solve_colgen(
             daemon=True,
         )
         thread.start()
-    colgen_deadline = deadline if parallel or not polish else outer.start + CONVERGE_SHARE * 1.5 * time_limit
+    colgen_deadline = deadline if parallel or not polish else outer.start + SEQUENTIAL_SHARE * time_limit
     proven = _column_generation(cg, model, best, pool, outer, colgen_deadline, cancel, time_limit)
     stop.set() if parallel else None
     if thread is not None:
@@ -184,37 +203,45 @@ def _column_generation(cg, model, best, pool, tracker, deadline, cancel, time_li
             or (bound is not None and best.value <= bound + 1e-6)
         )
 
+    cg.stop = lambda: time.monotonic() >= deadline or is_cancelled(cancel)
     if cg.enumerate_pool(ENUMERATE_LIMIT):
         rows, optimal = cg.master.solve_integer(max(deadline - time.monotonic(), 0.5))
         if rows is not None:
             best.consider(model.to_roster(rows), "colgen:complete-pool")
             if optimal:
                 return True
-    first = min(deadline, tracker.start + CONVERGE_SHARE * time_limit)
-    converged = cg.converge(first, on_bound=lambda b: tracker.report(None, integral_bound(b), "colgen:lp"))
-    log.debug("colgen LP %s converged=%s at %.1fs", cg.lp_value, converged, tracker.elapsed())
-    version = 0
-    dives = 0
-    while not done():
+
+    def absorb(version: int) -> int:
         newer = pool.newer_than(version)
-        if newer is not None:
-            version = newer.version
-            cg.add_roster(model.from_roster(newer.roster))
-            best.consider(newer.roster, newer.source)
-        rows = cg.dive(deadline, noise=min(0.05 * dives, 0.3))
-        dives += 1
-        if rows is not None:
-            best.consider(model.to_roster(rows), "colgen:dive")
+        if newer is None:
+            return version
+        cg.add_roster(model.from_roster(newer.roster))
+        best.consider(newer.roster, newer.source)
+        return newer.version
+
+    on_bound = lambda b: tracker.report(None, integral_bound(b), "colgen:lp")  # noqa: E731
+    version = absorb(0)
+    converged, rounds = False, 0
+    while not done():
+        # column generation for a slice, then a roster from the pool (early, so one exists within seconds)
+        converged = cg.converge(min(deadline, time.monotonic() + SLICE * time_limit), on_bound=on_bound)
+        version = absorb(version)
         if done():
             break
-        if dives % 2 == 0 or cg.complete:
-            budget = min(max(deadline - time.monotonic(), 0.0) * 0.5, 20.0)
-            rows, optimal = cg.master.solve_integer(budget)
-            if rows is not None:
-                best.consider(model.to_roster(rows), "colgen:pool-mip")
-                if optimal and cg.complete:
-                    return True
-        cg.converge(min(deadline, time.monotonic() + 0.1 * time_limit))
+        budget = min(
+            max(deadline - time.monotonic(), 0.0) * 0.3, MIP_BUDGET if converged else SLICE * time_limit
+        )
+        rows, optimal = cg.master.solve_integer(budget)
+        if rows is not None:
+            best.consider(model.to_roster(rows), "colgen:pool-mip")
+            if optimal and cg.complete:
+                return True
+        if not converged or done():
+            continue
+        rows = cg.dive(deadline, noise=min(0.05 * rounds, 0.3))
+        rounds += 1
+        if rows is not None:
+            best.consider(model.to_roster(rows), "colgen:dive")
     bound = bound_of()
     return bound is not None and best.value <= bound + 1e-6
 
@@ -252,7 +279,8 @@ def _polish(problem, out: list, *, time_limit, workers, seed, progress, cancel, 
     out.append(solve_cpsat(problem, **kwargs))
 
 
-def _replace_engine(solution: Solution) -> Solution:
+def _replace_engine(solution: Solution, note: str = "") -> Solution:
     import dataclasses
 
-    return dataclasses.replace(solution, engine="colgen")
+    message = f"{note}. {solution.message}".strip(". ") if note else solution.message
+    return dataclasses.replace(solution, engine="colgen", message=message)

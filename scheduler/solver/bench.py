@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="format", required=True)
     curtois = sub.add_parser("curtois", help="Curtois and Qu (2014) text instances")
     curtois.add_argument("files", nargs="+")
-    curtois.add_argument("--engine", default="cpsat", choices=["cpsat", "milp", "auto"])
+    curtois.add_argument("--engine", default="cpsat", choices=["cpsat", "colgen", "milp", "auto"])
     curtois.add_argument("--time-limit", type=float, default=60.0)
     curtois.add_argument("--workers", type=int, default=2)
     curtois.add_argument("--best-known")

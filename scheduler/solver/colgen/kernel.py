@@ -384,7 +384,7 @@ class KernelPricer:
     ) -> tuple[list[Priced], bool]:
         """Per-type limits are resources only once a cheapest row broke them (then priced again): most
         duals never want that many shifts of one type, and each tracked limit multiplies the states."""
-        if every_row:
+        if every_row or (weekend_cost and not self.base_dims[5] > 1):  # weekend not tracked: the plain one
             return self.ref.price(node_cost, weekend_cost, beam=beam, count=count, every_row=every_row)
         n, S = self.n, self.S
         cost = np.empty((n, S + 1))

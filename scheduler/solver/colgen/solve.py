@@ -166,6 +166,8 @@ def solve_colgen(
         if solution.objective is not None and best.consider(solution.roster, "cpsat"):
             source = "cpsat polish"
             status = OPTIMAL if solution.status == OPTIMAL else status
+    if proven and best.roster is not None:
+        bound = best.value  # the roster is optimal: its value is the bound (dropped if cover falls short)
     if best.roster is None:
         return Solution(
             roster=empty_roster(problem),

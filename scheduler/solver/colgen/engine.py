@@ -166,13 +166,24 @@ class ColumnGeneration:
 
     # integer rosters
     # ------------------------------------------------------------------------------------------------------
-    def dive(self, deadline: float, *, noise: float = 0.0, threshold: float = 0.9) -> dict | None:
-        """One dive: fix high columns (moving average of their LP value), re-price the rest, repeat."""
+    def dive(
+        self,
+        deadline: float,
+        *,
+        noise: float = 0.0,
+        threshold: float = 0.9,
+        reprice: int | None = None,
+        rounds: int = 1,
+    ) -> dict | None:
+        """One dive: fix high columns (moving average of their LP value), re-price the rest, repeat.
+
+        Every `reprice` steps the free people are priced against the fixes, up to `rounds` rounds."""
         master = self.master
         people = len(self.model.people)
         fixed: dict[int, int] = {}
         average: dict[int, float] = {}
-        steps, reprice = 0, max(1, people // 8)
+        steps = 0
+        reprice = reprice or max(1, people // 8)
         try:
             while len(fixed) < people:
                 if time.monotonic() > deadline or self.stop():
@@ -180,8 +191,10 @@ class ColumnGeneration:
                 value, x, duals = master.solve()
                 free = [p for p in range(people) if p not in fixed]
                 if steps % reprice == 0:  # re-price the free people against the fixes now and then
-                    added, _reduced, _exact = self.price_round(duals, free, count=1)
-                    if added:
+                    for _ in range(rounds):
+                        added, _reduced, _exact = self.price_round(duals, free, count=1)
+                        if not added:
+                            break
                         value, x, duals = master.solve()
                 steps += 1
                 for col, v in enumerate(x):

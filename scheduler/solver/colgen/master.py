@@ -74,17 +74,17 @@ class Master:
             h.addCol(cost, 0.0, INF, len(rows), np.array(rows, dtype=np.int32), np.full(len(rows), coef))
         self.fixed_cols = h.getNumCol()
         self.columns: list[tuple[int, tuple[int, ...], float]] = []  # (person, row, own cost) per column
-        self.known: set[tuple[int, tuple[int, ...]]] = set()
+        self.known: dict[tuple[int, tuple[int, ...]], int] = {}  # (person, row) -> column
         self.by_person: dict[int, list[int]] = {p: [] for p in range(people)}
 
     def add(self, person: int, row: tuple[int, ...], cost: float) -> int | None:
         """Add a column (person's row with its own cost); None when it is already in the pool."""
         if (person, row) in self.known:
             return None
-        self.known.add((person, row))
         index, values = self.coefficients(person, row)
         self.h.addCol(cost, 0.0, INF, len(index), np.array(index, dtype=np.int32), np.array(values))
         col = len(self.columns)
+        self.known[(person, row)] = col
         self.columns.append((person, row, cost))
         self.by_person[person].append(col)
         return col
@@ -122,7 +122,7 @@ class Master:
             self.set_bounds(col, 0.0, INF)
 
     def solve_integer(
-        self, time_limit: float, threads: int = 1
+        self, time_limit: float, threads: int = 1, start: dict[int, tuple[int, ...]] | None = None
     ) -> tuple[dict[int, tuple[int, ...]] | None, bool]:
         """The restricted master as a MIP over the pool (a price-and-branch roster) within `time_limit`, and
         whether the MIP proved it optimal over the pool."""
@@ -138,6 +138,10 @@ class Master:
             return None, False
         cols = np.arange(self.fixed_cols, self.fixed_cols + count, dtype=np.int32)
         mip.changeColsIntegrality(count, cols, np.full(count, highspy.HighsVarType.kInteger))
+        chosen = [self.known.get((p, row)) for p, row in (start or {}).items()]
+        if start and None not in chosen:  # a MIP start: HiGHS completes the slacks and improves from it
+            index = np.array([self.fixed_cols + c for c in chosen], dtype=np.int32)
+            mip.setSolution(len(index), index, np.ones(len(index)))
         mip.run()
         solution = mip.getSolution()
         if not solution.value_valid:

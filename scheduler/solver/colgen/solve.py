@@ -233,14 +233,16 @@ def _column_generation(cg, model, best, pool, tracker, deadline, cancel, time_li
         budget = min(
             max(deadline - time.monotonic(), 0.0) * 0.3, MIP_BUDGET if converged else SLICE * time_limit
         )
-        rows, optimal = cg.master.solve_integer(budget)
+        start = None if best.roster is None else model.from_roster(best.roster)
+        rows, optimal = cg.master.solve_integer(budget, start=start)
         if rows is not None:
             best.consider(model.to_roster(rows), "colgen:pool-mip")
             if optimal and cg.complete:
                 return True
         if not converged or done():
             continue
-        rows = cg.dive(deadline, noise=min(0.05 * rounds, 0.3))
+        # dives alternate: a quick one (re-pricing now and then) and a thorough one (every step)
+        rows = cg.dive(deadline, noise=min(0.05 * rounds, 0.3), reprice=1 if rounds % 2 else None)
         rounds += 1
         if rows is not None:
             best.consider(model.to_roster(rows), "colgen:dive")

@@ -11,6 +11,7 @@ CP-SAT with its default portfolio, no hint, no LNS of ours, no construction.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import time
 
@@ -51,6 +52,7 @@ def main() -> None:
     parser.add_argument("--mode", action="append")
     parser.add_argument("--only", action="append")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(relativeCreated)7.0f %(name)s %(message)s")
     modes = args.mode or ["product", "plain"]
     print(f"load {os.getloadavg()}", flush=True)
     for name, start in SOURCES.items():

@@ -1,15 +1,14 @@
 """Choose an engine and its parameters for a problem, from the benchmark table the project produces.
 
 Rules: a one-day fill (one day, or explicit fill days) goes to the assignment engine; a multi-day roster goes
-to whichever of cpsat and milp the table (bench/results/solver.csv) shows winning on the nearest size class
-(staff x days x shift types, by log distance); ties and an empty table go to cpsat. Regenerate the table:
+to whichever of colgen, cpsat and milp the table (bench/results/solver.csv) shows winning most instances of
+the nearest size class (staff x days x shift types, by log distance), at the time limit nearest the one asked
+for. colgen is left out for a problem using a rule it cannot price exactly (`colgen.unsupported_rules`), or
+when it is not installed. Ties and an empty table go to cpsat. Regenerate the table:
 
-    python -m scheduler.solver.bench curtois ../shared/benchmarks/curtois/Instance*.txt --engine cpsat \\
+    python -m scheduler.solver.bench curtois ../shared/benchmarks/curtois/Instance*.txt --engine all \\
         --time-limit 60 --workers 2 --best-known ../shared/benchmarks/curtois/best_known.tsv \\
-        --results bench/results/solver.csv
-    python -m scheduler.solver.bench curtois ../shared/benchmarks/curtois/Instance*.txt --engine milp \\
-        --time-limit 60 --workers 2 --best-known ../shared/benchmarks/curtois/best_known.tsv \\
-        --results bench/results/solver.csv
+        --results bench/results/solver.csv --report bench/results/SOLVER.md
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from pathlib import Path
 from .domain import Problem
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "bench" / "results" / "solver.csv"
+ENGINES = ("colgen", "cpsat", "milp")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,17 @@ def _score(row: dict) -> tuple[float, float]:
     return (quality, float(row["t_best"]) if row.get("t_best") else math.inf)
 
 
+def _allowed_engines(problem: Problem) -> tuple[list[str], str]:
+    try:
+        from .colgen import unsupported_rules
+    except ImportError:
+        return ["cpsat", "milp"], ""
+    unsupported = unsupported_rules(problem)
+    if unsupported:
+        return ["cpsat", "milp"], f"; colgen left out (cannot price {', '.join(unsupported)})"
+    return list(ENGINES), ""
+
+
 def choose_engine(
     problem: Problem,
     *,
@@ -64,10 +75,15 @@ def choose_engine(
         return Choice(
             "assign", min(time_limit, 5.0), 1, "a one-day fill: linear assignment is exact per day and fast"
         )
+    allowed, note = _allowed_engines(problem)
     rows = read_table() if table is None else table
-    rows = [r for r in rows if r.get("engine") in ("cpsat", "milp")]
+    rows = [r for r in rows if r.get("engine") in allowed]
     if not rows:
-        return Choice("cpsat", time_limit, workers, "no benchmark table; CP-SAT with LNS is the default")
+        return Choice("cpsat", time_limit, workers, f"no benchmark table; CP-SAT is the default{note}")
+    limits = {float(r["time_limit"]) for r in rows if r.get("time_limit")}
+    if limits:  # the rows measured at the time limit nearest the one asked for
+        nearest_limit = min(limits, key=lambda t: (abs(math.log(t / max(time_limit, 0.1))), -t))
+        rows = [r for r in rows if not r.get("time_limit") or float(r["time_limit"]) == nearest_limit]
     size = _size(len(problem.staff), problem.num_days, len(problem.shift_types))
     by_instance: dict[str, dict[str, dict]] = {}
     for row in rows:
@@ -79,26 +95,26 @@ def choose_engine(
     }
     nearest = min(distance.values())
     nearest_names = sorted(n for n, d in distance.items() if d <= nearest + 0.35)  # the nearest size class
-    wins = {"cpsat": 0, "milp": 0}
+    wins = dict.fromkeys(allowed, 0)
     for name in nearest_names:
-        engines = by_instance[name]
-        scores = {engine: _score(row) for engine, row in engines.items()}
+        scores = {engine: _score(row) for engine, row in by_instance[name].items()}
         best = min(scores.values())
         if len(scores) > 1 and math.isfinite(best[0]):
             winners = [e for e, s in scores.items() if s == best]
             if len(winners) == 1:
                 wins[winners[0]] += 1
-    engine = "milp" if wins["milp"] > wins["cpsat"] else "cpsat"
+    top = max(wins.values())
+    leaders = [e for e in allowed if wins[e] == top]
+    engine = "cpsat" if "cpsat" in leaders else leaders[0]
     measured = sorted({e for name in nearest_names for e in by_instance[name]})
-    verdict = (
-        f"cpsat won {wins['cpsat']}, milp won {wins['milp']}"
-        if len(measured) > 1
-        else f"only {measured[0]} measured there"
-    )
-    if len(measured) > 1 and wins["cpsat"] == wins["milp"]:
-        verdict += " (tie: cpsat)"
+    if len(measured) > 1:
+        verdict = ", ".join(f"{e} won {wins[e]}" for e in allowed if e in measured)
+        if len(leaders) > 1:
+            verdict += f" (tie: {engine})"
+    else:
+        verdict = f"only {measured[0]} measured there"
     reason = (
         f"nearest benchmark size class {', '.join(nearest_names)} "
-        f"(size {math.exp(size):.0f} cells): {verdict}"
+        f"(size {math.exp(size):.0f} cells): {verdict}{note}"
     )
     return Choice(engine, time_limit, workers, reason)

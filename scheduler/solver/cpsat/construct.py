@@ -84,7 +84,7 @@ def construct_by_person(
             [s for s in ids if (person.id, d, s) not in cells and (person.id, d, None) not in cells]
             for d in range(problem.num_days)
         ]
-        row = dp_row(problem, person, external, allowed)
+        row = dp_row(problem, person, external, allowed, cells)
         if row is not None:
             dp_rows += 1
             _count_cover(problem, person, row, external)

@@ -6,8 +6,9 @@ outside into the sub-problem's own terms:
 - horizon totals (minutes, weekends, shifts per type, paid minutes) become what is left after the days outside
   the window. When the days after the window are still to be planned (`future="open"`), the window gets its
   share of what is left, by the days the person is available, with one shift (one weekend) of slack
-  either way so the last windows are not squeezed; when they are planned (`future="fixed"`), the next `tail` days are pinned to the roster so a run
-  crossing the window's end is checked, and the totals are exact.
+  either way so the last windows are not squeezed; when they are planned (`future="fixed"`), the next
+  `tail` days are pinned to the roster so a run crossing the window's end is checked, and the totals are
+  exact.
 
 Windows start on a Monday in the benchmark (every 7 days from day 0), so no weekend is split between two.
 Rules summed over the horizon that are soft (fairness spreads, overtime cost) are only approximated per
@@ -85,6 +86,11 @@ def _window_contract(
     return dataclasses.replace(c, **changes)
 
 
+def days_off(problem: Problem) -> set[tuple[str, int]]:
+    """(person, day) pairs on which the cell rules allow no shift at all."""
+    return {(person, day) for person, day, shift in forbidden_cells(problem) if shift is None}
+
+
 def window(
     problem: Problem,
     start: int,
@@ -93,11 +99,13 @@ def window(
     *,
     future: str = "open",
     tail: int = 7,
+    off: set[tuple[str, int]] | None = None,
 ) -> tuple[Problem, int]:
     """The sub-problem over days [start, end) (+ `tail` pinned days when `future="fixed"`) and its length.
 
     `roster` gives the days outside the window (None for "nothing planned yet"). Returns the problem and the
-    number of its days that are free (the rest of its days are the pinned tail)."""
+    number of its days that are free (the rest of its days are the pinned tail). `off`: `days_off(problem)`,
+    when the caller cuts many windows of one problem."""
     n = problem.num_days
     end = min(end, n)
     stop = min(end + tail, n) if future == "fixed" and roster is not None else end
@@ -106,7 +114,7 @@ def window(
     outside_weekends = {days[0] for days in weekends if not start <= days[0] < stop}
     inside_weekends = len(weekends) - len(outside_weekends)
     planned_before = start if roster is not None else 0  # the days before the window are planned
-    off = {(person, day) for person, day, shift in forbidden_cells(problem) if shift is None}
+    off = days_off(problem) if off is None else off
 
     def share_of(person: str) -> float:
         """The window's part of what is left, by the days the person is available (days off excluded)."""
@@ -166,3 +174,31 @@ def window(
         name=f"{problem.name}[{start}:{stop}]",
     )
     return sub, end - start
+
+
+def only_people(problem: Problem, keep: set[str], roster: Roster) -> Problem:
+    """`problem` for the people in `keep` only; the others' shifts in `roster` count as external cover."""
+    external = dict(problem.external_cover)
+    for person in problem.staff:
+        if person.id in keep:
+            continue
+        row = roster[person.id]
+        for cover in problem.cover:
+            if row[cover.day] == cover.shift and (
+                cover.skill is None or person.has_skill(cover.skill, problem.date(cover.day))
+            ):
+                key = (cover.day, cover.shift, cover.skill)
+                external[key] = external.get(key, 0) + 1
+    reference = None
+    if problem.reference is not None:
+        reference = {p: row for p, row in problem.reference.items() if p in keep}
+    return dataclasses.replace(
+        problem,
+        staff=tuple(p for p in problem.staff if p.id in keep),
+        external_cover=external,
+        requests=tuple(r for r in problem.requests if r.person in keep),
+        absences=tuple(a for a in problem.absences if a.person in keep),
+        pins=tuple(p for p in problem.pins if p.person in keep),
+        history={p: h for p, h in problem.history.items() if p in keep},
+        reference=reference,
+    )

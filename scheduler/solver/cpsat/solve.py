@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 HUGE_MODEL_CELLS = 1_000_000  # above this (staff x days x shift types), no full CP-SAT model: memory
 LARGE_MODEL_CELLS = 20_000  # above this, construct a first roster person by person beside the full search
+LP_MODEL_CELLS = 4_000  # up to this, the full search runs LP-based workers (proofs); above, CP-SAT's default
 CONSTRUCT_SHARE = 0.3  # of the time limit at most, on large models
 
 
@@ -149,7 +150,7 @@ def _portfolio(
                 workers=workers,
                 seed=seed,
                 tracker=tracker,
-                phase="full" if ctx.problem.size <= LARGE_MODEL_CELLS else "plain",
+                phase="full" if ctx.problem.size <= LP_MODEL_CELLS else "plain",
                 ctx=ctx,
                 pool=pool,
                 stop=full_done,

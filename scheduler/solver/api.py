@@ -22,7 +22,7 @@ def solve(
     seed: int = 0,
     fill_days: Sequence[int] | None = None,
 ) -> Solution:
-    """Solve `problem` with `engine` ("auto", "cpsat", "milp" or "assign") within `time_limit` seconds.
+    """Solve `problem` with `engine` ("auto", "cpsat", "colgen", "milp" or "assign") within `time_limit` s.
 
     `progress` receives `Progress(elapsed, objective, bound, phase)`; `cancel` (callable or threading.Event)
     stops the search and returns the best roster so far. `hint` (default: the problem's reference roster)
@@ -46,6 +46,18 @@ def solve(
         from .cpsat import solve_cpsat
 
         solution = solve_cpsat(
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            progress=progress,
+            cancel=cancel,
+            hint=hint,
+        )
+    elif engine == "colgen":
+        from .colgen import solve_colgen
+
+        solution = solve_colgen(
             problem,
             time_limit=time_limit,
             workers=workers,

@@ -10,6 +10,7 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scheduler.solver.colgen import solve_colgen
 from scheduler.solver.cpsat import solve_cpsat
 from scheduler.solver.domain import (
     INFEASIBLE,
@@ -171,6 +172,16 @@ def test_milp_claims_what_the_referee_finds(problem):
     _claims_match(problem, solution)
 
 
+@SETTINGS
+@given(problems())
+def test_colgen_claims_what_the_referee_finds(problem):
+    solution = solve_colgen(problem, time_limit=3, workers=1, polish=False)
+    if solution.status == INFEASIBLE and solution.objective is None:
+        assert solution.blocking_rules
+        return
+    _claims_match(problem, solution)
+
+
 def _brute_force(problem):
     options = [None] + [s.id for s in problem.shift_types]
     people = [p.id for p in problem.staff]
@@ -233,3 +244,23 @@ def test_constructed_rows_break_none_of_the_persons_rules(problem):
             v for v in evaluate(problem, {**roster, person.id: row}).violations if v.person == person.id
         ]
         assert broken == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    problems(max_people=2, max_days=4, max_shifts=2).filter(
+        lambda p: (len(p.shift_types) + 1) ** (len(p.staff) * p.num_days) <= 729
+    )
+)
+def test_colgen_optimum_equals_brute_force(problem):
+    # given a problem small enough to enumerate, when column generation alone solves it (complete pool),
+    # then it proves the brute-force optimum
+    expected = _brute_force(problem)
+    solution = solve_colgen(problem, time_limit=5, workers=1, polish=False)
+    if expected is None:
+        assert solution.status == INFEASIBLE and solution.objective is None
+        return
+    referee = _claims_match(problem, solution)
+    assert solution.status in (OPTIMAL, INFEASIBLE)
+    shortfall = sum(v.amount for v in referee.violations)
+    assert referee.objective + problem.weights.cover_minimum_relaxed * shortfall == expected

@@ -1,0 +1,238 @@
+"""Column generation over individual rows: price, solve the master, dive for integer rosters.
+
+One `ColumnGeneration` holds the pool, the master LP and a pricer per person. `converge` adds columns until
+no person has a row of negative reduced cost (or time is up); with exact pricing the master value, and on
+the way the Lagrangian value (master value + each person's most negative reduced cost), bound the optimum.
+`dive` turns the LP into a roster: it fixes the columns whose LP value stays high (an exponential moving
+average over the dive, so one noisy LP does not decide), re-prices the people not fixed yet against the
+fixed ones, and repeats until everyone has a row; repeated dives reuse and grow the pool, and vary which of
+the near-ties they fix. The restricted master solved as a MIP over the pool (price-and-branch) is the other
+way to a roster, and proves optimality when the pool holds every feasible row.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from .kernel import KernelPricer, Workspace, kernel_ready
+from .master import Master
+from .model import OFF, ColgenModel
+
+EPS = 1e-6
+
+
+class ColumnGeneration:
+    def __init__(self, model: ColgenModel, *, seed: int = 0, beam: int | None = None) -> None:
+        self.model = model
+        self.master = Master(model)
+        workspace = Workspace()
+        self.pricers = [KernelPricer(model, pm, workspace) for pm in model.people]
+        self.rng = random.Random(seed)
+        days = model.problem.num_days
+        self.beam = beam or max(200, min(4000, 60000 // max(days, 1)))
+        self.stop: Callable[[], bool] = lambda: False  # cancellation or deadline, checked between people
+        self.bound: float | None = None  # proven lower bound on the (relaxed-cover) objective
+        self.lp_value: float | None = None
+        self.complete = False  # the pool holds every feasible row of every person
+        self.round_seconds = 0.0  # measured (or extrapolated) time to price everyone once
+        incidences: list[list[tuple[int, int, int]]] = [[] for _ in model.people]
+        for (d, k), entries in self.master.cover_rows.items():
+            for r, members in entries:
+                for p in members:
+                    incidences[p].append((d, k, r))
+        self.incidences = incidences
+
+    # pool
+    # ------------------------------------------------------------------------------------------------------
+    def add_row(self, person: int, row: tuple[int, ...]) -> int | None:
+        pm = self.model.people[person]
+        return self.master.add(person, row, pm.row_cost(row, self.model.lengths))
+
+    def add_roster(self, rows: dict[int, tuple[int, ...]]) -> None:
+        for person, row in rows.items():
+            self.add_row(person, row)
+
+    def seed_pool(self, budget: float = math.inf) -> bool | None:
+        """A first column per person (their cheapest row on their own costs); False if someone has none,
+        None when pricing everyone once would take longer than `budget` seconds (measured as it goes)."""
+        start, timed = time.monotonic(), 0
+        for pricer in self.pricers:
+            pm = pricer.pm
+            compiling = not kernel_ready()  # the first sweep of a process compiles (or loads) the kernel
+            found, _exact = pricer.price(pm.cost, 0.0, beam=self.beam, count=2)
+            if not found:
+                return False
+            for priced in found:
+                self.add_row(pm.index, priced.row)
+            if compiling:
+                start = time.monotonic()
+                continue
+            timed += 1
+            self.round_seconds = (time.monotonic() - start) * len(self.pricers) / timed
+            if self.round_seconds > budget:
+                return None
+        return True
+
+    def enumerate_pool(self, limit: int) -> bool:
+        """Every feasible row of every person when each has fewer than `limit`; True if pool is complete."""
+        pools = []
+        for pricer in self.pricers:
+            found, exact = pricer.price(pricer.pm.cost, 0.0, beam=limit, count=limit, every_row=True)
+            if not exact or len(found) >= limit:
+                return False
+            pools.append(found)
+        for pricer, found in zip(self.pricers, pools, strict=True):
+            for priced in found:
+                self.add_row(pricer.pm.index, priced.row)
+        self.complete = True
+        return True
+
+    # pricing
+    # ------------------------------------------------------------------------------------------------------
+    def node_costs(self, person: int, duals: np.ndarray) -> tuple[list[list[float]], float]:
+        pm = self.model.people[person]
+        node = [list(day) for day in pm.cost]
+        for d, k, r in self.incidences[person]:
+            node[d][k] -= duals[r]
+        weekend = 0.0
+        if person in self.master.fair_rows:
+            f = {"nights": 0.0, "weekends": 0.0, "minutes": 0.0}
+            for measure, hi, lo in self.master.fair_rows[person]:
+                f[measure] += duals[hi] + duals[lo]
+            lengths, nights = self.model.lengths, self.model.nights
+            for day in node:
+                for k in range(len(lengths)):
+                    day[k] -= f["minutes"] * lengths[k] + (f["nights"] if nights[k] else 0.0)
+            weekend = -f["weekends"]
+        return node, weekend
+
+    def price_round(self, duals: np.ndarray, people, *, count: int = 2) -> tuple[int, float, bool]:
+        """Price `people`; returns columns added, sum of their most negative reduced costs, and exactness."""
+        added, total, exact_all = 0, 0.0, True
+        for p in people:
+            if self.stop():
+                return added, total, False
+            node, weekend = self.node_costs(p, duals)
+            found, exact = self.pricers[p].price(node, weekend, beam=self.beam, count=count)
+            exact_all &= exact
+            if not found:
+                continue
+            best = found[0].cost - duals[p]
+            total += min(best, 0.0)
+            for priced in found:
+                if priced.cost - duals[p] < -EPS and self.add_row(p, priced.row) is not None:
+                    added += 1
+        return added, total, exact_all
+
+    def converge(self, deadline: float, *, on_bound: Callable[[float], None] | None = None) -> bool:
+        """Column generation to convergence or `deadline`; True when converged.
+
+        People are priced in chunks with the LP re-solved between chunks (fresher duals, fewer pricings);
+        a whole cycle of people finding no improving row is convergence. A chunk that covers everyone also
+        gives the Lagrangian bound."""
+        people = list(range(len(self.model.people)))
+        self.rng.shuffle(people)
+        chunk = max(1, math.ceil(len(people) / 3))
+        quiet, exact_cycle, at = 0, True, 0
+        while time.monotonic() < deadline and not self.stop():
+            value, _x, duals = self.master.solve()
+            self.lp_value = value
+            group = [people[(at + i) % len(people)] for i in range(min(chunk, len(people)))]
+            at = (at + len(group)) % len(people)
+            added, reduced, exact = self.price_round(duals, group)
+            if len(group) == len(people) and exact:
+                self._raise_bound(value + reduced, on_bound)
+            if added:
+                quiet, exact_cycle = 0, True
+                continue
+            quiet += len(group)
+            exact_cycle &= exact
+            if quiet >= len(people):
+                if exact_cycle:
+                    self._raise_bound(value, on_bound)
+                return True
+        return False
+
+    def _raise_bound(self, bound: float, on_bound) -> None:
+        if self.bound is None or bound > self.bound + 1e-9:
+            self.bound = bound
+            if on_bound is not None:
+                on_bound(bound)
+
+    # integer rosters
+    # ------------------------------------------------------------------------------------------------------
+    def dive(
+        self,
+        deadline: float,
+        *,
+        noise: float = 0.0,
+        threshold: float = 0.9,
+        reprice: int | None = None,
+        rounds: int = 1,
+    ) -> dict | None:
+        """One dive: fix high columns (moving average of their LP value), re-price the rest, repeat.
+
+        Every `reprice` steps the free people are priced against the fixes, up to `rounds` rounds."""
+        master = self.master
+        people = len(self.model.people)
+        fixed: dict[int, int] = {}
+        average: dict[int, float] = {}
+        steps = 0
+        reprice = reprice or max(1, people // 8)
+        try:
+            while len(fixed) < people:
+                if time.monotonic() > deadline or self.stop():
+                    return None
+                value, x, duals = master.solve()
+                free = [p for p in range(people) if p not in fixed]
+                if steps % reprice == 0:  # re-price the free people against the fixes now and then
+                    for _ in range(rounds):
+                        added, _reduced, _exact = self.price_round(duals, free, count=1)
+                        if not added:
+                            break
+                        value, x, duals = master.solve()
+                steps += 1
+                for col, v in enumerate(x):
+                    average[col] = 0.5 * average.get(col, v) + 0.5 * v
+                best: list[tuple[float, int, int]] = []
+                for p in free:
+                    cols = master.by_person[p]
+                    score = [(x[c] + 0.5 * average.get(c, 0.0) + noise * self.rng.random(), c) for c in cols]
+                    top, col = max(score)
+                    best.append((top, p, col))
+                best.sort(reverse=True)
+                chosen = [item for item in best if x[item[2]] >= threshold] or best[:1]
+                for _score, p, col in chosen:
+                    fixed[p] = col
+                    master.set_bounds(col, 1.0, 1.0)
+            return {p: master.columns[col][1] for p, col in fixed.items()}
+        finally:
+            master.reset_bounds(fixed.values())
+
+
+def roster_cost(model: ColgenModel, rows: dict[int, tuple[int, ...]]) -> float:
+    """The master's objective of a roster (own costs + cover slack + fairness spreads)."""
+    total = sum(model.people[p].row_cost(row, model.lengths) for p, row in rows.items())
+    for cv in model.covers:
+        have = sum(1 for p in cv.members if rows[p][cv.day] == cv.shift)
+        if have < cv.target:
+            total += (cv.target - have) * cv.under
+        elif have > cv.target and not cv.hard:
+            total += (have - cv.target) * cv.over
+    for f in model.fairness:
+        values = [model.measures(rows[p])[f.measure] for p in f.members]
+        total += f.weight * (max(values) - min(values))
+    return total
+
+
+def integral_bound(bound: float | None) -> float | None:
+    """Costs are integers, so the optimum is at least the bound rounded up."""
+    return None if bound is None else math.ceil(bound - 1e-6)
+
+
+__all__ = ["OFF", "ColumnGeneration", "integral_bound", "roster_cost"]

@@ -1,0 +1,468 @@
+"""The pricing labeling compiled with numba: the same graph and resources as `pricing.Pricer`, but each
+label's state is one integer (a mixed-radix code over the resources), and a hash table (open addressing)
+from code to label merges equal labels; a day is one compiled sweep over its labels. Exact (no beam)
+whenever the labels fit the buffers; `pricing.Pricer` (plain Python, beam) stays the fallback beyond, and
+the reference the kernel is tested against.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from .model import OFF, ColgenModel, PersonModel
+from .pricing import Priced, Pricer
+
+TABLE = 1 << 20  # hash slots for one day's labels (at most half used); beyond: the Python pricer
+LABELS = 3_000_000  # labels over all days of one sweep; beyond: the Python pricer
+INF = np.inf
+
+
+@numba.njit(cache=True, nogil=True)
+def _sweep(
+    n,
+    S,
+    allowed,
+    cost,
+    weekend_cost,
+    length_u,
+    night,
+    banned,
+    limits,
+    cap_of,
+    slot_of,
+    strides,
+    dims,
+    weekend_of,
+    first_weekend,
+    first_week,
+    week_check,
+    remaining_u,
+    start_code,
+    keys,
+    vals,
+    slots,
+    codes,
+    costs,
+    parents,
+    choices,
+    begin,
+):
+    """Labels of day d live in [begin[d], begin[d + 1]) of the flat buffers; label 0 is the start. `keys`
+    (open addressing, -1 empty, `slots` its labels) maps a state code to its label of the day being built,
+    so equal states merge. Returns the number of labels, or -1 when the buffers are full."""
+    (
+        max_cs,
+        min_cs,
+        min_off,
+        max_nights,
+        cap_rw,
+        cap_ro,
+        cap_rn,
+        max_total,
+        min_total,
+        max_week,
+        min_week,
+        max_we,
+        track_total,
+        track_week,
+        track_we,
+        no_history,
+    ) = limits
+    capacity = codes.shape[0]
+    mask = keys.shape[0] - 1
+    day_limit = keys.shape[0] // 2
+    ncaps = dims.shape[0] - 9
+    codes[0] = start_code
+    costs[0] = 0.0
+    parents[0] = -1
+    begin[0] = 0
+    begin[1] = 1
+    top = 1
+    counts = np.zeros(max(ncaps, 1), dtype=np.int64)
+    for d in range(n):
+        at_start = d == 0 and no_history == 1
+        we_day = weekend_of[d]
+        for i in range(begin[d], begin[d + 1]):
+            value = costs[i]
+            rest = codes[i]
+            last = rest // strides[0]
+            rest -= last * strides[0]
+            rw = rest // strides[1]
+            rest -= rw * strides[1]
+            ro = rest // strides[2]
+            rest -= ro * strides[2]
+            rn = rest // strides[3]
+            rest -= rn * strides[3]
+            s0 = rest // strides[4]
+            rest -= s0 * strides[4]
+            weflag = rest // strides[5]
+            rest -= weflag * strides[5]
+            total = rest // strides[6]
+            rest -= total * strides[6]
+            week = rest // strides[7]
+            rest -= week * strides[7]
+            wends = rest // strides[8]
+            rest -= wends * strides[8]
+            for j in range(ncaps):
+                counts[j] = rest // strides[9 + j]
+                rest -= counts[j] * strides[9 + j]
+            if first_weekend[d] or we_day < 0:
+                weflag = 0
+            if first_week[d]:
+                week = 0
+            works_last = last < S
+            for k in range(S + 1):
+                if not allowed[d, k]:
+                    continue
+                if k == S:  # day off
+                    if works_last:
+                        if min_cs > 0 and rw < min_cs and s0 == 0:
+                            continue
+                        nro = 1
+                        ns0 = 1 if at_start else 0
+                    elif last == S:
+                        nro = min(ro + 1, cap_ro)
+                        ns0 = s0
+                    else:
+                        nro = 1
+                        ns0 = 1
+                    if min_total > 0 and total + remaining_u[d + 1] < min_total:
+                        continue
+                    if week_check[d] and week < min_week:
+                        continue
+                    new = (
+                        S * strides[0]
+                        + nro * strides[2]
+                        + ns0 * strides[4]
+                        + weflag * strides[5]
+                        + total * strides[6]
+                        + week * strides[7]
+                        + wends * strides[8]
+                    )
+                    for j in range(ncaps):
+                        new += counts[j] * strides[9 + j]
+                    c = value + cost[d, S]
+                else:
+                    if works_last:
+                        if banned[last, k]:
+                            continue
+                        nrw = rw + 1
+                        ns0 = s0
+                        if max_cs >= 0 and nrw > max_cs:
+                            continue
+                        nrw = min(nrw, cap_rw)
+                    else:
+                        if last == S and min_off > 0 and ro < min_off and s0 == 0:
+                            continue
+                        nrw = 1
+                        ns0 = 1 if (at_start or last == S + 1) else 0
+                    if night[k]:
+                        nrn = rn + 1 if works_last else 1
+                        if max_nights >= 0 and nrn > max_nights:
+                            continue
+                        nrn = min(nrn, cap_rn) if cap_rn > 0 else 0
+                    else:
+                        nrn = 0
+                    ntotal = total
+                    if track_total:
+                        ntotal = total + length_u[k]
+                        if max_total >= 0 and ntotal > max_total:
+                            continue
+                        if min_total > 0 and ntotal + remaining_u[d + 1] < min_total:
+                            continue
+                        if ntotal >= dims[6]:
+                            continue
+                    nweek = week
+                    if track_week:
+                        nweek = week + length_u[k]
+                        if max_week >= 0 and nweek > max_week:
+                            continue
+                        if week_check[d] and nweek < min_week:
+                            continue
+                        if nweek >= dims[7]:
+                            continue
+                    c = value + cost[d, k]
+                    nwe = weflag
+                    nwends = wends
+                    if track_we and we_day >= 0 and weflag == 0:
+                        nwe = 1
+                        c += weekend_cost
+                        if max_we >= 0:
+                            nwends = wends + 1
+                            if nwends > max_we:
+                                continue
+                    slot = slot_of[k]
+                    if slot >= 0 and counts[slot] >= cap_of[k]:
+                        continue
+                    new = (
+                        k * strides[0]
+                        + nrw * strides[1]
+                        + nrn * strides[3]
+                        + ns0 * strides[4]
+                        + nwe * strides[5]
+                        + ntotal * strides[6]
+                        + nweek * strides[7]
+                        + nwends * strides[8]
+                    )
+                    for j in range(ncaps):
+                        new += (counts[j] + (1 if j == slot else 0)) * strides[9 + j]
+                h = np.int64((np.uint64(new) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)) & mask
+                while keys[h] != -1 and keys[h] != new:
+                    h = (h + 1) & mask
+                if keys[h] == -1:
+                    if top >= capacity or top - begin[d + 1] >= day_limit:
+                        for t in range(begin[d + 1], top):
+                            keys[slots[t]] = -1
+                        return -1
+                    keys[h] = new
+                    vals[h] = top
+                    slots[top] = h
+                    codes[top] = new
+                    costs[top] = c
+                    parents[top] = i
+                    choices[top] = k
+                    top += 1
+                    continue
+                at = vals[h]
+                if c < costs[at]:
+                    costs[at] = c
+                    parents[at] = i
+                    choices[at] = k
+        for t in range(begin[d + 1], top):
+            keys[slots[t]] = -1
+        begin[d + 2] = top
+    return top
+
+
+def kernel_ready() -> bool:
+    """Whether the sweep is compiled in this process (the first call compiles or loads it from cache)."""
+    return bool(_sweep.signatures)
+
+
+class Workspace:
+    """Buffers the sweeps of one thread share (one pricing at a time): the state table and the labels."""
+
+    def __init__(self, labels: int = LABELS, table: int = TABLE) -> None:
+        self.keys = np.full(table, -1, dtype=np.int64)
+        self.vals = np.zeros(table, dtype=np.int32)
+        self.slots = np.zeros(labels, dtype=np.int64)
+        self.codes = np.zeros(labels, dtype=np.int64)
+        self.costs = np.zeros(labels)
+        self.parents = np.zeros(labels, dtype=np.int32)
+        self.choices = np.zeros(labels, dtype=np.int8)
+
+
+class KernelPricer:
+    """Exact pricing of one person with the compiled sweep (same answers as `Pricer` without a beam)."""
+
+    def __init__(self, model: ColgenModel, pm: PersonModel, workspace: Workspace | None = None) -> None:
+        self.workspace = workspace or Workspace()
+        self.ref = Pricer(model, pm)  # the resource limits, rest, history: one definition
+        self.model, self.pm = model, pm
+        ref, c = self.ref, pm.person.contract
+        n, S = ref.n, len(model.lengths)
+        self.n, self.S = n, S
+        worked = sorted({model.lengths[k] for day in pm.allowed for k in day if k != OFF}) or [60]
+        unit = math.gcd(*worked)
+        for limit in (c.max_total_minutes, c.min_total_minutes, c.max_weekly_minutes, c.min_weekly_minutes):
+            if limit:
+                unit = math.gcd(unit, limit)
+        self.unit = unit
+        self.length_u = np.array(
+            [length // unit if length % unit == 0 else 0 for length in model.lengths], dtype=np.int64
+        )
+        most_u = max(self.length_u.max(initial=0), 1)
+        total_dim = 1
+        if ref.track_total:
+            total_dim = (
+                c.max_total_minutes // unit if c.max_total_minutes is not None else ref.remaining[0] // unit
+            ) + 1
+        week_dim = 1
+        if ref.track_week:
+            week_dim = (c.max_weekly_minutes // unit if c.max_weekly_minutes is not None else 7 * most_u) + 1
+        weekend_fair = any(f.measure == "weekends" and pm.index in f.members for f in model.fairness)
+        track_we = int(ref.max_we is not None or weekend_fair)  # weekend duals come only from fairness rows
+        self.base_dims = [
+            S + 2,
+            ref.cap_rw + 1,
+            ref.cap_ro + 1,
+            ref.cap_rn + 1,
+            2,
+            2 if track_we else 1,
+            total_dim,
+            week_dim,
+            (ref.max_we + 1) if ref.max_we is not None else 1,
+        ]
+        self.active: frozenset[int] = frozenset()  # limited shift types tracked as resources so far
+        self.layouts: dict[frozenset[int], tuple] = {}
+        self.fits = True
+        allowed = np.zeros((n, S + 1), dtype=np.bool_)
+        for d, options in enumerate(pm.allowed):
+            for k in options:
+                allowed[d, S if k == OFF else k] = True
+        self.allowed = allowed
+        banned = np.zeros((S, S), dtype=np.bool_)
+        for a, b in ref.banned:
+            banned[a, b] = True
+        self.banned = banned
+        self.night = np.array(model.nights, dtype=np.bool_)
+        week_of = model.week_of
+        self.weekend_of = np.array(model.weekend_of, dtype=np.int64)
+        self.first_weekend = np.array(
+            [
+                model.weekend_of[d] >= 0 and (d == 0 or model.weekend_of[d - 1] != model.weekend_of[d])
+                for d in range(n)
+            ],
+            dtype=np.bool_,
+        )
+        self.first_week = np.array([d == 0 or week_of[d] != week_of[d - 1] for d in range(n)], dtype=np.bool_)
+        self.week_check = np.array(
+            [
+                bool(c.min_weekly_minutes)
+                and model.week_complete[week_of[d]]
+                and model.week_last_day[week_of[d]] == d
+                for d in range(n)
+            ],
+            dtype=np.bool_,
+        )
+        self.remaining_u = np.array([r // unit for r in ref.remaining], dtype=np.int64)
+        up = lambda v: -1 if v is None else int(v)  # noqa: E731
+        self.limits = np.array(
+            [
+                up(ref.max_cs),
+                ref.min_cs,
+                ref.min_off,
+                up(ref.max_nights),
+                ref.cap_rw,
+                ref.cap_ro,
+                ref.cap_rn,
+                up(None if c.max_total_minutes is None else c.max_total_minutes // unit),
+                math.ceil((c.min_total_minutes or 0) / unit),
+                up(None if c.max_weekly_minutes is None else c.max_weekly_minutes // unit),
+                math.ceil((c.min_weekly_minutes or 0) / unit),
+                up(ref.max_we),
+                int(ref.track_total),
+                int(ref.track_week),
+                track_we,
+                int(not pm.history),
+            ],
+            dtype=np.int64,
+        )
+        totals = np.arange(total_dim) * unit
+        self.end_cost = np.array([pm.overtime(int(m)) for m in totals]) if ref.track_total else np.zeros(1)
+
+    def _layout(self, active: frozenset[int]) -> tuple:
+        """State code layout with the per-type counts of `active` types as the low digits."""
+        if active not in self.layouts:
+            S, caps = self.S, sorted(active)
+            dims = np.array(self.base_dims + [self.pm.max_counts[k] + 1 for k in caps], dtype=np.int64)
+            strides = np.ones(len(dims), dtype=np.int64)
+            for j in range(len(dims) - 2, -1, -1):
+                strides[j] = strides[j + 1] * dims[j + 1]
+            if float(np.prod(dims.astype(np.float64))) >= 2.0**62:
+                return None  # state codes are int64
+            cap_of = np.full(S, -1, dtype=np.int64)
+            slot_of = np.full(S, -1, dtype=np.int64)
+            for slot, k in enumerate(caps):
+                cap_of[k], slot_of[k] = self.pm.max_counts[k], slot
+            last, rw, ro, rn, s0, _weflag, _total, _week, _wends, _counts = self.ref.start
+            start_last = S + 1 if last == -2 else (S if last == OFF else last)
+            start = int(
+                sum(
+                    int(v) * int(st)
+                    for v, st in zip([start_last, rw, ro, rn, int(s0)], strides[:5], strict=True)
+                )
+            )
+            self.layouts[active] = (dims, strides, cap_of, slot_of, start)
+        return self.layouts[active]
+
+    def price(
+        self, node_cost, weekend_cost: float, *, beam: int = 2000, count: int = 1, every_row: bool = False
+    ) -> tuple[list[Priced], bool]:
+        """Per-type limits are resources only once a cheapest row broke them (then priced again): most
+        duals never want that many shifts of one type, and each tracked limit multiplies the states."""
+        if every_row or (weekend_cost and not self.base_dims[5] > 1):  # weekend not tracked: the plain one
+            return self.ref.price(node_cost, weekend_cost, beam=beam, count=count, every_row=every_row)
+        n, S = self.n, self.S
+        cost = np.empty((n, S + 1))
+        for d, day in enumerate(node_cost):
+            cost[d, :S] = day[:S]
+            cost[d, S] = day[-1]
+        while True:
+            layout = self._layout(self.active)
+            if layout is None:
+                return self.ref.price(node_cost, weekend_cost, beam=beam, count=count)
+            found = self._sweep(cost, weekend_cost, layout, count)
+            if found is None:
+                return self.ref.price(node_cost, weekend_cost, beam=beam, count=count)
+            if not found:
+                return [], True
+            broken = self._broken(found[0].row)
+            if not broken:
+                return [f for f in found if not self._broken(f.row)][:count], True
+            self.active = self.active | broken
+
+    def _broken(self, row: tuple[int, ...]) -> frozenset[int]:
+        caps = self.pm.max_counts
+        return frozenset(k for k, cap in caps.items() if sum(1 for x in row if x == k) > cap)
+
+    def _sweep(self, cost: np.ndarray, weekend_cost: float, layout: tuple, count: int) -> list | None:
+        n, S = self.n, self.S
+        dims, strides, cap_of, slot_of, start_code = layout
+        ws = self.workspace
+        begin = np.zeros(n + 2, dtype=np.int64)
+        top = _sweep(
+            n,
+            S,
+            self.allowed,
+            cost,
+            float(weekend_cost),
+            self.length_u,
+            self.night,
+            self.banned,
+            self.limits,
+            cap_of,
+            slot_of,
+            strides,
+            dims,
+            self.weekend_of,
+            self.first_weekend,
+            self.first_week,
+            self.week_check,
+            self.remaining_u,
+            start_code,
+            ws.keys,
+            ws.vals,
+            ws.slots,
+            ws.codes,
+            ws.costs,
+            ws.parents,
+            ws.choices,
+            begin,
+        )
+        if top < 0:
+            return None
+        labels = np.arange(begin[n], begin[n + 1])
+        final = ws.costs[labels].copy()
+        if self.ref.track_total:
+            total_index = (ws.codes[labels] // strides[6]) % dims[6]
+            final += self.end_cost[total_index]
+            if self.limits[8] > 0:
+                final[total_index < self.limits[8]] = INF
+        finite = np.flatnonzero(np.isfinite(final))
+        if finite.size == 0:
+            return []
+        order = finite[np.argsort(final[finite], kind="stable")[: count + 2]]
+        found = []
+        for j in order:
+            row = []
+            label = int(labels[j])
+            for _d in range(n):
+                k = int(ws.choices[label])
+                row.append(OFF if k == S else k)
+                label = int(ws.parents[label])
+            found.append(Priced(float(final[j]), tuple(reversed(row))))
+        return found

@@ -1,0 +1,290 @@
+"""`solve_colgen`: column generation, and with 2+ workers a portfolio with CP-SAT polishing its rosters.
+
+Every roster the column generation finds is checked by the referee (evaluate.py) before it is kept or
+offered to the shared `IncumbentPool`; CP-SAT restarts its neighbourhood search from the pool's best, and the
+column generation turns CP-SAT's rosters into columns. When `solve_cpsat` does not take a pool, the polish
+runs after the column generation instead, with the best roster as its hint.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import time
+
+from ..domain import FEASIBLE, OPTIMAL, UNKNOWN, Problem, Roster, Solution, empty_roster
+from ..evaluate import evaluate
+from ..incumbent import IncumbentPool
+from ..result import Cancel, ProgressFn, Tracker, is_cancelled, make_solution
+from .engine import ColumnGeneration, integral_bound
+from .model import build_model
+
+log = logging.getLogger(__name__)
+
+ENUMERATE_LIMIT = 3000  # rows per person up to which the pool is made complete (tiny problems: proof)
+SEQUENTIAL_SHARE = 0.6  # of the time limit for column generation when the polish must run after it
+ROUND_SHARE = 0.15  # of the time limit: pricing everyone once may take at most this, else CP-SAT alone
+SLICE = 0.1  # of the time limit: column generation between two looks at the pool's incumbents
+MIP_BUDGET = 10.0  # seconds at most for one restricted-master MIP
+
+
+def unsupported_rules(problem: Problem) -> tuple[str, ...]:
+    """Rules `problem` uses that the column generation cannot price exactly: none.
+
+    Every person-level rule is a node, an edge or a resource of the pricing graph; cover (soft, hard minimum
+    with external cover) and the fairness spreads are rows of the master. What the engine gives up on large
+    contracts is exactness of pricing (the beam), not a rule, so no rule is named here."""
+    del problem
+    return ()
+
+
+class _Best:
+    """The engine's own best roster (by the referee), and the offers it makes to the pool."""
+
+    def __init__(self, problem: Problem, pool: IncumbentPool, tracker: Tracker) -> None:
+        self.problem, self.pool, self.tracker = problem, pool, tracker
+        self.roster: Roster | None = None
+        self.value = float("inf")  # referee objective + relaxed cover shortfall
+        self.lock = threading.Lock()
+
+    def consider(self, roster: Roster, source: str) -> bool:
+        referee = evaluate(self.problem, roster)
+        hard = [v for v in referee.violations if v.rule != "cover_minimum"]
+        if hard:  # a modelling slip: never keep or offer a roster breaking a person's hard rule
+            log.error("colgen roster rejected by the referee: %s", hard[:3])
+            return False
+        shortfall = sum(v.amount for v in referee.violations)
+        value = referee.objective + self.problem.weights.cover_minimum_relaxed * shortfall
+        with self.lock:
+            if value >= self.value - 1e-9:
+                return False
+            self.roster, self.value = dict(roster), value
+        if not shortfall:
+            self.pool.offer(roster, referee.objective, source)
+            self.tracker.report(referee.objective, None, source)
+        return True
+
+
+def solve_colgen(
+    problem: Problem,
+    *,
+    time_limit: float,
+    workers: int = 2,
+    seed: int = 0,
+    progress: ProgressFn = None,
+    cancel: Cancel = None,
+    hint: Roster | None = None,
+    incumbents: IncumbentPool | None = None,
+    polish: bool = True,
+) -> Solution:
+    """Column generation within `time_limit` seconds; `polish=False` leaves CP-SAT out (tests of colgen)."""
+    lock = threading.Lock()
+
+    def report(p) -> None:
+        with lock:
+            outer.report(p.objective, p.bound, f"cpsat:{p.phase}")
+
+    outer = Tracker(progress=progress, cancel=cancel)
+    deadline = outer.start + time_limit
+    pool = incumbents if incumbents is not None else IncumbentPool()
+    best = _Best(problem, pool, outer)
+    model = build_model(problem)
+    cg = ColumnGeneration(model, seed=seed)
+    seeded = cg.seed_pool(budget=ROUND_SHARE * time_limit)
+    if seeded is False:  # a contract that cannot hold: CP-SAT names the blocking rules
+        from ..cpsat import solve_cpsat
+
+        solution = solve_cpsat(
+            problem, time_limit=max(deadline - time.monotonic(), 1.0), workers=1, seed=seed
+        )
+        return _replace_engine(solution)
+    if seeded is None:  # too long a horizon for pricing within the limit: CP-SAT (rolling horizon) alone
+        from ..cpsat import solve_cpsat
+
+        solution = solve_cpsat(
+            problem,
+            time_limit=max(deadline - time.monotonic(), 0.5),
+            workers=workers,
+            seed=seed,
+            progress=progress,
+            cancel=cancel,
+            hint=hint,
+            incumbents=incumbents,
+        )
+        note = f"column generation skipped (one pricing round ~{cg.round_seconds:.0f}s); CP-SAT alone"
+        return _replace_engine(solution, note)
+    start_rows = hint if hint is not None else problem.reference
+    if start_rows is not None:
+        _add_hint(cg, model, problem, start_rows)
+    build = outer.elapsed()
+
+    stop = threading.Event()
+    cpsat_result: list[Solution] = []
+    thread = None
+    parallel = polish and workers >= 2 and _takes_pool()
+    if parallel:
+        thread = threading.Thread(
+            target=_polish,
+            args=(problem, cpsat_result),
+            kwargs=dict(
+                time_limit=time_limit - outer.elapsed(),
+                workers=workers - 1,
+                seed=seed,
+                progress=report,
+                cancel=lambda: stop.is_set() or is_cancelled(cancel),
+                hint=hint,
+                incumbents=pool,
+            ),
+            daemon=True,
+        )
+        thread.start()
+    colgen_deadline = deadline if parallel or not polish else outer.start + SEQUENTIAL_SHARE * time_limit
+    proven = _column_generation(cg, model, best, pool, outer, colgen_deadline, cancel, time_limit)
+    stop.set() if parallel else None
+    if thread is not None:
+        thread.join()
+    if polish and not parallel and not proven and not outer.cancelled() and time.monotonic() < deadline - 0.5:
+        polish_hint = best.roster if best.roster is not None else hint
+        _polish(
+            problem,
+            cpsat_result,
+            time_limit=deadline - time.monotonic(),
+            workers=workers,
+            seed=seed,
+            progress=report,
+            cancel=cancel,
+            hint=polish_hint,
+            incumbents=None,
+        )
+    bound = integral_bound(cg.bound)
+    status = OPTIMAL if proven else FEASIBLE
+    source = "colgen"
+    for solution in cpsat_result:
+        if solution.bound is not None and solution.objective is not None and not solution.violations:
+            bound = solution.bound if bound is None else max(bound, solution.bound)
+        if solution.objective is not None and best.consider(solution.roster, "cpsat"):
+            source = "cpsat polish"
+            status = OPTIMAL if solution.status == OPTIMAL else status
+    if proven and best.roster is not None:
+        bound = best.value  # the roster is optimal: its value is the bound (dropped if cover falls short)
+    if best.roster is None:
+        return Solution(
+            roster=empty_roster(problem),
+            objective=None,
+            bound=bound,
+            status=UNKNOWN,
+            engine="colgen",
+            message="cancelled" if outer.cancelled() else "no roster found within the time limit",
+        )
+    lp = "-" if cg.lp_value is None else f"{cg.lp_value:.1f}"
+    message = f"{len(cg.master.columns)} columns; LP {lp}; best roster from {source}"
+    return make_solution(
+        problem,
+        best.roster,
+        status=status,
+        bound=bound,
+        engine="colgen",
+        tracker=outer,
+        build=build,
+        message=message,
+    )
+
+
+def _column_generation(cg, model, best, pool, tracker, deadline, cancel, time_limit) -> bool:
+    """Converge, then dive and solve the restricted master until `deadline`; True when proven optimal."""
+
+    def bound_of() -> float | None:
+        return integral_bound(cg.bound)
+
+    def done() -> bool:
+        bound = bound_of()
+        return (
+            time.monotonic() >= deadline
+            or is_cancelled(cancel)
+            or (bound is not None and best.value <= bound + 1e-6)
+        )
+
+    cg.stop = lambda: time.monotonic() >= deadline or is_cancelled(cancel)
+    if cg.enumerate_pool(ENUMERATE_LIMIT):
+        rows, optimal = cg.master.solve_integer(max(deadline - time.monotonic(), 0.5))
+        if rows is not None:
+            best.consider(model.to_roster(rows), "colgen:complete-pool")
+            if optimal:
+                return True
+
+    def absorb(version: int) -> int:
+        newer = pool.newer_than(version)
+        if newer is None:
+            return version
+        cg.add_roster(model.from_roster(newer.roster))
+        best.consider(newer.roster, newer.source)
+        return newer.version
+
+    on_bound = lambda b: tracker.report(None, integral_bound(b), "colgen:lp")  # noqa: E731
+    version = absorb(0)
+    converged, rounds = False, 0
+    while not done():
+        # column generation for a slice, then a roster from the pool (early, so one exists within seconds)
+        converged = cg.converge(min(deadline, time.monotonic() + SLICE * time_limit), on_bound=on_bound)
+        version = absorb(version)
+        if done():
+            break
+        budget = min(
+            max(deadline - time.monotonic(), 0.0) * 0.3, MIP_BUDGET if converged else SLICE * time_limit
+        )
+        start = None if best.roster is None else model.from_roster(best.roster)
+        rows, optimal = cg.master.solve_integer(budget, start=start)
+        if rows is not None:
+            best.consider(model.to_roster(rows), "colgen:pool-mip")
+            if optimal and cg.complete:
+                return True
+        if not converged or done():
+            continue
+        # dives alternate: a quick one (re-pricing now and then) and a thorough one (every step)
+        rows = cg.dive(deadline, noise=min(0.05 * rounds, 0.3), reprice=1 if rounds % 2 else None)
+        rounds += 1
+        if rows is not None:
+            best.consider(model.to_roster(rows), "colgen:dive")
+    bound = bound_of()
+    return bound is not None and best.value <= bound + 1e-6
+
+
+def _add_hint(cg, model, problem, roster) -> None:
+    """The hint's rows become columns, for the people whose own hard rules the hint keeps."""
+    if any(p.id not in roster or len(roster[p.id]) != problem.num_days for p in problem.staff):
+        return
+    broken = {v.person for v in evaluate(problem, roster).violations if v.rule != "cover_minimum"}
+    rows = model.from_roster(roster)
+    for pm in model.people:
+        if pm.person.id not in broken:
+            cg.add_row(pm.index, rows[pm.index])
+
+
+def _takes_pool() -> bool:
+    from ..cpsat import solve_cpsat
+
+    return "incumbents" in inspect.signature(solve_cpsat).parameters
+
+
+def _polish(problem, out: list, *, time_limit, workers, seed, progress, cancel, hint, incumbents) -> None:
+    from ..cpsat import solve_cpsat
+
+    kwargs = dict(
+        time_limit=max(time_limit, 0.5),
+        workers=max(workers, 1),
+        seed=seed,
+        progress=progress,
+        cancel=cancel,
+        hint=hint,
+    )
+    if incumbents is not None:
+        kwargs["incumbents"] = incumbents
+    out.append(solve_cpsat(problem, **kwargs))
+
+
+def _replace_engine(solution: Solution, note: str = "") -> Solution:
+    import dataclasses
+
+    message = f"{note}. {solution.message}".strip(". ") if note else solution.message
+    return dataclasses.replace(solution, engine="colgen", message=message)

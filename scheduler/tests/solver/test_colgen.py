@@ -1,0 +1,105 @@
+"""Column generation: the compiled pricing agrees with the plain labeling, the engine keeps the contract the
+selection and the portfolio rely on, and its rosters pass the referee."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduler.solver import solve
+from scheduler.solver.colgen import solve_colgen, unsupported_rules
+from scheduler.solver.colgen.kernel import KernelPricer
+from scheduler.solver.colgen.model import OFF, build_model
+from scheduler.solver.domain import OPTIMAL, Cover, Weights
+from scheduler.solver.evaluate import evaluate
+from scheduler.solver.incumbent import IncumbentPool
+
+from .builders import DAY, NIGHT, person, problem, wants
+from .test_referee import problems
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_people=2, max_days=10, max_shifts=3), st.integers(0, 10_000))
+def test_compiled_pricing_finds_the_cheapest_row_the_plain_labeling_finds(prob, seed):
+    # given random duals on every node of each person's pricing graph
+    model = build_model(prob)
+    rng = random.Random(seed)
+    for pm in model.people:
+        node = [[c - rng.uniform(-5, 20) for c in day] for day in pm.cost]
+        # weekend duals come only from a fairness-weekends row the person is in
+        fair = any(f.measure == "weekends" and pm.index in f.members for f in model.fairness)
+        weekend = rng.uniform(-3, 3) if fair else 0.0
+        pricer = KernelPricer(model, pm)
+        # when both labelings price the person
+        fast, exact = pricer.price(node, weekend, count=1)
+        plain, plain_exact = pricer.ref.price(node, weekend, beam=10**9, count=1)
+        # then they agree on feasibility and on the cheapest reduced cost
+        assert exact and plain_exact
+        assert bool(fast) == bool(plain)
+        if fast:
+            assert abs(fast[0].cost - plain[0].cost) < 1e-6
+            # and the row the kernel returns breaks none of the person's hard rules
+            roster = {p.id: (None,) * prob.num_days for p in prob.staff}
+            roster[pm.person.id] = tuple(None if k == OFF else model.shift_ids[k] for k in fast[0].row)
+            broken = [v for v in evaluate(prob, roster).violations if v.person == pm.person.id]
+            assert broken == []
+
+
+def _cover_problem(days: int, people: int):
+    staff = [person(f"P{i}", max_consecutive_shifts=3, min_consecutive_days_off=2) for i in range(people)]
+    cover = tuple(
+        Cover(d, s, preferred=1 + (d % 2), weight_under=100, weight_over=10)
+        for d in range(days)
+        for s in ("D", "N")
+    )
+    return problem(
+        days,
+        staff=staff,
+        shifts=(DAY, NIGHT),
+        cover=cover,
+        forbidden_successions=frozenset({("N", "D")}),
+        requests=wants("P0", range(0, days, 3), "N", 5),
+    )
+
+
+def test_colgen_solution_is_the_engine_the_referee_agrees_with():
+    # given a small roster problem
+    prob = _cover_problem(7, 4)
+    # when column generation solves it alone
+    solution = solve_colgen(prob, time_limit=10, workers=1, polish=False)
+    # then it is named colgen, proven optimal, and the referee agrees with its objective
+    assert solution.engine == "colgen"
+    assert solution.status == OPTIMAL
+    referee = evaluate(prob, solution.roster)
+    assert referee.violations == ()
+    assert referee.objective == solution.objective
+    assert solution.bound == solution.objective
+
+
+def test_portfolio_offers_referee_checked_rosters_to_the_pool():
+    # given a shared pool and two workers
+    prob = _cover_problem(14, 5)
+    pool = IncumbentPool()
+    # when the portfolio runs
+    solution = solve_colgen(prob, time_limit=4, workers=2, incumbents=pool)
+    # then the pool holds a roster the referee finds feasible, no better than the returned one
+    best = pool.best()
+    assert best is not None
+    referee = evaluate(prob, best.roster)
+    assert referee.violations == ()
+    assert referee.objective == best.objective
+    assert solution.objective <= best.objective
+
+
+def test_solve_entry_point_runs_colgen():
+    prob = _cover_problem(5, 3)
+    solution = solve(prob, engine="colgen", time_limit=5, workers=1)
+    assert solution.engine == "colgen"
+    assert evaluate(prob, solution.roster).objective == solution.objective
+
+
+def test_unsupported_rules_names_no_rule_for_any_product_rule():
+    prob = problem(3, weights=Weights(fairness_nights=2, change=1), reference={"A": ("D", None, "D")})
+    assert unsupported_rules(prob) == ()

@@ -3,12 +3,14 @@
     python -m scheduler.solver.bench curtois FILE... --engine colgen|cpsat|milp|auto|all \\
         --time-limit S --workers N [--best-known TSV] [--solutions DIR] [--results CSV] [--report MD]
 
-`--engine all` runs colgen, cpsat and milp on each instance, one after the other, in one run (MILP is skipped
-above `MILP_MAX_CELLS`, where PuLP cannot build the model in memory; the row says so). Prints per instance and
-engine: objective (recomputed by the referee, evaluate.py), best bound, best known, gap, time to first
-feasible, time to best, status, and the machine's 1-minute load average when the solve started. Every row goes
-to the results CSV (a row for the same instance, engine, time limit and workers is replaced), and `--report`
-rewrites the Markdown report from the whole CSV. Regenerate both with:
+`--engine all` runs colgen, cpsat and milp on each instance, one after the other, in one run (`--skip milp`
+leaves one out, e.g. when its rows come from an earlier run; MILP is skipped above `MILP_MAX_CELLS`, where
+PuLP cannot build the model in memory; the row says so). `--engine plain` is the reference the issue compares
+with: the full model solved by CP-SAT's default search alone (`cpsat.solve.solve_plain`; not an engine the
+product offers). Prints per instance and engine: objective (recomputed by the referee, evaluate.py), best
+bound, best known, gap, time to first feasible, time to best, status, and the machine's 1-minute load average
+when the solve started. Every row goes to the results CSV (a row for the same instance, engine, time limit and
+workers is replaced), and `--report` rewrites the Markdown report from the whole CSV. Regenerate both with:
 
     D=../shared/benchmarks/curtois
     python -m scheduler.solver.bench curtois $D/Instance*.txt --engine all --time-limit 60 --workers 2 \\
@@ -122,7 +124,19 @@ def run_one(problem, engine: str, args: argparse.Namespace, best: int | None, ru
     }
     if engine == "milp" and problem.size > MILP_MAX_CELLS:
         return {**base, "picked": "milp", "status": "skipped: model too large for PuLP", "feasible": False}
-    solution = solve(problem, engine=engine, time_limit=args.time_limit, workers=args.workers)
+    if engine == "plain":
+        from .cpsat.solve import HUGE_MODEL_CELLS, solve_plain
+
+        if problem.size > HUGE_MODEL_CELLS:
+            return {
+                **base,
+                "picked": "plain",
+                "status": "skipped: model too large to build",
+                "feasible": False,
+            }
+        solution = solve_plain(problem, time_limit=args.time_limit, workers=args.workers)
+    else:
+        solution = solve(problem, engine=engine, time_limit=args.time_limit, workers=args.workers)
     referee = evaluate(problem, solution.roster) if solution.objective is not None else None
     objective = referee.objective if referee else None
     feasible = bool(referee and referee.feasible)
@@ -150,6 +164,7 @@ def run_one(problem, engine: str, args: argparse.Namespace, best: int | None, ru
 def run_curtois(args: argparse.Namespace) -> int:
     best_known = read_best_known(args.best_known)
     engines = available_engines() if args.engine == "all" else [args.engine]
+    engines = [e for e in engines if e not in (args.skip or ())]
     if args.engine == "colgen" and "colgen" not in available_engines():
         print("the colgen engine is not installed in this checkout", file=sys.stderr)
         return 2
@@ -199,11 +214,13 @@ def write_report(results: Path, report: Path) -> None:
         "t_best = seconds to the first and to the best roster; load = the machine's 1-minute load",
         "average when that solve started (2 cores, shared). `ours` is the best engine's value for the",
         "instance. Engines: colgen (column generation), cpsat (CP-SAT portfolio), milp (PuLP + HiGHS;",
-        "t_first is the end of the solve).",
+        "t_first is the end of the solve); plain = the reference of issue 15, the full model with",
+        "CP-SAT's default search alone.",
         "",
     ]
     for (limit, workers), instances in sorted(groups.items()):
-        engines = [e for e in ("colgen", "cpsat", "milp", "auto") if any(e in i for i in instances.values())]
+        order = ("colgen", "cpsat", "milp", "plain", "auto")
+        engines = [e for e in order if any(e in i for i in instances.values())]
         runs = sorted({r.get("run") or "?" for i in instances.values() for r in i.values()})
         loads = [
             v for i in instances.values() for r in i.values() if (v := _float(r.get("load"))) is not None
@@ -227,7 +244,9 @@ def write_report(results: Path, report: Path) -> None:
             values = [
                 (_float(r.get("objective")), e)
                 for e, r in by_engine.items()
-                if r.get("feasible") in ("True", "true") and _float(r.get("objective")) is not None
+                if e in ENGINES  # the plain reference is not one of ours
+                and r.get("feasible") in ("True", "true")
+                and _float(r.get("objective")) is not None
             ]
             ours = min(values) if values else None
             best = _float(any_row.get("best_known"))
@@ -260,9 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="format", required=True)
     curtois = sub.add_parser("curtois", help="Curtois and Qu (2014) text instances")
     curtois.add_argument("files", nargs="+")
-    curtois.add_argument("--engine", default="cpsat", choices=[*ENGINES, "auto", "all"])
+    curtois.add_argument("--engine", default="cpsat", choices=[*ENGINES, "plain", "auto", "all"])
     curtois.add_argument("--time-limit", type=float, default=60.0)
     curtois.add_argument("--workers", type=int, default=2)
+    curtois.add_argument(
+        "--skip",
+        action="append",
+        choices=ENGINES,
+        help="with --engine all: leave this engine out (repeatable)",
+    )
     curtois.add_argument("--best-known")
     curtois.add_argument("--solutions")
     curtois.add_argument("--results")

@@ -101,6 +101,13 @@ def _weekends(start: dt.date, num_days: int) -> list[tuple[int, ...]]:
     return Problem(start_date=start, num_days=num_days, shift_types=(), staff=()).weekends()
 
 
+def supports(person: Person) -> bool:
+    """Whether the programme enforces every rule of the person's contract (weekly limits and consecutive
+    nights it does not)."""
+    c = person.contract
+    return not (c.max_weekly_minutes or c.min_weekly_minutes or c.max_consecutive_nights)
+
+
 def _after_history(start: int, arcs, history: Sequence[str | None], max_work: int) -> int:
     """The automaton state after the history days (the run touching the history's start is the exempt one,
     as in the sequence rules). A history that breaks a minimum itself restarts the count."""
@@ -124,8 +131,7 @@ def person_row(
     `allowed[d]`: shift ids the cell rules allow; `gain[(d, s)]`: value of working s on day d (vs. off)."""
     c = person.contract
     n = problem.num_days
-    unsupported = c.max_weekly_minutes or c.min_weekly_minutes or c.max_consecutive_nights
-    if unsupported:
+    if not supports(person):
         return None
     history = problem.history.get(person.id, ())
     shifts = {s.id: s for s in problem.shift_types}

@@ -30,6 +30,7 @@ import time
 
 from ortools.sat.python import cp_model
 
+from ..construct import supports
 from ..domain import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Problem, Roster, Solution, Timings, empty_roster
 from ..incumbent import IncumbentPool
 from ..result import Cancel, ProgressFn, Tracker, make_solution
@@ -41,10 +42,15 @@ from .run import run_model
 log = logging.getLogger(__name__)
 
 HUGE_MODEL_CELLS = 1_000_000  # above this (staff x days x shift types), no full CP-SAT model: memory
-LP_MODEL_CELLS = 4_000  # up to this, the full search runs LP-based workers (proofs); above, CP-SAT's default
+# up to this size and from this time limit, the full search runs LP-based workers (proofs on Instance1-7);
+# otherwise CP-SAT's default portfolio, which finds a first roster much sooner (medium-demo unit, 10 s,
+# load 12: no roster with the LP workers, a first one at 5.5 s with the default)
+LP_MODEL_CELLS = 4_000
+LP_MIN_TIME = 30.0
 # above this, construct a first roster person by person before the full search: on a loaded machine the plain
-# search found no roster in 60 s for a 50 x 28 x 10 window of Instance22 (bench/cpsat_family.py)
-LARGE_MODEL_CELLS = LP_MODEL_CELLS
+# search found no roster in 60 s for a 50 x 28 x 10 window of Instance22 (bench/cpsat_family.py), nor in 10 s
+# for a 25 x 28 x 3 unit of the medium demo (bench/roster_quality.py)
+LARGE_MODEL_CELLS = 1_000
 CONSTRUCT_SHARE = 0.3  # of the time limit at most, on large models
 
 
@@ -70,7 +76,9 @@ def solve_cpsat(
     deadline = tracker.start + time_limit
     use_lns = (time_limit >= 5) if lns is None else lns
     pool = incumbents if incumbents is not None else IncumbentPool()
-    large = problem.size > LARGE_MODEL_CELLS and use_lns
+    # construction only where the programme serves every contract: its CP-SAT fallback per person is slower
+    # than the full search (measured on the medium demo's units, which have weekly limits)
+    large = problem.size > LARGE_MODEL_CELLS and use_lns and all(supports(p) for p in problem.staff)
     if large and pool.best() is None:  # a roster for the neighbourhoods, before the (slow to build) model
         _construct(problem, tracker=tracker, deadline=tracker.start + CONSTRUCT_SHARE * time_limit, pool=pool)
     ctx = build_model(problem)
@@ -83,7 +91,14 @@ def solve_cpsat(
     if hint is not None:
         ctx.set_hint(hint)
     outcome = _portfolio(
-        ctx, deadline=deadline, workers=workers, seed=seed, tracker=tracker, pool=pool, use_lns=use_lns
+        ctx,
+        deadline=deadline,
+        workers=workers,
+        seed=seed,
+        tracker=tracker,
+        pool=pool,
+        use_lns=use_lns,
+        lp_time=time_limit >= LP_MIN_TIME,
     )
     if outcome == cp_model.INFEASIBLE:
         return _infeasible(problem, tracker, build)
@@ -165,6 +180,7 @@ def _portfolio(
     tracker: Tracker,
     pool: IncumbentPool,
     use_lns: bool,
+    lp_time: bool,
 ) -> int:
     """The full-model search in a thread beside our neighbourhood search; returns the full search's status.
 
@@ -182,7 +198,7 @@ def _portfolio(
                 workers=workers,
                 seed=seed,
                 tracker=tracker,
-                phase="full" if ctx.problem.size <= LP_MODEL_CELLS else "plain",
+                phase="full" if ctx.problem.size <= LP_MODEL_CELLS and lp_time else "plain",
                 ctx=ctx,
                 pool=pool,
                 stop=full_done,

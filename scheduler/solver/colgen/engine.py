@@ -166,6 +166,16 @@ class ColumnGeneration:
 
     # integer rosters
     # ------------------------------------------------------------------------------------------------------
+    def rounded(self) -> dict[int, tuple[int, ...]]:
+        """Each person's column of highest LP value: a roster at once (every column keeps its person's
+        rules; cover is soft or relaxed in the master), the first one long before a dive or MIP ends."""
+        _value, x, _duals = self.master.solve()
+        rows = {}
+        for p, cols in self.master.by_person.items():
+            col = max(cols, key=lambda c: x[c])
+            rows[p] = self.master.columns[col][1]
+        return rows
+
     def dive(
         self,
         deadline: float,

@@ -8,12 +8,10 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from api.scoping import WRITE_ROLES, department_roles
 from capacity.models import Person
 from ops.errors import ApplicationError
 from scheduler.models import Roster
@@ -34,7 +32,7 @@ from scheduler.services.rosters import (
     roster_publish,
     roster_resolve,
 )
-from web.access import unit_for, visible_units
+from web.access import can_plan, department_role, unit_for, visible_units
 from web.forms import CellForm, NewRosterForm, SolveForm
 from web.views.common import error_json, next_monday, page
 
@@ -47,13 +45,9 @@ def _roster_for(request, roster_id: int, *, write: bool = False) -> Roster:
     roster = get_object_or_404(
         Roster.objects.select_related("department__parent__parent", "job"), id=roster_id
     )
-    role = department_roles(request.user).get(roster.department_id)
-    if role is None:
-        raise Http404("No such roster")
-    if write and role not in WRITE_ROLES:
-        raise PermissionDenied("Your role in this unit is read-only")
+    role = department_role(request.user, roster.department_id, write=write, missing="No such roster")
     roster.department.role = role
-    roster.department.can_plan = role in WRITE_ROLES
+    roster.department.can_plan = can_plan(role)
     return roster
 
 

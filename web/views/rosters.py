@@ -32,6 +32,7 @@ from scheduler.services.rosters import (
     roster_publish,
     roster_resolve,
 )
+from scheduler.solver.options import DEFAULT_COMPARE_ENGINES
 from web.access import can_plan, department_role, unit_for, visible_units
 from web.forms import CellForm, NewRosterForm, SolveForm
 from web.views.common import error_json, next_monday, page
@@ -52,7 +53,7 @@ def _roster_for(request, roster_id: int, *, write: bool = False) -> Roster:
 
 
 def _new_roster_form(request, units, unit=None, data=None) -> NewRosterForm:
-    initial = {"start": next_monday(), "weeks": 4, "engine": "auto", "time_limit": 10}
+    initial = {"start": next_monday(), "weeks": 4}
     if unit is not None:
         initial["unit"] = unit.id
     return NewRosterForm(data, units=units, initial=initial)
@@ -185,7 +186,7 @@ def roster_detail(request, roster_id: int):
         "solving": roster.status == Roster.Status.SOLVING,
         "can_edit": roster.department.can_plan
         and roster.status in (Roster.Status.SOLVED, Roster.Status.DRAFT),
-        "solve_form": SolveForm(initial={"engine": "auto", "time_limit": 10}),
+        "solve_form": SolveForm(),
         "statistics": roster.statistics or {},
         "compare_jobs": [int(j) for j in request.GET.get("compare", "").split(",") if j.isdigit()][:3],
     }
@@ -280,7 +281,7 @@ def roster_compare_view(request, roster_id: int):
     try:
         jobs = roster_compare(
             roster=roster,
-            engines=["cpsat", "milp"],
+            engines=list(DEFAULT_COMPARE_ENGINES),
             time_limit=form.cleaned_data["time_limit"],
             user=request.user,
         )

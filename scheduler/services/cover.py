@@ -38,14 +38,13 @@ def _forecast_of(series: DemandSeries, start: date, end: date) -> Forecast:
             extra={"series_id": series.pk},
             status=409,
         )
-    has_interval = all(p.upper is not None for p in points)
-    width = model.parameters.get("interval_width") or (0.8 if has_interval else None)
+    has_interval = model.interval_width is not None and all(p.upper is not None for p in points)
     return Forecast(
         timestamps=tuple(p.timestamp.astimezone(zone).replace(tzinfo=None) for p in points),
         value=tuple(p.value for p in points),
         lower=tuple(p.lower for p in points) if has_interval else None,
         upper=tuple(p.upper for p in points) if has_interval else None,
-        interval_width=width if has_interval else None,
+        interval_width=model.interval_width if has_interval else None,
     )
 
 

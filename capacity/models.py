@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -39,6 +41,11 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The department's time zone (shift dates are local dates there); UTC when none is set."""
+        return ZoneInfo(self.time_zone or "UTC")
 
 
 class Role(models.Model):

@@ -190,7 +190,7 @@ def observations_upload(*, series: DemandSeries, rows: list[dict]) -> dict:
         )
     if not rows:
         raise ApplicationError("The upload has no rows", extra={"rows": 0})
-    zone = ZoneInfo(series.department.time_zone or "UTC")
+    zone = series.department.zone
     errors: list[dict] = []
     seen: dict[datetime, int] = {}
     parsed: list[tuple[datetime, float]] = []

@@ -6,7 +6,7 @@ its roster in one transaction, so a reader never sees half a roster.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +18,7 @@ from ops.errors import ApplicationError
 from ops.jobs import job_start
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterEvent
+from scheduler.selectors import roster_days as horizon_days  # noqa: F401 - moved to selectors
 from scheduler.solver.options import (
     AUTO,
     DEFAULT_TIME_LIMIT_S,
@@ -211,12 +212,6 @@ def roster_new_version(*, roster: Roster, user=None) -> Roster:
     )
     bump("roster")
     return copy
-
-
-def horizon_days(roster: Roster) -> list[date]:
-    return [
-        roster.start_date + timedelta(days=i) for i in range((roster.end_date - roster.start_date).days + 1)
-    ]
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ candidate's MASE and MAPE, the chosen model) and a retrain button whose run show
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -54,7 +53,7 @@ def _job(request) -> Job | None:
 def forecast_detail(request, series_id: int):
     series = get_object_or_404(DemandSeries.objects.select_related("department__parent"), id=series_id)
     role = department_role(request.user, series.department_id, missing="No such series")
-    zone = ZoneInfo(series.department.time_zone or "UTC")
+    zone = series.department.zone
     since = timezone.now() - timedelta(days=HISTORY_DAYS)
     history = list(
         series.observations.filter(timestamp__gte=since)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ops.errors import ApplicationError
 from scheduler.models import CoverRequirement
-from scheduler.problem_builder import shift_types_for_unit
+from scheduler.selectors import shift_types_for_unit
 from scheduler.services.cover import cover_fill_from_forecast
 from scheduler.services_crud import (
     cover_requirement_create,

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from capacity.models import Person
 from ops.errors import ApplicationError
 from scheduler.models import Roster
-from scheduler.problem_builder import shift_types_for_unit
 from scheduler.selectors import (
     roster_cover,
     roster_csv,
@@ -23,6 +22,7 @@ from scheduler.selectors import (
     roster_grid,
     roster_hours_and_cost,
     roster_ical,
+    shift_types_for_unit,
 )
 from scheduler.services.edits import roster_assignment_set
 from scheduler.services.rosters import (

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from forecasting.engine.options import DEFAULT_HORIZON_DAYS
-from forecasting.runs import forecast_run_create, forecast_run_item_execute
+from forecasting.retrain_runs import forecast_run_create, forecast_run_item_execute
 from ops.task_base import LoggedTask
 
 

@@ -18,10 +18,10 @@ from api.permissions import ADMIN_ROLES, AuthenticatedWithKeyScope
 from api.schema import ERRORS_LIST, ERRORS_READ, ERRORS_WRITE, PAGE_PARAMS, crud_schema
 from api.services import api_key_create, api_key_revoke
 from capacity.access import access_grant_delete, access_grant_set
+from capacity.catalogue import PEOPLE_BULK_MAX_ROWS
 from capacity.models import AccessGrant
-from capacity.services_crud import PEOPLE_BULK_MAX_ROWS
 from ops.errors import ApplicationError
-from scheduler.services_crud import COVER_BULK_MAX_ROWS
+from scheduler.catalogue import COVER_BULK_MAX_ROWS
 
 TAG = "access"
 

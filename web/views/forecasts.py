@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from forecasting.models import DemandSeries, ForecastModel
-from forecasting.runs import forecast_run_create
+from forecasting.retrain_runs import forecast_run_create
 from forecasting.selectors import current_forecast_model, demand_series_list, forecast_points
 from ops.models import Job
 from web.access import can_plan, department_role, plannable_department_ids, roles_by_department

@@ -71,7 +71,10 @@ class ColumnGeneration:
                 return False
             for priced in found:
                 self.add_row(pm.index, priced.row)
-            if compiling:
+            if compiling:  # not timed (compilation), unless it alone overran the budget
+                if time.monotonic() - start > budget:
+                    self.round_seconds = (time.monotonic() - start) * len(self.pricers)
+                    return None
                 start = time.monotonic()
                 continue
             timed += 1

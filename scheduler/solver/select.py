@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .domain import Problem
+from .options import DEFAULT_TIME_LIMIT_S, DEFAULT_WORKERS
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "bench" / "results" / "solver.csv"
 ENGINES = ("colgen", "cpsat", "milp")
@@ -66,8 +67,8 @@ def _allowed_engines(problem: Problem) -> tuple[list[str], str]:
 def choose_engine(
     problem: Problem,
     *,
-    time_limit: float = 30.0,
-    workers: int = 2,
+    time_limit: float = DEFAULT_TIME_LIMIT_S,
+    workers: int = DEFAULT_WORKERS,
     fill_days: int | None = None,
     table: list[dict] | None = None,
 ) -> Choice:

@@ -24,6 +24,7 @@ from .master import Master
 from .model import OFF, ColgenModel
 
 EPS = 1e-6
+SMOOTHING = 0.5  # weight of the previous pricing point in the smoothed duals
 
 
 class ColumnGeneration:
@@ -40,6 +41,7 @@ class ColumnGeneration:
         self.lp_value: float | None = None
         self.complete = False  # the pool holds every feasible row of every person
         self.round_seconds = 0.0  # measured (or extrapolated) time to price everyone once
+        self.center: np.ndarray | None = None  # smoothed duals (the pricing point)
         incidences: list[list[tuple[int, int, int]]] = [[] for _ in model.people]
         for (d, k), entries in self.master.cover_rows.items():
             for r, members in entries:
@@ -69,7 +71,10 @@ class ColumnGeneration:
                 return False
             for priced in found:
                 self.add_row(pm.index, priced.row)
-            if compiling:
+            if compiling:  # not timed (compilation), unless it alone overran the budget
+                if time.monotonic() - start > budget:
+                    self.round_seconds = (time.monotonic() - start) * len(self.pricers)
+                    return None
                 start = time.monotonic()
                 continue
             timed += 1
@@ -111,23 +116,35 @@ class ColumnGeneration:
             weekend = -f["weekends"]
         return node, weekend
 
-    def price_round(self, duals: np.ndarray, people, *, count: int = 2) -> tuple[int, float, bool]:
-        """Price `people`; returns columns added, sum of their most negative reduced costs, and exactness."""
+    def price_round(
+        self, duals: np.ndarray, people, *, count: int = 2, smoothed: np.ndarray | None = None
+    ) -> tuple[int, float, bool]:
+        """Price `people`; returns columns added, sum of their most negative reduced costs, and exactness.
+
+        With `smoothed` duals the graph is priced at those, and a row is added when its reduced cost at the
+        master's own `duals` is negative (the sum and exactness then refer to the smoothed duals)."""
         added, total, exact_all = 0, 0.0, True
+        at = duals if smoothed is None else smoothed
         for p in people:
             if self.stop():
                 return added, total, False
-            node, weekend = self.node_costs(p, duals)
+            node, weekend = self.node_costs(p, at)
             found, exact = self.pricers[p].price(node, weekend, beam=self.beam, count=count)
             exact_all &= exact
             if not found:
                 continue
-            best = found[0].cost - duals[p]
+            best = found[0].cost - at[p]
             total += min(best, 0.0)
             for priced in found:
-                if priced.cost - duals[p] < -EPS and self.add_row(p, priced.row) is not None:
+                reduced = priced.cost - at[p] if smoothed is None else self.reduced_cost(p, priced.row, duals)
+                if reduced < -EPS and self.add_row(p, priced.row) is not None:
                     added += 1
         return added, total, exact_all
+
+    def reduced_cost(self, person: int, row: tuple[int, ...], duals: np.ndarray) -> float:
+        index, values = self.master.coefficients(person, row)
+        own = self.model.people[person].row_cost(row, self.model.lengths)
+        return own - float(np.dot(values, duals[index]))
 
     def converge(self, deadline: float, *, on_bound: Callable[[float], None] | None = None) -> bool:
         """Column generation to convergence or `deadline`; True when converged.
@@ -144,6 +161,18 @@ class ColumnGeneration:
             self.lp_value = value
             group = [people[(at + i) % len(people)] for i in range(min(chunk, len(people)))]
             at = (at + len(group)) % len(people)
+            # dual smoothing: price at a mix of the previous pricing point and the new duals (duals of a
+            # degenerate master jump; the mix cuts the rounds), then at the duals themselves before
+            # calling the chunk quiet
+            added = 0
+            if self.center is not None and self.center.shape == duals.shape:
+                self.center = SMOOTHING * self.center + (1 - SMOOTHING) * duals
+                added, _reduced, _exact = self.price_round(duals, group, smoothed=self.center)
+            else:
+                self.center = duals.copy()
+            if added:
+                quiet, exact_cycle = 0, True
+                continue
             added, reduced, exact = self.price_round(duals, group)
             if len(group) == len(people) and exact:
                 self._raise_bound(value + reduced, on_bound)
@@ -166,6 +195,16 @@ class ColumnGeneration:
 
     # integer rosters
     # ------------------------------------------------------------------------------------------------------
+    def rounded(self) -> dict[int, tuple[int, ...]]:
+        """Each person's column of highest LP value: a roster at once (every column keeps its person's
+        rules; cover is soft or relaxed in the master), the first one long before a dive or MIP ends."""
+        _value, x, _duals = self.master.solve()
+        rows = {}
+        for p, cols in self.master.by_person.items():
+            col = max(cols, key=lambda c: x[c])
+            rows[p] = self.master.columns[col][1]
+        return rows
+
     def dive(
         self,
         deadline: float,

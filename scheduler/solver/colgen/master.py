@@ -23,6 +23,7 @@ class Master:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", threads)
         h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 4)  # primal: new columns keep the basis primal feasible
         self.h = h
         people = len(model.people)
         lower, upper = [1.0] * people, [1.0] * people

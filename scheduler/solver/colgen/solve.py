@@ -223,11 +223,13 @@ def _column_generation(cg, model, best, pool, tracker, deadline, cancel, time_li
 
     on_bound = lambda b: tracker.report(None, integral_bound(b), "colgen:lp")  # noqa: E731
     version = absorb(0)
+    best.consider(model.to_roster(cg.rounded()), "colgen:rounding")  # within seconds: the seed columns
     converged, rounds = False, 0
     while not done():
         # column generation for a slice, then a roster from the pool (early, so one exists within seconds)
         converged = cg.converge(min(deadline, time.monotonic() + SLICE * time_limit), on_bound=on_bound)
         version = absorb(version)
+        best.consider(model.to_roster(cg.rounded()), "colgen:rounding")
         if done():
             break
         budget = min(

@@ -103,3 +103,23 @@ def test_solve_entry_point_runs_colgen():
 def test_unsupported_rules_names_no_rule_for_any_product_rule():
     prob = problem(3, weights=Weights(fairness_nights=2, change=1), reference={"A": ("D", None, "D")})
     assert unsupported_rules(prob) == ()
+
+
+def test_cancel_stops_the_search_and_keeps_the_best_roster():
+    # given a search cancelled as soon as the first roster is reported
+    import threading
+
+    prob = _cover_problem(14, 5)
+    event = threading.Event()
+    seen = []
+
+    def progress(p):
+        seen.append(p)
+        if p.objective is not None:
+            event.set()
+
+    # when the portfolio runs with a long limit
+    solution = solve_colgen(prob, time_limit=120, workers=2, progress=progress, cancel=event)
+    # then it returns (without waiting for the limit) a roster the referee agrees with
+    assert event.is_set() and seen
+    assert evaluate(prob, solution.roster).objective == solution.objective

@@ -17,6 +17,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from scheduler.solver.construct import _automaton
 from scheduler.solver.cpsat.context import CpSatContext
 
 
@@ -24,29 +25,9 @@ def work_automaton(
     max_work: int, min_work: int, min_off: int
 ) -> tuple[int, list[int], list[tuple[int, int, int]]]:
     """States and transitions (label 1 = works, 0 = off) of the consecutive-days rules with the benchmark's
-    boundary semantics: a run touching day 0 or the last day is exempt from the minimum."""
-    start, initial_off = 0, 1
-    first_run = {k: 1 + k for k in range(1, max_work + 1)}  # work run touching day 0 (exempt from min)
-    run = {k: 1 + max_work + k for k in range(1, max_work + 1)}
-    rest = {k: 1 + 2 * max_work + k for k in range(1, min_off + 1)}
-    arcs = [
-        (start, 0, initial_off),
-        (start, 1, first_run[1]),
-        (initial_off, 0, initial_off),
-        (initial_off, 1, run[1]),
-    ]
-    for k in range(1, max_work + 1):
-        if k < max_work:
-            arcs += [(first_run[k], 1, first_run[k + 1]), (run[k], 1, run[k + 1])]
-        arcs.append((first_run[k], 0, rest[1]))
-        if k >= min_work:
-            arcs.append((run[k], 0, rest[1]))
-    for k in range(1, min_off + 1):
-        arcs.append((rest[k], 0, rest[min(k + 1, min_off)]))
-        if k >= min_off:
-            arcs.append((rest[k], 1, run[1]))
-    states = [start, initial_off, *first_run.values(), *run.values(), *rest.values()]
-    return start, states, arcs
+    boundary semantics: the construction's automaton (`scheduler/solver/construct.py`)."""
+    start, arcs, num_states, _off = _automaton(max_work, min_work, min_off)
+    return start, list(range(num_states)), arcs
 
 
 def add_work_automata(ctx: CpSatContext) -> None:

@@ -23,13 +23,14 @@ import math
 import random
 import time
 
-from ..domain import FEASIBLE, UNKNOWN, Person, Problem, Roster, Solution, empty_roster
+from ..domain import FEASIBLE, Person, Problem, Roster, Solution
 from ..incumbent import IncumbentPool
 from ..result import Tracker, make_solution
 from .construct import construct_by_person, model_objective
 from .context import build_model
 from .horizon import days_off, only_people, window
 from .lns import lns_search
+from .run import no_roster
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,7 @@ def solve_rolling(
     deadline = tracker.start + time_limit * (1 - CHECK_SHARE)
     roster = _construct(problem, deadline=deadline, seed=seed, tracker=tracker)
     if roster is None:
-        return Solution(
-            roster=empty_roster(problem),
-            objective=None,
-            bound=None,
-            status=UNKNOWN,
-            engine="cpsat",
-            message="rolling horizon: no roster found within the time limit",
-        )
+        return no_roster(problem, "rolling horizon: no roster found within the time limit")
     objective = _score(problem, roster)
     tracker.report(objective, None, "rolling-construct")
     if incumbents is not None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from ..domain import UNKNOWN, Problem, Solution, empty_roster
 from ..incumbent import IncumbentPool
 from ..result import Tracker
 from .context import CpSatContext
@@ -83,3 +84,17 @@ def run_model(
     finally:
         done.set()
     return status, solver
+
+
+def no_roster(
+    problem: Problem, message: str, *, bound: float | None = None, engine: str = "cpsat"
+) -> Solution:
+    """The answer when the time limit ends before any roster (or the search was cancelled)."""
+    return Solution(
+        roster=empty_roster(problem),
+        objective=None,
+        bound=bound,
+        status=UNKNOWN,
+        engine=engine,
+        message=message,
+    )

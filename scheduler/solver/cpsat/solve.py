@@ -31,13 +31,13 @@ import time
 from ortools.sat.python import cp_model
 
 from ..construct import supports
-from ..domain import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Problem, Roster, Solution, Timings, empty_roster
+from ..domain import FEASIBLE, INFEASIBLE, OPTIMAL, Problem, Roster, Solution, Timings, empty_roster
 from ..incumbent import IncumbentPool
 from ..result import Cancel, ProgressFn, Tracker, make_solution
 from .construct import construct_by_person, model_objective
 from .context import CpSatContext, build_model
 from .lns import lns_search
-from .run import run_model
+from .run import no_roster, run_model
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +108,7 @@ def solve_cpsat(
         roster, objective = ctx.fallback  # relaxed cover minimums unmet: never shared, still the closest
     if roster is None:
         status_name = "cancelled" if tracker.cancelled() else "no roster found within the time limit"
-        return Solution(
-            roster=empty_roster(problem),
-            objective=None,
-            bound=tracker.bound,
-            status=UNKNOWN,
-            engine="cpsat",
-            message=status_name,
-        )
+        return no_roster(problem, status_name, bound=tracker.bound)
     proven = outcome == cp_model.OPTIMAL and objective <= (tracker.bound or -math.inf) + 1e-6
     bounded = tracker.bound is not None and objective <= tracker.bound + 1e-6
     status = OPTIMAL if proven or bounded else FEASIBLE
@@ -147,9 +140,7 @@ def solve_plain(problem: Problem, *, time_limit: float, workers: int = 2, seed: 
         phase="plain",
     )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Solution(
-            roster=empty_roster(problem), objective=None, bound=None, status=UNKNOWN, engine="plain"
-        )
+        return no_roster(problem, "no roster found within the time limit", engine="plain")
     status_name = OPTIMAL if status == cp_model.OPTIMAL else FEASIBLE
     return make_solution(
         problem,

@@ -10,6 +10,8 @@
   the app (`scheduler.problem_builder.build_problem`: contracts, leave, skills, cover, history), then the
   solver core called directly (no Celery) at --short and at --long seconds; both rosters are scored by the
   referee (`evaluate.py`).
+- `--reuse-long` keeps the long-limit rosters' figures from an earlier run (the long side takes 10 minutes a
+  unit) and measures the short side again.
 - Prints per unit: engine, objective at each limit, the gap (short - long) / long, time to first and best,
   and the load average; target (issue 15): within 3%. Writes bench/results/roster_quality.json.
 Not part of the test suite.
@@ -64,6 +66,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--units", type=int, default=None)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--reuse-long",
+        action="store_true",
+        help="keep the long-limit results already in --output (measure the short side again)",
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "roster_quality.json"))
     args = parser.parse_args()
     _setup(args)
@@ -78,6 +85,9 @@ def main() -> int:
     today = dt.date.today()
     start = today + dt.timedelta(days=7 - today.weekday())  # next Monday
     units = list(Department.objects.filter(kind=Department.Kind.UNIT).order_by("id"))[: args.units]
+    earlier = {}
+    if args.reuse_long and Path(args.output).exists():
+        earlier = {u["unit"]: u["long"] for u in json.loads(Path(args.output).read_text())["units"]}
     results = []
     print(
         f"{'unit':<28}{'engine':<8}{'short':>9}{'long':>9}{'gap %':>8}{'t_best s/l':>14}{'load':>6}",
@@ -89,7 +99,7 @@ def main() -> int:
         )
         problem = build_problem(roster).problem
         short = _solve(problem, limit=args.short, workers=args.workers)
-        long = _solve(problem, limit=args.long, workers=args.workers)
+        long = earlier.get(unit.name) or _solve(problem, limit=args.long, workers=args.workers)
         gap = None
         if short["objective"] is not None and long["objective"] is not None:
             gap = 100.0 * (short["objective"] - long["objective"]) / max(long["objective"], 1)

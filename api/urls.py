@@ -43,6 +43,7 @@ for _module in ("api.rosters.urls", "api.forecasting.urls"):
 
 # Catalogue CRUD after the aggregates (their assignments/bulk-update-hours must win over assignments/<pk>).
 urlpatterns += [
+    path("", include("api.labour.urls")),
     path("", include("api.access.urls")),
     path("", include("api.capacity.urls")),
     path("", include("api.scheduler.urls")),

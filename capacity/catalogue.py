@@ -30,7 +30,6 @@ PERSON_FIELDS = (
     "weekly_capacity_hours",
     "hire_date",
     "active",
-    "hourly_rate",
 )
 SKILL_FIELDS = ("name",)
 PERSON_SKILL_FIELDS = ("person", "skill", "level", "certified_until")

@@ -67,7 +67,6 @@ class Person(models.Model):
     weekly_capacity_hours = models.DecimalField(max_digits=5, decimal_places=2, default=37.5)
     hire_date = models.DateField()
     active = models.BooleanField(default=True)
-    hourly_rate = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -76,7 +75,6 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(weekly_capacity_hours__gte=0), name="person_capacity_non_negative"
             ),
-            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="person_rate_non_negative"),
         ]
         indexes = [
             models.Index(fields=["department", "active"], name="person_department_active"),
@@ -240,6 +238,26 @@ class RoleWeekHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id}/{self.role_id} {self.week_start}: {self.hours}"
+
+
+class LabourBudget(models.Model):
+    """The hours and the cost a unit may spend on staff in one week (keyed by its Monday)."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="labour_budgets")
+    week_start = models.DateField()
+    hours = models.DecimalField(max_digits=9, decimal_places=2)
+    cost = models.DecimalField(max_digits=12, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "week_start"], name="labourbudget_one_per_week"),
+            models.CheckConstraint(condition=Q(hours__gte=0, cost__gte=0), name="labourbudget_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.week_start}: {self.hours} h, {self.cost}"
 
 
 class AccessGrant(models.Model):

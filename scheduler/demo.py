@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, time, timedelta
+from decimal import Decimal
 
 from capacity.models import Department, Person, SkillTag
-from scheduler.models import CoverRequirement, PersonContract, ShiftRequest, ShiftType, WorkRules
+from scheduler.models import CoverRequirement, PayRate, PersonContract, ShiftRequest, ShiftType, WorkRules
 
 COVER_WEEKS = 8
 # code, name, start, minutes, paid minutes, night
@@ -69,7 +70,7 @@ def seed_scheduling(
     medication = SkillTag.objects.get(name="Medication")
     first_day = today - timedelta(days=today.weekday())
     for unit in units:
-        people = list(Person.objects.filter(department=unit).order_by("id"))
+        people = list(Person.objects.filter(department=unit).select_related("role").order_by("id"))
         for person in people:
             rules = full_time if person.weekly_capacity_hours >= 37 else part_time
             PersonContract.objects.update_or_create(person=person, defaults={"work_rules": rules})
@@ -117,3 +118,40 @@ def seed_scheduling(
                     )
                 )
         ShiftRequest.objects.bulk_create(requests)
+        _seed_pay_rates(people, rng, today)
+
+
+# base hourly rate per role; each person earns up to 2.00 more
+ROLE_RATES = {"Registered Nurse": 21, "Senior Carer": 15, "Care Assistant": 12.5, "Ward Manager": 27}
+RATE_HISTORY_DAYS = 365
+RAISE_DAYS_AGO = 120  # a pay award four months ago: 3% on every rate
+RAISE = Decimal("1.03")
+
+
+def _seed_pay_rates(people: list[Person], rng: random.Random, today: date) -> None:
+    """A year of pay-rate history per person with one change (the pay award)."""
+    PayRate.objects.filter(person__in=people).delete()
+    raise_day = today - timedelta(days=RAISE_DAYS_AGO)
+    rows = []
+    for person in people:
+        base = Decimal(str(ROLE_RATES.get(person.role.name, 12.5))) + Decimal(rng.randint(0, 20)) / 10
+        terms = dict(
+            person=person,
+            overtime_multiplier=Decimal("1.5"),
+            night_multiplier=Decimal("1.2"),
+            weekend_multiplier=Decimal("1.1"),
+            holiday_multiplier=Decimal("1.5"),
+        )
+        first = max(person.hire_date, today - timedelta(days=RATE_HISTORY_DAYS))
+        if first < raise_day:
+            rows.append(
+                PayRate(valid_from=first, valid_to=raise_day - timedelta(days=1), hourly_rate=base, **terms)
+            )
+        rows.append(
+            PayRate(
+                valid_from=max(first, raise_day),
+                hourly_rate=(base * RAISE).quantize(Decimal("0.01")),
+                **terms,
+            )
+        )
+    PayRate.objects.bulk_create(rows)

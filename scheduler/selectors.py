@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from scheduler.labour_cost import WorkedShift, price_shifts, public_holidays
 from scheduler.models import CoverRequirement, PersonContract, Roster, RosterAssignment, ShiftType
+from scheduler.pay_rates import person_terms, rate_book
 
 
 def shift_types_for_unit(unit) -> list[ShiftType]:
@@ -116,40 +118,57 @@ def roster_cover(*, roster: Roster) -> list[dict]:
 
 
 def roster_hours_and_cost(*, roster: Roster) -> list[dict]:
-    """Paid hours per person, overtime above contract hours priced with the contract's multiplier."""
+    """Paid hours per person; each shift priced at the rate valid on its date (scheduler.labour_cost), the
+    minutes above the contract's hours over the roster's span priced as overtime."""
     weeks = Decimal((roster.end_date - roster.start_date).days + 1) / 7
     assignments = _assignments(roster)
-    contracts = {
-        c.person_id: c.work_rules
-        for c in PersonContract.objects.filter(person__roster_assignments__roster=roster)
-        .select_related("work_rules")
-        .distinct()
+    terms = person_terms({a.person_id for a in assignments})
+    rates = rate_book(people=terms, start=roster.start_date, end=roster.end_date)
+    contract = {
+        pid: round(t.contract_minutes_per_week * weeks) if t.contract_minutes_per_week is not None else None
+        for pid, t in terms.items()
     }
+    holidays = public_holidays(roster.department.country, roster.start_date, roster.end_date)
+    costs = price_shifts(
+        (
+            WorkedShift(
+                a.pk,
+                a.person_id,
+                a.date,
+                a.shift_type.paid_minutes,
+                a.shift_type.is_night,
+                a.date in holidays,
+            )
+            for a in assignments
+        ),
+        rates=rates,
+        contract_minutes=contract.get,
+        period=lambda day: None,
+    )
     per_person: dict[int, dict] = {}
     for a in assignments:
-        entry = per_person.setdefault(a.person_id, {"person": a.person, "minutes": 0, "shifts": 0})
+        entry = per_person.setdefault(
+            a.person_id, {"person": a.person, "minutes": 0, "shifts": 0, "cost": Decimal(0)}
+        )
         entry["minutes"] += a.shift_type.paid_minutes
         entry["shifts"] += 1
+        entry["cost"] += costs[a.pk]
     result = []
     for person_id, entry in per_person.items():
         person = entry["person"]
-        rules = contracts.get(person_id)
-        contract_minutes = (
-            Decimal(rules.contract_minutes_per_week) * weeks if rules else Decimal(entry["minutes"])
-        )
-        multiplier = rules.overtime_multiplier if rules else Decimal(1)
-        worked = Decimal(entry["minutes"])
-        overtime = max(Decimal(0), worked - contract_minutes)
-        cost = person.hourly_rate * (worked - overtime) / 60 + person.hourly_rate * multiplier * overtime / 60
+        allowance = contract.get(person_id)
+        worked = entry["minutes"]
+        contract_minutes = allowance if allowance is not None else worked
+        overtime = max(0, worked - contract_minutes)
         result.append(
             {
                 "person_id": person_id,
                 "name": person.name,
                 "shifts": entry["shifts"],
-                "hours": float(round(worked / 60, 2)),
-                "contract_hours": float(round(contract_minutes / 60, 2)),
-                "overtime_hours": float(round(overtime / 60, 2)),
-                "cost": float(round(cost, 2)),
+                "hours": round(worked / 60, 2),
+                "contract_hours": round(contract_minutes / 60, 2),
+                "overtime_hours": round(overtime / 60, 2),
+                "cost": float(entry["cost"]),
             }
         )
     return sorted(result, key=lambda r: (r["name"], r["person_id"]))

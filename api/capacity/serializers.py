@@ -66,7 +66,6 @@ class PersonOutputSerializer(PortableModelSerializer):
             "weekly_capacity_hours",
             "hire_date",
             "active",
-            "hourly_rate",
             "updated_at",
         ]
         read_only_fields = fields
@@ -84,7 +83,6 @@ class PersonInputSerializer(PortableModelSerializer):
             "weekly_capacity_hours",
             "hire_date",
             "active",
-            "hourly_rate",
         ]
         validators = []
         extra_kwargs = {"email": {"validators": []}}  # the service checks uniqueness (one error shape)

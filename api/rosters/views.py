@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from api.conditional import conditional_read, require_if_match, version_etag
 from api.errors_schema import ERROR_RESPONSES, ERROR_RESPONSES_LIST, ErrorSerializer
+from api.labour.serializers import RosterBudgetSerializer
 from api.pagination import CappedPageNumberPagination
 from api.permissions import RolePermission
 from api.rosters.serializers import (
@@ -33,6 +34,7 @@ from api.scoping import get_scoped_or_404, require_department_role, scope_querys
 from api.throttles import ScopedRateThrottle
 from capacity.models import Department, Person
 from scheduler import selectors
+from scheduler.labour_variance import roster_against_budget
 from scheduler.models import Roster
 from scheduler.selectors import shift_types_for_unit
 from scheduler.services.edits import roster_assignment_set
@@ -181,7 +183,22 @@ class RosterHoursApi(APIView):
     )
     def get(self, request, roster_id: int):
         roster = _roster_for_read(request, roster_id)
-        return _read(request, roster, selectors.roster_hours_and_cost(roster=roster))
+        # tagged by its content: a pay-rate change moves the cost without changing the roster
+        return conditional_read(request, selectors.roster_hours_and_cost(roster=roster))
+
+
+class RosterBudgetApi(APIView):
+    permission_classes = [RolePermission]
+
+    @extend_schema(
+        operation_id="roster_budget",
+        responses={200: RosterBudgetSerializer, 304: None, **ERROR_RESPONSES},
+        description="The roster's hours and cost in each week it touches (each shift at the rate of its "
+        "date, overtime above the contract's weekly hours) against the unit's labour budget for the week.",
+    )
+    def get(self, request, roster_id: int):
+        roster = _roster_for_read(request, roster_id)
+        return conditional_read(request, roster_against_budget(roster=roster))
 
 
 class RosterFairnessApi(APIView):

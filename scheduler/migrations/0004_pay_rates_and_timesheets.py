@@ -8,7 +8,6 @@
 # contract's overtime multiplier.
 
 import django.db.models.deletion
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 EXCLUSIONS = (
@@ -23,6 +22,13 @@ EXCLUSIONS = (
         "person_id IS NULL",
     ),
 )
+
+
+def create_btree_gist(apps, schema_editor):
+    # Not Django's BtreeGistExtension: it would drop the extension when migrating back, and query
+    # pg_extension on SQLite doing so.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
 
 
 def add_exclusions(apps, schema_editor):
@@ -80,7 +86,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGistExtension(),
+        migrations.RunPython(create_btree_gist, migrations.RunPython.noop),
         migrations.CreateModel(
             name='PayRate',
             fields=[

@@ -34,7 +34,7 @@ from capacity.weeks import monday_of
 from scheduler.labour_cost import CENT, WorkedShift, per_week_contract, price_shifts, public_holidays
 from scheduler.models import Roster, TimesheetEntry
 from scheduler.pay_rates import person_terms, rate_book
-from scheduler.timesheets import rostered_shifts
+from scheduler.selectors import rostered_shifts
 
 CAUSES = ("overtime", "unplanned", "missing", "rate")
 ZERO = Decimal(0)

@@ -275,6 +275,72 @@ def roster_ical(*, roster: Roster, person_id: int) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+@dataclass(frozen=True)
+class RosteredShift:
+    unit_id: int
+    roster_id: int
+    person_id: int
+    day: date
+    shift_code: str
+    paid_minutes: int
+    night: bool
+
+
+def rostered_shifts(*, unit_ids: list[int], start: date, end: date) -> list[RosteredShift]:
+    """The shifts of the roster in force on each day of each unit (the newest published roster covering
+    the day, else the newest solved one). Two queries."""
+    rank = {Roster.Status.PUBLISHED: 0, Roster.Status.SOLVED: 1}
+    candidates = (
+        Roster.objects.filter(
+            department_id__in=unit_ids, start_date__lte=end, end_date__gte=start, status__in=list(rank)
+        )
+        .order_by("-created_at", "-id")
+        .values_list("id", "department_id", "status", "start_date", "end_date")
+    )
+    by_unit: dict[int, list[tuple]] = defaultdict(list)
+    for row in candidates:
+        by_unit[row[1]].append(row)
+    in_force: dict[tuple[int, date], int] = {}
+    for unit_id, rows in by_unit.items():
+        for roster_id, _, _, first, last in sorted(rows, key=lambda r: rank[r[2]]):  # stable: newest first
+            day = max(first, start)
+            while day <= min(last, end):
+                in_force.setdefault((unit_id, day), roster_id)
+                day = date.fromordinal(day.toordinal() + 1)
+    if not in_force:
+        return []
+    rows = RosterAssignment.objects.filter(
+        roster_id__in=set(in_force.values()), date__range=(start, end)
+    ).values_list(
+        "roster_id",
+        "roster__department_id",
+        "person_id",
+        "date",
+        "shift_type__code",
+        "shift_type__paid_minutes",
+        "shift_type__is_night",
+    )
+    return [
+        RosteredShift(unit_id, roster_id, person_id, day, code, minutes, night)
+        for roster_id, unit_id, person_id, day, code, minutes, night in rows
+        if in_force.get((unit_id, day)) == roster_id
+    ]
+
+
+def rostered_hours_by_person_week(*, unit_ids: list[int], mondays: list[date]) -> dict[int, list[float]]:
+    """Per person, the paid hours of their shifts in the rosters in force of these units, one figure per
+    week (aligned with `mondays`). Two queries."""
+    if not mondays:
+        return {}
+    index = {monday: i for i, monday in enumerate(mondays)}
+    hours: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(mondays))
+    for shift in rostered_shifts(unit_ids=unit_ids, start=mondays[0], end=mondays[-1] + timedelta(days=6)):
+        week = index.get(shift.day - timedelta(days=shift.day.weekday()))
+        if week is not None:
+            hours[shift.person_id][week] += shift.paid_minutes / 60
+    return {person: [round(h, 2) for h in weeks] for person, weeks in hours.items()}
+
+
 def rosters_in_force(*, unit_ids: list[int], start, end) -> dict[int, Roster]:
     """Per unit, the roster in force over the days: the newest published one, else the newest solved."""
     chosen: dict[int, Roster] = {}

@@ -4,8 +4,6 @@ set them beside the roster ("not yet recorded": rostered, no actual; "unplanned"
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import transaction
@@ -13,8 +11,8 @@ from django.db import transaction
 from capacity.models import Department, Person
 from ops.cache import bump
 from ops.errors import ApplicationError
-from scheduler.models import Roster, RosterAssignment, TimesheetEntry
-from scheduler.selectors import shift_types_for_unit
+from scheduler.models import RosterAssignment, TimesheetEntry
+from scheduler.selectors import rostered_shifts, shift_types_for_unit
 
 MAX_TIMESHEET_ROWS = 5000
 MAX_RANGE_DAYS = 366
@@ -164,58 +162,6 @@ def timesheet_upload(
 
 
 # --- reads ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RosteredShift:
-    unit_id: int
-    roster_id: int
-    person_id: int
-    day: date
-    shift_code: str
-    paid_minutes: int
-    night: bool
-
-
-def rostered_shifts(*, unit_ids: list[int], start: date, end: date) -> list[RosteredShift]:
-    """The shifts of the roster in force on each day of each unit (the newest published roster covering
-    the day, else the newest solved one). Two queries."""
-    rank = {Roster.Status.PUBLISHED: 0, Roster.Status.SOLVED: 1}
-    candidates = (
-        Roster.objects.filter(
-            department_id__in=unit_ids, start_date__lte=end, end_date__gte=start, status__in=list(rank)
-        )
-        .order_by("-created_at", "-id")
-        .values_list("id", "department_id", "status", "start_date", "end_date")
-    )
-    by_unit: dict[int, list[tuple]] = defaultdict(list)
-    for row in candidates:
-        by_unit[row[1]].append(row)
-    in_force: dict[tuple[int, date], int] = {}
-    for unit_id, rows in by_unit.items():
-        for roster_id, _, _, first, last in sorted(rows, key=lambda r: rank[r[2]]):  # stable: newest first
-            day = max(first, start)
-            while day <= min(last, end):
-                in_force.setdefault((unit_id, day), roster_id)
-                day = date.fromordinal(day.toordinal() + 1)
-    if not in_force:
-        return []
-    rows = RosterAssignment.objects.filter(
-        roster_id__in=set(in_force.values()), date__range=(start, end)
-    ).values_list(
-        "roster_id",
-        "roster__department_id",
-        "person_id",
-        "date",
-        "shift_type__code",
-        "shift_type__paid_minutes",
-        "shift_type__is_night",
-    )
-    return [
-        RosteredShift(unit_id, roster_id, person_id, day, code, minutes, night)
-        for roster_id, unit_id, person_id, day, code, minutes, night in rows
-        if in_force.get((unit_id, day)) == roster_id
-    ]
 
 
 def check_range(start: date, end: date) -> None:

@@ -251,10 +251,11 @@ def test_dashboard_queries_do_not_grow_with_people(client, django_assert_num_que
         client.get(reverse("dashboard"))
 
 
-# session, user, roster, the selectors' reads (grid, hours and cost, fairness, cover), the units in view, and
-# the session write that remembers the unit in view
-GRID_QUERIES = 16
-DASHBOARD_QUERIES = 17
+# session, user, roster, the selectors' reads (grid, hours and cost with its pay rates, fairness, cover), the
+# units in view, and the session write that remembers the unit in view
+GRID_QUERIES = 17
+# the dashboard's reads, with the pay rates of the roster's cost and the rostered hours in utilisation (2)
+DASHBOARD_QUERIES = 20
 DASHBOARD_CACHED_QUERIES = 4  # session, user, the units in view, the unit in view
 
 
@@ -285,3 +286,21 @@ def test_compare_engines_starts_one_job_per_engine(client, ward, planner, django
     assert send.call_count == 2
     html = client.get(response["Location"]).content.decode()
     assert html.count("data-compare-job=") == 2
+
+
+def test_utilisation_counts_rostered_shift_hours_beside_project_hours(client):
+    # given people on no project, rostered next week: the first on three 7.5-hour shifts, the others on two
+    ward = planning_unit(name="Util Ward", people=3, assignments=False)
+    user = user_with_role("util-manager", ward.unit, "manager")
+    solved_roster(ward, days=7)
+    client.force_login(user)
+    # when the dashboard is opened
+    html = client.get(reverse("dashboard")).content.decode()
+    # then next week's utilisation is their shift hours against 37.5 hours of capacity, not 0 %
+    heatmap = html[html.index('data-chart="heatmap"') :]
+    rows = {
+        name: heatmap[heatmap.index(name) :].split("</tr>", 1)[0] for name in (p.name for p in ward.people)
+    }
+    next_week_cells = {name: row.split("<td")[2] for name, row in rows.items()}
+    assert ">60<" in next_week_cells[ward.people[0].name]
+    assert ">40<" in next_week_cells[ward.people[1].name]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -78,10 +79,20 @@ def labour_budget_delete(*, unit: Department, week: date) -> bool:
     return bool(deleted)
 
 
-def labour_budgets(
-    *, unit_ids: list[int], first_week: date, weeks: int
-) -> dict[tuple[int, date], LabourBudget]:
-    """(unit id, Monday) -> budget over a window of weeks. One query."""
+@dataclass(frozen=True)
+class Budget:
+    department_id: int
+    week_start: date
+    hours: Decimal
+    cost: Decimal
+    updated_at: datetime
+
+
+def labour_budgets(*, unit_ids: list[int], first_week: date, weeks: int) -> dict[tuple[int, date], Budget]:
+    """(unit id, Monday) -> budget over a window of weeks, as plain values (a report reads thousands).
+    One query."""
     last = first_week + timedelta(weeks=weeks - 1)
-    rows = LabourBudget.objects.filter(department_id__in=unit_ids, week_start__range=(first_week, last))
-    return {(b.department_id, b.week_start): b for b in rows}
+    rows = LabourBudget.objects.filter(
+        department_id__in=unit_ids, week_start__range=(first_week, last)
+    ).values_list("department_id", "week_start", "hours", "cost", "updated_at")
+    return {(row[0], row[1]): Budget(*row) for row in rows}

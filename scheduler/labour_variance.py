@@ -51,6 +51,15 @@ def _hours(minutes: int) -> float:
 class _Cell:
     """The figures of one unit and week, kept exact (Decimal cents, integer minutes) until output."""
 
+    __slots__ = (
+        "rostered_minutes",
+        "actual_minutes",
+        "rostered_cost",
+        "actual_cost",
+        "cause_minutes",
+        "cause_cost",
+    )
+
     def __init__(self) -> None:
         self.rostered_minutes = self.actual_minutes = 0
         self.rostered_cost = self.actual_cost = ZERO

@@ -172,25 +172,18 @@ class RateBook:
     """The rates of some people over a period: `rate_on(person, day)` is the most specific rate valid on
     that day (the person's own, then their role's on their contract, then their role's), or None."""
 
-    def __init__(self, rows: list[PayRate], people: Mapping[int, PersonTerms]):
+    def __init__(
+        self, rates: list[tuple[int | None, int | None, int | None, Rate]], people: Mapping[int, PersonTerms]
+    ):
+        """`rates`: (person id, role id, work rules id, rate) of each rate row."""
         self.people = people
         self._own: dict[int, list[Rate]] = defaultdict(list)
         self._role: dict[tuple[int, int | None], list[Rate]] = defaultdict(list)
-        for row in rows:
-            rate = Rate(
-                row.id,
-                row.valid_from,
-                row.valid_to,
-                row.hourly_rate,
-                row.overtime_multiplier,
-                row.night_multiplier,
-                row.weekend_multiplier,
-                row.holiday_multiplier,
-            )
-            if row.person_id is not None:
-                self._own[row.person_id].append(rate)
+        for person_id, role_id, work_rules_id, rate in rates:
+            if person_id is not None:
+                self._own[person_id].append(rate)
             else:
-                self._role[(row.role_id, row.work_rules_id)].append(rate)
+                self._role[(role_id, work_rules_id)].append(rate)
 
     def rate_on(self, person_id: int, day: date) -> Rate | None:
         terms = self.people.get(person_id)
@@ -209,14 +202,28 @@ class RateBook:
 def rate_book(*, people: Mapping[int, PersonTerms], start: date, end: date) -> RateBook:
     """Every rate of these people (and of their roles) valid on any day from start to end. One query."""
     roles = {terms.role_id for terms in people.values()}
-    rows = list(
+    rows = (
         PayRate.objects.filter(
             Q(person_id__in=list(people)) | Q(person__isnull=True, role_id__in=list(roles)),
             Q(valid_to__isnull=True) | Q(valid_to__gte=start),
             valid_from__lte=end,
-        ).order_by("valid_from", "id")
+        )
+        .order_by("valid_from", "id")
+        .values_list("person_id", "role_id", "work_rules_id", *RATE_COLUMNS)
     )
-    return RateBook(rows, people)
+    return RateBook([(row[0], row[1], row[2], Rate(*row[3:])) for row in rows], people)
+
+
+RATE_COLUMNS = (
+    "id",
+    "valid_from",
+    "valid_to",
+    "hourly_rate",
+    "overtime_multiplier",
+    "night_multiplier",
+    "weekend_multiplier",
+    "holiday_multiplier",
+)
 
 
 def person_terms(person_ids) -> dict[int, PersonTerms]:

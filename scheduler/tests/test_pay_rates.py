@@ -11,6 +11,7 @@ from scheduler.labour_cost import WorkedShift, price_shifts
 from scheduler.models import PayRate, RosterAssignment
 from scheduler.pay_rates import (
     PersonTerms,
+    Rate,
     RateBook,
     pay_rate_create,
     pay_rate_update,
@@ -151,17 +152,17 @@ def test_roster_cost_uses_the_rate_valid_on_each_shifts_date():
 
 def test_weekend_night_and_holiday_premiums_take_the_highest_and_overtime_its_multiplier():
     # given a rate of 20 with overtime x1.5, nights x1.2, weekends x1.3, holidays x2
-    rate = PayRate(
+    rate = Rate(
         id=1,
-        person_id=1,
         valid_from=date(2025, 1, 1),
-        hourly_rate=Decimal(20),
-        overtime_multiplier=Decimal("1.5"),
-        night_multiplier=Decimal("1.2"),
-        weekend_multiplier=Decimal("1.3"),
-        holiday_multiplier=Decimal(2),
+        valid_to=None,
+        hourly=Decimal(20),
+        overtime=Decimal("1.5"),
+        night=Decimal("1.2"),
+        weekend=Decimal("1.3"),
+        holiday=Decimal(2),
     )
-    book = RateBook([rate], {1: PersonTerms(role_id=1)})
+    book = RateBook([(1, None, None, rate)], {1: PersonTerms(role_id=1)})
     saturday = date(2025, 3, 8)
     shifts = [
         WorkedShift("weekday", 1, MONDAY, 600),

@@ -179,6 +179,7 @@ class RateBook:
         self.people = people
         self._own: dict[int, list[Rate]] = defaultdict(list)
         self._role: dict[tuple[int, int | None], list[Rate]] = defaultdict(list)
+        self._chains: dict[int, tuple[Rate, ...]] = {}
         for person_id, role_id, work_rules_id, rate in rates:
             if person_id is not None:
                 self._own[person_id].append(rate)
@@ -186,17 +187,23 @@ class RateBook:
                 self._role[(role_id, work_rules_id)].append(rate)
 
     def rate_on(self, person_id: int, day: date) -> Rate | None:
+        chain = self._chains.get(person_id)
+        if chain is None:
+            chain = self._chains[person_id] = self._chain(person_id)
+        for rate in chain:
+            if rate.valid_from <= day and (rate.valid_to is None or day <= rate.valid_to):
+                return rate
+        return None
+
+    def _chain(self, person_id: int) -> tuple[Rate, ...]:
+        """The person's rates in the order they are tried: own, role on contract, role."""
         terms = self.people.get(person_id)
-        candidates = [self._own.get(person_id, ())]
+        chain = list(self._own.get(person_id, ()))
         if terms is not None:
             if terms.work_rules_id is not None:
-                candidates.append(self._role.get((terms.role_id, terms.work_rules_id), ()))
-            candidates.append(self._role.get((terms.role_id, None), ()))
-        for rates in candidates:
-            for rate in rates:
-                if rate.covers(day):
-                    return rate
-        return None
+                chain += self._role.get((terms.role_id, terms.work_rules_id), ())
+            chain += self._role.get((terms.role_id, None), ())
+        return tuple(chain)
 
 
 def rate_book(*, people: Mapping[int, PersonTerms], start: date, end: date) -> RateBook:

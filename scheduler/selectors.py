@@ -303,10 +303,9 @@ def rostered_shifts(*, unit_ids: list[int], start: date, end: date) -> list[Rost
     in_force: dict[tuple[int, date], int] = {}
     for unit_id, rows in by_unit.items():
         for roster_id, _, _, first, last in sorted(rows, key=lambda r: rank[r[2]]):  # stable: newest first
-            day = max(first, start)
-            while day <= min(last, end):
-                in_force.setdefault((unit_id, day), roster_id)
-                day = date.fromordinal(day.toordinal() + 1)
+            first_day = max(first, start)
+            for offset in range((min(last, end) - first_day).days + 1):
+                in_force.setdefault((unit_id, first_day + timedelta(days=offset)), roster_id)
     if not in_force:
         return []
     rows = RosterAssignment.objects.filter(

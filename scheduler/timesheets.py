@@ -41,6 +41,15 @@ def _date(raw, row: int, errors: list) -> date | None:
         return None
 
 
+def _blank(value) -> bool:
+    return value is None or str(value).strip() == ""
+
+
+def _shift_end(shift) -> time:
+    minute = (shift.start_time.hour * 60 + shift.start_time.minute + shift.duration_minutes) % MINUTES_PER_DAY
+    return time(minute // 60, minute % 60)
+
+
 def _people_by_key(unit: Department, rows: list[dict]) -> dict[str, int]:
     """People an upload may name, by id and by email: the unit's own, and anyone rostered in it."""
     ids = {str(r.get("person", "")).strip() for r in rows}
@@ -87,18 +96,6 @@ def timesheet_upload(
                 {"row": index, "field": "person", "error": f"no person {key!r} in this unit or its rosters"}
             )
         day = _date(row.get("date"), index, errors)
-        start = _time(row.get("start"), "start", index, errors)
-        end = _time(row.get("end"), "end", index, errors)
-        raw_break = row.get("break_minutes")
-        try:
-            break_minutes = int(str(raw_break).strip()) if raw_break not in (None, "") else 0
-            if break_minutes < 0:
-                raise ValueError
-        except ValueError:
-            errors.append(
-                {"row": index, "field": "break_minutes", "error": f"not minutes >= 0: {raw_break!r}"}
-            )
-            break_minutes = 0
         code = str(row.get("shift") or "").strip()
         shift = shifts.get(code) if code else None
         if code and shift is None:
@@ -109,6 +106,24 @@ def timesheet_upload(
                     "error": f"no shift {code!r}; known: {', '.join(sorted(shifts))}",
                 }
             )
+        raw_break = row.get("break_minutes")
+        if shift is not None and _blank(row.get("start")) and _blank(row.get("end")):
+            # a shift named without times was worked as rostered: its times, its unpaid break
+            start, end = shift.start_time, _shift_end(shift)
+            default_break = shift.duration_minutes - shift.paid_minutes
+        else:
+            start = _time(row.get("start"), "start", index, errors)
+            end = _time(row.get("end"), "end", index, errors)
+            default_break = 0
+        try:
+            break_minutes = int(str(raw_break).strip()) if not _blank(raw_break) else default_break
+            if break_minutes < 0:
+                raise ValueError
+        except ValueError:
+            errors.append(
+                {"row": index, "field": "break_minutes", "error": f"not minutes >= 0: {raw_break!r}"}
+            )
+            break_minutes = 0
         if start is not None and end is not None:
             if start == end:
                 errors.append({"row": index, "field": "end", "error": "the end equals the start"})

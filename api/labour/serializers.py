@@ -32,10 +32,17 @@ class PayRateInputSerializer(PortableModelSerializer):
 class TimesheetRowSerializer(serializers.Serializer):
     person = serializers.CharField(help_text="The person's id or email")
     date = serializers.CharField(help_text="ISO date of the shift's start")
-    start = serializers.CharField(help_text="HH:MM")
-    end = serializers.CharField(help_text="HH:MM; before the start means the next day")
-    break_minutes = serializers.CharField(required=False, help_text="Minutes; default 0")
-    shift = serializers.CharField(required=False, help_text="The code of the shift worked (optional)")
+    start = serializers.CharField(required=False, help_text="HH:MM; may be left out with `shift`")
+    end = serializers.CharField(
+        required=False, help_text="HH:MM; before the start means the next day; may be left out with `shift`"
+    )
+    break_minutes = serializers.CharField(
+        required=False,
+        help_text="Minutes; default 0, or the shift's unpaid minutes when only `shift` is given",
+    )
+    shift = serializers.CharField(
+        required=False, help_text="The code of the shift worked; without start and end, worked as rostered"
+    )
 
 
 @extend_schema_serializer(component_name="TimesheetUploadRequest")

@@ -154,3 +154,15 @@ def test_actuals_reads_take_a_fixed_number_of_queries(ward, django_assert_num_qu
 
     with django_assert_num_queries(4):
         unit_actuals(unit=ward["unit"], start=MONDAY, end=MONDAY + timedelta(days=6))
+
+
+def test_a_row_naming_only_its_shift_was_worked_at_the_shifts_times(ward):
+    # given a JSON row naming the night shift (21:30 for 600 minutes, 450 of them paid) and no times
+    row = {"person": ward["bo"].pk, "date": "2025-03-03", "shift": "N"}
+    # when it is uploaded
+    response = ward["client"].post(f"/api/units/{ward['unit'].pk}/actuals", {"rows": [row]}, format="json")
+    # then it runs from the shift's start to its end the next morning, its paid minutes worked
+    assert response.status_code == 201, response.json()
+    entry = TimesheetEntry.objects.get()
+    assert (entry.start, entry.end) == (time(21, 30), time(7, 30))
+    assert entry.worked_minutes == ward["night"].paid_minutes

@@ -14,6 +14,7 @@ from django.utils import timezone
 from forecasting.models import DemandSeries, ForecastRun, ForecastRunItem
 from forecasting.services import DEFAULT_HORIZON_DAYS, forecast_store, forecast_train
 from ops.cache import bump
+from ops.hold_points import hold_point
 from ops.jobs import job_claim, job_create, job_report_progress, job_succeed
 
 RUN_JOB_KIND = "forecast.retrain"
@@ -52,6 +53,7 @@ def forecast_run_item_execute(*, item_id: int) -> str:
     if item.status != ForecastRunItem.Status.PENDING:
         return "already done"  # a redelivered message for a series that finished
     result = forecast_train(series=item.series, horizon_days=item.run.horizon_days)
+    hold_point(f"forecast-item-trained-{item_id}")  # trained, nothing stored yet: where a kill hurts most
     status = ForecastRunItem.Status.SUCCEEDED if result.ok else ForecastRunItem.Status.FAILED
     with transaction.atomic():  # the model and the item's outcome commit together: a series counts once
         moved = ForecastRunItem.objects.filter(pk=item_id, status=ForecastRunItem.Status.PENDING).update(

@@ -15,3 +15,6 @@ os.environ.setdefault("CELERY_BROKER_KEY_PREFIX", f"crewplan-test-{os.getpid()}:
 from ops.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Test-only hold points (ops/hold_points.py): the worker fixture shares this directory with the tests.
+HOLD_POINT_DIR = os.environ.get("CREWPLAN_HOLD_POINT_DIR") or str(VAR_DIR / f"hold-points-{os.getpid()}")  # noqa: F405

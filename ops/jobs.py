@@ -2,6 +2,10 @@
 
 Claiming is a compare-and-swap (`UPDATE ... WHERE status IN (...)`): when a message is delivered twice
 or two workers race, exactly one claim succeeds (Healthchecks.io's pattern).
+
+Every way a job ends (finished by its task, cancelled while queued, failed as stale, refused by the broker)
+goes through `_ended`, which sends `job_ended` inside the ending transaction: the domain record that waits
+on a job (a roster "solving") leaves that state in the same commit, whichever way the job ended.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ops.errors import ApplicationError
@@ -20,6 +25,15 @@ from ops.models import Job
 
 PROGRESS_MIN_INTERVAL_S = 0.5
 _last_progress_write: dict[int, float] = {}
+
+# Sent with job_ids (list[int]) and status when jobs reach a terminal state; receivers run in the
+# transaction that ended them.
+job_ended = Signal()
+
+
+def _ended(job_ids: list[int], status: str) -> None:
+    if job_ids:
+        job_ended.send(sender=Job, job_ids=job_ids, status=status)
 
 
 def job_create(
@@ -65,6 +79,7 @@ def job_cancel_requested(*, job_id: int) -> bool:
     return Job.objects.filter(id=job_id, cancel_requested=True).exists()
 
 
+@transaction.atomic
 def _finish(job_id: int, status: str, **fields: Any) -> bool:
     _last_progress_write.pop(job_id, None)
     finished_at = timezone.now()
@@ -73,6 +88,7 @@ def _finish(job_id: int, status: str, **fields: Any) -> bool:
     )
     if updated != 1:
         return False
+    _ended([job_id], status)
     kind, started_at = Job.objects.filter(id=job_id).values_list("kind", "started_at").get()
     JOBS_FINISHED.labels(kind, status).inc()
     if started_at is not None:
@@ -108,7 +124,20 @@ def job_request_cancel(*, job_id: int) -> Job:
         job.finished_at = timezone.now()
         job.message = "cancelled before it started"
     job.save(update_fields=["cancel_requested", "status", "finished_at", "message"])
+    if job.status == Job.Status.CANCELLED:
+        _ended([job.id], job.status)
     return job
+
+
+@transaction.atomic
+def job_fail_queued(*, job_id: int, error: str) -> bool:
+    """Fail a job that never started (its message could not be sent)."""
+    if not Job.objects.filter(id=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), error=error
+    ):
+        return False
+    _ended([job_id], Job.Status.FAILED)
+    return True
 
 
 def job_fail_stale(*, older_than: timedelta) -> int:
@@ -118,11 +147,17 @@ def job_fail_stale(*, older_than: timedelta) -> int:
     from django.conf import settings
 
     now = timezone.now()
-    lost = Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=now - older_than).update(
-        status=Job.Status.FAILED, finished_at=now, error="never picked up by a worker"
-    )
     silent_since = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - older_than
-    abandoned = Job.objects.filter(status=Job.Status.RUNNING, progress_at__lt=silent_since).update(
-        status=Job.Status.FAILED, finished_at=now, error="abandoned: no progress from its worker"
-    )
-    return lost + abandoned
+    failed = 0
+    for status, since, condition, error in (
+        (Job.Status.QUEUED, now - older_than, "created_at__lt", "never picked up by a worker"),
+        (Job.Status.RUNNING, silent_since, "progress_at__lt", "abandoned: no progress from its worker"),
+    ):
+        with transaction.atomic():
+            stale = Job.objects.select_for_update().filter(status=status, **{condition: since})
+            ids = list(stale.values_list("id", flat=True))
+            failed += Job.objects.filter(id__in=ids, status=status).update(
+                status=Job.Status.FAILED, finished_at=now, error=error
+            )
+            _ended(ids, Job.Status.FAILED)
+    return failed

@@ -15,7 +15,7 @@ from django.utils import timezone
 from capacity.models import Department
 from ops.cache import bump
 from ops.errors import ApplicationError
-from ops.jobs import job_create
+from ops.jobs import job_create, job_fail_queued
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterEvent
 
@@ -49,12 +49,7 @@ def _enqueue_solve(job: Job) -> None:
         try:
             roster_solve.apply_async(kwargs={"job_id": job.id}, retry=False)
         except Exception as exc:  # kombu's OperationalError and friends: the broker is down
-            Job.objects.filter(id=job.id, status=Job.Status.QUEUED).update(
-                status=Job.Status.FAILED, finished_at=timezone.now(), error=f"broker unavailable: {exc}"
-            )
-            Roster.objects.filter(job_id=job.id, status=Roster.Status.SOLVING).update(
-                status=Roster.Status.DRAFT
-            )
+            job_fail_queued(job_id=job.id, error=f"broker unavailable: {exc}")  # the roster follows
             raise ApplicationError(
                 "The job queue is unavailable; nothing was started. Try again shortly.",
                 extra={"job_id": job.id},
@@ -236,3 +231,14 @@ def roster_compare(*, roster: Roster, engines: list[str], time_limit: int = 30, 
         _enqueue_solve(job)
         jobs[engine] = job
     return jobs
+
+
+def roster_release_after_job(*, job_ids: list[int]) -> int:
+    """A roster still "solving" when its job ended (cancelled in the queue, failed, lost) goes back to
+    what it was before the solve: solved if it holds an earlier solution, else a draft to solve again."""
+    waiting = Roster.objects.filter(job_id__in=job_ids, status=Roster.Status.SOLVING)
+    drafts = waiting.filter(statistics={}).update(status=Roster.Status.DRAFT, updated_at=timezone.now())
+    solved = waiting.update(status=Roster.Status.SOLVED, updated_at=timezone.now())
+    if drafts or solved:
+        bump("roster")
+    return drafts + solved

@@ -141,10 +141,9 @@ def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
         raise
     except Exception as exc:  # a bug or bad data: the job says so, and the roster is not left "solving"
         logger.exception("solve job %s failed", job_id)
-        Roster.objects.filter(id=roster.id, job_id=job_id, status=Roster.Status.SOLVING).update(
-            status=Roster.Status.DRAFT
+        job_fail(  # the roster leaves "solving" with it (ops.jobs.job_ended)
+            job_id=job_id, error=f"{exc.__class__.__name__}: {exc}"
         )
-        job_fail(job_id=job_id, error=f"{exc.__class__.__name__}: {exc}")
         return "failed"
     SOLVER_SECONDS.labels(solution.engine).observe(solution.timings.solve)
     if solution.objective is not None:

@@ -185,17 +185,19 @@ def _grid_context(roster: Roster) -> dict:
 @login_required
 def roster_detail(request, roster_id: int):
     roster = _roster_for(request, roster_id)
+    # A finished job never gets a progress panel: the panel would send the browser back to this page.
+    solving = roster.status == Roster.Status.SOLVING and roster.job is not None and not roster.job.is_finished
     context = {
         "roster": roster,
         "job": roster.job,
-        "solving": roster.status == Roster.Status.SOLVING,
+        "solving": solving,
         "can_edit": roster.department.can_plan
         and roster.status in (Roster.Status.SOLVED, Roster.Status.DRAFT),
         "solve_form": SolveForm(initial={"engine": "auto", "time_limit": 10}),
         "statistics": roster.statistics or {},
         "compare_jobs": [int(j) for j in request.GET.get("compare", "").split(",") if j.isdigit()][:3],
     }
-    if roster.status != Roster.Status.SOLVING:
+    if not context["solving"]:
         context.update(_grid_context(roster))
     return page(request, "web/rosters/detail.html", context, unit=roster.department, section="rosters")
 

@@ -39,6 +39,9 @@
   var FINISHED = ["succeeded", "failed", "cancelled"];
   document.querySelectorAll("[data-job-panel]").forEach(function (panel) {
     var jobId = panel.dataset.jobId;
+    /* A job already finished when the page was drawn is shown, never followed: following it could land
+       on this same page again and reload without end. */
+    var finishedOnArrival = FINISHED.indexOf(panel.dataset.status) >= 0;
     var ticks = 0;
     var field = function (name) { return panel.querySelector('[data-field="' + name + '"]'); };
     var cancel = panel.querySelector("[data-cancel]");
@@ -56,25 +59,29 @@
     function poll() {
       fetch("/api/jobs/" + jobId, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
-          if (!response.ok) throw new Error("the job could not be read (" + response.status + ")");
+          if (!response.ok) {
+            var failure = new Error("the job could not be read (" + response.status + ")");
+            failure.final = response.status < 500; /* a 4xx will not change by asking again */
+            throw failure;
+          }
           return response.json();
         })
         .then(function (job) {
           ticks += 1;
           show(job);
           if (FINISHED.indexOf(job.status) >= 0) {
+            /* every terminal state stops polling here */
+            cancel.hidden = true;
             if (job.status === "failed") {
               var err = field("error");
               err.hidden = false;
               err.textContent = "The job failed: " + (job.error || "no reason given");
-              cancel.hidden = true;
               return;
             }
             field("progress").value = 100;
-            field("message").textContent = "· done, opening the result";
-            cancel.hidden = true;
+            if (!finishedOnArrival) field("message").textContent = "· " + (job.status === "cancelled" ? "cancelled" : "done") + ", opening the result";
             /* a short pause so the finished state is seen before the page changes */
-            if (panel.dataset.doneUrl) {
+            if (panel.dataset.doneUrl && !finishedOnArrival) {
               window.setTimeout(function () { window.location.assign(panel.dataset.doneUrl); }, 700);
             }
             return;
@@ -85,7 +92,7 @@
           var err = field("error");
           err.hidden = false;
           err.textContent = String(error.message || error);
-          window.setTimeout(poll, 2000);
+          if (!error.final) window.setTimeout(poll, 2000);
         });
     }
     cancel.addEventListener("click", function () {

@@ -1,8 +1,8 @@
 """crewplan settings, read from the environment with strict parsing (see ops/env.py).
 
-Embedded default (no variables set): SQLite under var/, a local-memory cache and Celery's filesystem
-transport, so `make demo` runs with no external service. Production and CI set DATABASE_URL, REDIS_URL
-and CELERY_BROKER_URL.
+Embedded default (no variables set): SQLite under var/, a file cache under var/ shared by every process,
+and Celery's filesystem transport, so `make demo` runs with no external service. Production and CI set
+DATABASE_URL, REDIS_URL and CELERY_BROKER_URL.
 """
 
 from __future__ import annotations
@@ -115,11 +115,17 @@ if REDIS_URL:
         }
     }
 else:
+    # Embedded default: one cache that the web server and the worker share with no extra service
+    # (diskcache's SQLite files under var/), so a roster solved by the worker bumps the version the web
+    # process reads, and throttle counters add up across processes. Its incr and add are atomic across
+    # processes; ops.cache stores only strings and integers, which diskcache keeps unpickled.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "crewplan",
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": env_str("CACHE_DIR", str(VAR_DIR / "cache")),
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "TIMEOUT": 300,
+            "OPTIONS": {"size_limit": 2**28},  # 256 MiB, culled least-recently-stored first
         }
     }
 

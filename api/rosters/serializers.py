@@ -76,6 +76,8 @@ class RosterOutputSerializer(serializers.ModelSerializer):
             "stopped_early",
             "changes",
             "hard_violations",
+            "hard_rules_broken",
+            "breaks_hard_rules",
             "first_feasible_s",
             "solve_s",
             "assignments",

@@ -110,7 +110,10 @@
         .then(function (r) { return r.json(); })
         .then(function (job) {
           var r = job.result || {};
-          row.querySelector('[data-k="status"]').textContent = job.status;
+          /* the referee's count, not the engine's claim: a roster breaking hard rules is marked */
+          var breaks = (r.hard_violations || 0) > 0;
+          row.classList.toggle("breaks-hard-rules", breaks);
+          row.querySelector('[data-k="status"]').textContent = breaks ? job.status + " · breaks hard rules" : job.status;
           row.querySelector('[data-k="engine"]').textContent = r.engine || job.params.engine;
           ["objective", "bound", "hard_violations"].forEach(function (k) {
             row.querySelector('[data-k="' + k + '"]').textContent = fmt(r[k], 0);

@@ -28,6 +28,7 @@ from capacity.models import Assignment, AssignmentWeekHours, Person, Project, Ro
 from capacity.weeks import parse_week_key
 from ops import cache as ops_cache
 from ops.errors import ApplicationError
+from ops.planning_window import OutsidePlanningWindow
 
 CACHE_NAMESPACE = "capacity"
 MAX_HOURS_PER_WEEK = Decimal(168)
@@ -226,6 +227,9 @@ def weekly_hours_normalise(value) -> dict[str, float]:
     for key, raw in value.items():
         try:
             monday = parse_week_key(key)
+        except OutsidePlanningWindow as exc:
+            errors[str(key)] = str(exc)
+            continue
         except (ValueError, TypeError):
             errors[str(key)] = "not a date (YYYY-MM-DD)"
             continue

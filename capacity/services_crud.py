@@ -17,6 +17,7 @@ from capacity.models import Assignment, Department, Leave, Person, PersonSkill, 
 from capacity.services import week_hours_remove, week_hours_resync_people, week_hours_sync
 from ops.cache import bump
 from ops.errors import ApplicationError
+from ops.integrity import conflict
 
 PEOPLE_BULK_MAX_ROWS = 500
 
@@ -53,9 +54,7 @@ def _save(instance: models.Model) -> models.Model:
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:  # a concurrent writer won a uniqueness race that full_clean checked
-        raise ApplicationError(
-            "Conflicts with an existing record", extra={"error": str(exc)}, status=409
-        ) from exc
+        raise conflict(exc, type(instance)) from exc
     return instance
 
 
@@ -251,9 +250,7 @@ def people_bulk_create(*, rows: list[dict]) -> list[Person]:
         with transaction.atomic():
             created = Person.objects.bulk_create(people, batch_size=500)
     except IntegrityError as exc:
-        raise ApplicationError(
-            "Conflicts with an existing record", extra={"error": str(exc)}, status=409
-        ) from exc
+        raise conflict(exc, Person) from exc
     bump("capacity", "roster")
     return created
 

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "ops.middleware.RequestLogMiddleware",
+    "ops.bad_input.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,6 +194,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- request limits (issue 12: bad input answers 4xx) ---------------------------------------------------
+# One byte limit for every request body, JSON, CSV and forms alike: past it, 413 in the error contract.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 5 * 2**20, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+
 # --- REST framework and OpenAPI ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -204,6 +210,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Bodies are read under REQUEST_BODY_MAX_BYTES (api/parsers.py); forms go through Django's
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, which is set to the same value below.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ScopedRateThrottle"],

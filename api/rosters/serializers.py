@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import PlanningDateField
+from api.serializers_base import PortableModelSerializer
 from scheduler.models import Roster
 from scheduler.services.rosters import ENGINES
 
@@ -8,8 +10,8 @@ from scheduler.services.rosters import ENGINES
 @extend_schema_serializer(component_name="RosterGenerateRequest")
 class RosterGenerateInputSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, help_text="Id of a unit department")
-    start = serializers.DateField(help_text="First day of the roster")
-    end = serializers.DateField(help_text="Last day of the roster (inclusive)")
+    start = PlanningDateField(help_text="First day of the roster")
+    end = PlanningDateField(help_text="Last day of the roster (inclusive)")
     engine = serializers.ChoiceField(choices=ENGINES, default="auto")
     time_limit = serializers.IntegerField(min_value=1, default=30, help_text="Seconds the solver may use")
 
@@ -34,7 +36,7 @@ class RosterCompareInputSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="RosterCellRequest")
 class RosterCellInputSerializer(serializers.Serializer):
     person = serializers.IntegerField(min_value=1)
-    date = serializers.DateField()
+    date = PlanningDateField()
     shift = serializers.CharField(
         allow_null=True, max_length=8, help_text="Shift code, or null for a day off"
     )
@@ -42,7 +44,7 @@ class RosterCellInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Roster")
-class RosterOutputSerializer(serializers.ModelSerializer):
+class RosterOutputSerializer(PortableModelSerializer):
     unit = serializers.IntegerField(source="department_id")
     unit_name = serializers.CharField(source="department.name")
     job = serializers.IntegerField(source="job_id", allow_null=True)
@@ -100,7 +102,7 @@ class RosterCompareStartedSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="RosterGrid")
 class RosterGridSerializer(serializers.Serializer):
-    days = serializers.ListField(child=serializers.DateField())
+    days = serializers.ListField(child=PlanningDateField())
     people = serializers.ListField(child=serializers.DictField())
     shift_types = serializers.ListField(child=serializers.DictField())
     cells = serializers.DictField(child=serializers.DictField())
@@ -117,7 +119,7 @@ class RosterExplanationSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="RosterCoverRow")
 class RosterCoverRowSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = PlanningDateField()
     shift = serializers.CharField()
     minimum = serializers.IntegerField()
     preferred = serializers.IntegerField()
@@ -146,7 +148,7 @@ class RosterFairnessSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="RosterCellResult")
 class RosterCellOutputSerializer(serializers.Serializer):
     person = serializers.IntegerField()
-    date = serializers.DateField()
+    date = PlanningDateField()
     shift = serializers.CharField(allow_null=True)
     pinned = serializers.BooleanField()
     version = serializers.IntegerField()

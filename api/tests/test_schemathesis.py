@@ -9,6 +9,7 @@ All failures are collected and reported together, one line per operation with a 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -211,3 +212,111 @@ def test_every_operation_answers_without_server_errors_and_as_the_schema_says():
     # then
     assert operations > 50 and calls >= operations
     assert not failures, f"{len(failures)} operation(s) failed:\n" + "\n".join(failures)
+
+
+# --- the classes of bad input that random generation rarely reaches -------------------------------------
+# Every operation of the schema gets, per query parameter: a NUL byte, the calendar's ends (for dates) and
+# numbers past any bound (for numbers); per JSON body: the same in each top-level property, and nesting
+# far past the decoder's recursion limit. Each answer must be a 4xx in the error contract or a success.
+CALENDAR_EDGES = ("0001-01-01", "9999-12-31", "0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00")
+HUGE_NUMBERS = ("1" + "0" * 400, "1e400", "-1e400", str(2**64))
+DEEP_NESTING = "[" * 100_000
+
+
+def _edge_values(schema: dict) -> list:
+    kind, fmt = schema.get("type"), schema.get("format", "")
+    values: list = ["\x00", "a\x00b"]
+    if fmt in ("date", "date-time"):
+        values += list(CALENDAR_EDGES)
+    if kind in ("integer", "number"):
+        values += list(HUGE_NUMBERS)
+    return values
+
+
+def _resolve(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _edge_requests(spec: dict, path: str, method: str, operation: dict):
+    """(query, body text) pairs, one edge value at a time."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "query":
+            for value in _edge_values(parameter.get("schema", {})):
+                yield {parameter["name"]: value}, None
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content:
+        yield {}, DEEP_NESTING
+        body_schema = _resolve(spec, content["application/json"].get("schema", {}))
+        if body_schema.get("type") == "array":
+            wrap, body_schema = True, _resolve(spec, body_schema.get("items", {}))
+        else:
+            wrap = False
+        for name, prop in body_schema.get("properties", {}).items():
+            prop = _resolve(spec, prop)
+            for value in _edge_values(prop):
+                literal = (
+                    value if prop.get("type") in ("integer", "number") and value[0] in "-123456789" else None
+                )
+                text = f'{{"{name}": {literal}}}' if literal else json.dumps({name: value})
+                yield {}, f"[{text}]" if wrap else text
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+@pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
+def test_nul_bytes_calendar_edges_huge_numbers_and_deep_nesting_answer_4xx_on_every_operation():
+    # given the small demo organisation and a superuser's token
+    call_command("seed_demo", size="small", no_user=True, verbosity=0)
+    admin = get_user_model().objects.create_superuser(
+        id=FUZZ_USER_ID + 1, username="edge-fuzzer", password="unused-password", email=""
+    )
+    token = Token.objects.create(user=admin)
+    headers = {"Authorization": f"Token {token.key}", "Accept-Encoding": "identity"}
+    app = WSGIHandler()
+    client = WerkzeugClient(app)
+    spec = client.get("/api/schema/?format=json", headers=headers).get_json()
+    lister = WsgiLister(app, headers)
+
+    # when every operation gets every edge value, one at a time
+    failures: list[str] = []
+    sent = 0
+    logging.getLogger("django.request").addHandler(SERVER_ERRORS)
+    try:
+        for path, methods in spec["paths"].items():
+            ids = {name: (found or [1])[0] for name, found in _existing_ids(lister, path).items()}
+            url = re.sub(r"{(\w+)}", lambda m, ids=ids: str(ids.get(m.group(1), 1)), path)
+            for method, operation in methods.items():
+                for query, body in _edge_requests(spec, path, method, operation):
+                    sent += 1
+                    response = client.open(
+                        url,
+                        method=method.upper(),
+                        query_string=query,
+                        data=body,
+                        content_type="application/json" if body is not None else None,
+                        headers=headers,
+                    )
+                    problem = _edge_problem(response)
+                    if problem:
+                        failures.append(
+                            f"{method.upper()} {url} query={query!r} body={(body or '')[:60]!r}: {problem}"
+                            + (f"\n    raised: {SERVER_ERRORS.last}" if response.status_code >= 500 else "")
+                        )
+    finally:
+        logging.getLogger("django.request").removeHandler(SERVER_ERRORS)
+
+    # then
+    assert sent > 300
+    assert not failures, f"{len(failures)} request(s) failed:\n" + "\n".join(failures[:40])
+
+
+def _edge_problem(response) -> str:
+    if response.status_code >= 500:
+        return f"{response.status_code} server error"
+    if response.status_code >= 400:
+        body = response.get_json(silent=True)
+        if not isinstance(body, dict) or set(body) != {"message", "extra"}:
+            return f"{response.status_code} outside the error contract: {response.data[:120]!r}"
+    return ""

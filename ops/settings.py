@@ -7,6 +7,7 @@ DATABASE_URL, REDIS_URL and CELERY_BROKER_URL.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,7 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "ops",
@@ -62,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ops.privacy.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "ops.urls"
@@ -203,10 +207,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.AuthenticatedWithKeyScope"],
-    # API keys first: an anonymous request then answers 401 with WWW-Authenticate: Api-Key.
+    # API keys first: an anonymous request then answers 401 with WWW-Authenticate: Api-Key. DRF's
+    # tokens are retired (they were stored in clear); API keys are stored hashed.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
@@ -277,6 +281,66 @@ LOGGING = {
 
 METRICS_KEY = env_str("METRICS_KEY")  # bearer token for /metrics; unset: loopback clients only
 
+# --- accounts and secrets (issue 12: login protection) -------------------------------------------------
+# Lockout after repeated failed logins (django-axes, counted in the database, so every web process and
+# the admin share the count): AXES_FAILURE_LIMIT failures per user name and client address lock that
+# pair out for AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None  # the client behind nginx
+AXES_VERBOSE = False
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sessions end when the browser closes, and after SESSION_IDLE_MINUTES without a request.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
+SESSION_SAVE_EVERY_REQUEST = True  # each request restarts the idle clock
+MIN_SECRET_LENGTH = 32
+
+
+def _example_placeholders() -> dict[str, str]:
+    example = BASE_DIR / "deploy" / "production.env.example"
+    if not example.exists():
+        return {}
+    pairs = (line.partition("=") for line in example.read_text().splitlines() if line and line[0] != "#")
+    return {name: value for name, _, value in pairs}
+
+
+if not DEBUG:  # production start-up: a copied placeholder or a short secret stops it
+    _placeholders = _example_placeholders()
+    for _name, _value in (("SECRET_KEY", SECRET_KEY), ("METRICS_KEY", METRICS_KEY)):
+        if _value is None:
+            continue
+        if _value == _placeholders.get(_name) or len(_value) < MIN_SECRET_LENGTH:
+            raise EnvError(
+                f"{_name} must be a secret of your own, at least {MIN_SECRET_LENGTH} characters "
+                "(not the example file's placeholder)"
+            )
+
+# --- headers (issue 12) ----------------------------------------------------------------------------------
+# The pages use only their own static files: nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 # --- production hardening (python manage.py check --deploy) -------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -288,4 +352,5 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None

@@ -64,6 +64,12 @@ def require_if_match(request, current_etag: str, *, required: bool = True) -> No
         return
     tags = strong_tags(header)
     if "*" in tags:
+        if required:  # "*" matches any version: where a write must name the one it read, it names none
+            raise ApplicationError(
+                "This write needs If-Match with the ETag you read; * names no version",
+                extra={"header": "If-Match", "etag": current_etag},
+                status=428,
+            )
         return
     if current_etag not in tags:
         raise ApplicationError(

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """Only names of the IANA zone database (tzdata): a made-up zone or a path would fail every page
+    that turns a shift into local time."""
+    if value not in _zone_names():
+        raise ValidationError(f"{value!r} is not a time zone of the IANA database (e.g. Europe/London)")
 
 
 class Department(models.Model):
@@ -23,7 +37,7 @@ class Department(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     country = models.CharField(max_length=2, blank=True, default="", help_text="ISO code, for holidays")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -57,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "ops.middleware.RequestLogMiddleware",
     "ops.bad_input.RejectNulBytesMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "ops.sessions.SessionMiddleware",  # Django's, safe when the database is down
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -153,11 +153,13 @@ def test_global_catalogues_are_read_by_all_and_written_by_admins(org):
     # given
     viewer = api_client(make_user("viewer", departments=[org["a"]]))
     planner = api_client(make_user("planner", departments=[org["a"]]))
-    admin = api_client(make_user("admin", departments=[org["a"]]))
+    unit_admin = api_client(make_user("admin", departments=[org["a"]]))
+    admin = api_client(make_user("admin", departments=[org["root"]]))
 
-    # when / then
+    # when / then: shared by every site, so only the organisation's admins write them
     assert viewer.get("/api/work-rules").status_code == 200
     assert planner.post("/api/roles", {"name": "Medic"}, format="json").status_code == 403
+    assert unit_admin.post("/api/roles", {"name": "Medic"}, format="json").status_code == 403
     assert admin.post("/api/roles", {"name": "Medic"}, format="json").status_code == 201
     assert admin.post("/api/roles", {"name": "MEDIC"}, format="json").status_code == 400
 

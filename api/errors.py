@@ -33,7 +33,10 @@ def exception_handler(exc, context):
         response["Retry-After"] = str(RETRY_AFTER_S)
         return response
     if isinstance(exc, ApplicationError):
-        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+        response = Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+        if exc.status == 429 and "retry_after_seconds" in (exc.extra or {}):
+            response["Retry-After"] = str(exc.extra["retry_after_seconds"])
+        return response
     if isinstance(exc, IntegrityError):  # a service that did not name the conflict: still no database text
         exc = conflict(exc)
         return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)

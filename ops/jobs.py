@@ -17,7 +17,7 @@ from typing import Any
 
 from celery import signature
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -123,6 +123,18 @@ def job_report_progress(*, job_id: int, progress: int, message: str = "", result
     if result is not None:
         fields["result"] = result
     return Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(**fields) == 1
+
+
+def job_queue_position(*, job: Job) -> int | None:
+    """Where a waiting job stands: 1 when it is the next of its kind's family (roster.*, forecast.*) to
+    start, None once it has started or ended."""
+    if job.status != Job.Status.QUEUED:
+        return None
+    family = job.kind.split(".", 1)[0]
+    ahead = Job.objects.filter(status=Job.Status.QUEUED, kind__startswith=f"{family}.").filter(
+        Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, id__lt=job.id)
+    )
+    return ahead.count() + 1
 
 
 def job_cancel_requested(*, job_id: int) -> bool:

@@ -203,6 +203,14 @@ CELERY_BEAT_SCHEDULE: dict = {
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 5 * 2**20, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
+# --- fair use of the solver (issue 12) -----------------------------------------------------------------
+# Solves queued or running at once per department (a 429 names them beyond it), and the solver seconds
+# one user may ask for within an hour, so one planner cannot queue hours of work ahead of colleagues.
+SOLVE_MAX_ACTIVE_PER_DEPARTMENT = env_int("SOLVE_MAX_ACTIVE_PER_DEPARTMENT", 2, minimum=1)
+SOLVE_SECONDS_PER_USER_HOUR = env_int("SOLVE_SECONDS_PER_USER_HOUR", 3600, minimum=1)
+if SOLVE_SECONDS_PER_USER_HOUR < SOLVE_TIME_LIMIT_MAX:
+    raise EnvError("SOLVE_SECONDS_PER_USER_HOUR must be at least SOLVE_TIME_LIMIT_MAX (one longest solve)")
+
 # --- REST framework and OpenAPI ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -48,7 +48,10 @@
     function show(job) {
       var r = job.result || {};
       field("status").textContent = job.status;
-      field("message").textContent = job.message ? "· " + job.message : "";
+      var waiting = job.status === "queued" && job.queue_position;
+      field("message").textContent = waiting
+        ? "· waiting, position " + job.queue_position + " in the queue"
+        : (job.message ? "· " + job.message : "");
       field("progress").value = job.progress || 0;
       field("elapsed").textContent = r.elapsed !== undefined ? fmt(r.elapsed, 1) + " s" : (r.solve_s !== undefined ? fmt(r.solve_s, 1) + " s" : "–");
       field("objective").textContent = fmt(r.objective, 0);

@@ -1,6 +1,7 @@
 """Request body parsers with the limits every endpoint shares, checked before and while reading, never
 after: one byte limit for JSON and CSV (REQUEST_BODY_MAX_BYTES, also Django's DATA_UPLOAD_MAX_MEMORY_SIZE),
-413 in the contract past it; JSON nested too deeply for the decoder is a 400, not a RecursionError."""
+413 in the contract past it; JSON nested too deeply for the decoder, non-finite numbers and NUL bytes in
+strings are a 400, not an error in the decoder or the database."""
 
 from __future__ import annotations
 
@@ -59,14 +60,34 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _holds_nul(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 class LimitedJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = limited(stream, parser_context).read()
         try:
-            return json.loads(
+            data = json.loads(
                 raw.decode(settings.DEFAULT_CHARSET), parse_float=_finite, parse_constant=_no_constants
             )
         except RecursionError as exc:
             raise ParseError("JSON parse error - nested too deeply") from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
+        # A NUL can only arrive escaped (\u0000); PostgreSQL stores it in neither text nor jsonb, so it is
+        # refused here for every field, JSON fields included, rather than failing in the query.
+        if b"\\u0000" in raw and _holds_nul(data):
+            raise ParseError("Text may not contain NUL bytes (\\u0000)")
+        return data

@@ -313,7 +313,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sessions end when the browser closes, and after SESSION_IDLE_MINUTES without a request.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
-SESSION_SAVE_EVERY_REQUEST = True  # each request restarts the idle clock
+# each request restarts the idle clock (ops/sessions.py renews the session at most once a minute)
 MIN_SECRET_LENGTH = 32
 
 

@@ -13,6 +13,7 @@ from capacity.tests.factories import AssignmentFactory, PersonFactory, RoleFacto
 from forecasting.models import DemandObservation
 from forecasting.tests.factories import DemandSeriesFactory
 from scheduler.models import Roster
+from scheduler.tests.factories import WorkRulesFactory
 from web.tests.builders import planning_unit, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,12 @@ def test_a_nul_byte_in_a_page_form_is_a_400_page(client, ward_planner):
     client.force_login(planner)
     response = client.get(f"/units/{ward.unit.id}/requirements/?week=2026-01-05%00")
     assert response.status_code == 400 and b"NUL" in response.content
+
+
+@pytest.mark.parametrize("body", ['{"name": "a\\u0000b"}', '{"max_shifts_per_type": {"E": "\\u0000"}}'])
+def test_a_nul_byte_anywhere_in_a_json_body_is_a_400(org, body):
+    # a JSON field included: PostgreSQL stores NUL in neither text nor jsonb
+    admin = api_client(make_user(is_superuser=True))
+    rule = WorkRulesFactory()
+    response = admin.generic("PATCH", f"/api/work-rules/{rule.id}", body, content_type="application/json")
+    assert "NUL" in _contract(response)["message"]

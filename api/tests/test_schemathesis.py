@@ -92,12 +92,20 @@ def _existing_ids(client, path: str) -> dict[str, list[int]]:
     return ids
 
 
-def _fuzzer_key(user) -> str:
+def _fuzzing_superuser(user_id: int, username: str):
+    """The small demo organisation and a superuser with an API key the fuzzer never revokes; returns the
+    user and the request headers. The user id is one no other test's user has: throttle counters are per
+    user id and outlive a test in the shared cache, so the fuzzer's requests count against no one else."""
     from api.models import ApiKey
 
-    key, raw = api_key_create(user=user, name="schemathesis", scopes=["read", "write"])
+    call_command("seed_demo", size="small", no_user=True, verbosity=0)
+    admin = get_user_model().objects.create_superuser(
+        id=user_id, username=username, password="unused-password", email=""
+    )
+    key, raw = api_key_create(user=admin, name="schemathesis", scopes=["read", "write"])
     ApiKey.objects.filter(pk=key.pk).update(id=FUZZ_KEY_ID)
-    return raw
+    # identity: the werkzeug client schemathesis drives does not undo GZipMiddleware
+    return admin, {"Authorization": f"Api-Key {raw}", "Accept-Encoding": "identity"}
 
 
 class FoundFailure(Exception):
@@ -191,15 +199,8 @@ def wsgi_keeps_the_test_connection():
 def test_every_operation_answers_without_server_errors_and_as_the_schema_says():
     # given: the small demo organisation, a superuser's API key (kept out of the fuzzer's reach) and one
     # more key of theirs to revoke
-    call_command("seed_demo", size="small", no_user=True, verbosity=0)
-    # an id no other test's user has: throttle counters are per user id and outlive a test on the
-    # embedded cache, so the fuzzer's hundreds of requests must not count against another test's user
-    admin = get_user_model().objects.create_superuser(
-        id=FUZZ_USER_ID, username="schemathesis", password="unused-password", email=""
-    )
+    admin, headers = _fuzzing_superuser(FUZZ_USER_ID, "schemathesis")
     api_key_create(user=admin, name="to be revoked", scopes=["read"])
-    # identity: the werkzeug client schemathesis drives does not undo GZipMiddleware
-    headers = {"Authorization": f"Api-Key {_fuzzer_key(admin)}", "Accept-Encoding": "identity"}
     app = WSGIHandler()
     schema = schemathesis.openapi.from_wsgi("/api/schema/", app)
     # ids are listed through the same WSGI app: Django's test client would reconnect the signal that
@@ -277,12 +278,8 @@ def _edge_requests(spec: dict, path: str, method: str, operation: dict):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("wsgi_keeps_the_test_connection")
 def test_nul_bytes_calendar_edges_huge_numbers_and_deep_nesting_answer_4xx_on_every_operation():
-    # given the small demo organisation and a superuser's token
-    call_command("seed_demo", size="small", no_user=True, verbosity=0)
-    admin = get_user_model().objects.create_superuser(
-        id=FUZZ_USER_ID + 1, username="edge-fuzzer", password="unused-password", email=""
-    )
-    headers = {"Authorization": f"Api-Key {_fuzzer_key(admin)}", "Accept-Encoding": "identity"}
+    # given the small demo organisation and a superuser's API key
+    _, headers = _fuzzing_superuser(FUZZ_USER_ID + 1, "edge-fuzzer")
     app = WSGIHandler()
     client = WerkzeugClient(app)
     spec = client.get("/api/schema/?format=json", headers=headers).get_json()

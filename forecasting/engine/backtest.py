@@ -1,7 +1,8 @@
 """Rolling-origin backtests scored by MASE and MAPE, and a command line to run one on a CSV file.
 
     python -m forecasting.engine.backtest FILE --date-col ds --value-col y [--freq D|H] [--origins 13]
-        [--horizon 28] [--country GB] [--json]
+        [--horizon 28d|168h|1w] [--country GB [--subdivision SCT]] [--hour-col hr] [--time-zone ZONE]
+        [--absent zero|unknown] [--json]
 
 Each origin cuts the history: the model trains on everything before the cut and forecasts the next ``horizon``
 steps. Origins step back ``horizon`` at a time from the end, so the test windows do not overlap.
@@ -15,26 +16,33 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .candidates import CANDIDATES, candidate_names
+from .candidates import CANDIDATES, COMBINATIONS, candidate_names
 from .domain import CandidateScore, Series, SeriesError
 from .prepare import History, min_train_length, prepare
 
 
 @dataclass(frozen=True)
 class Backtest:
-    """Scores for every candidate, the origins used (training-window lengths) and what was decided."""
+    """Scores for every candidate, the origins used (training-window lengths) and what was decided.
+
+    When combinations are scored, ``forecasts`` holds every single member's forecast per cut (the scored
+    origins and the older weighting-only ones) and ``residuals`` each combination's backtest errors.
+    """
 
     scores: dict[str, CandidateScore]
     origins: tuple[int, ...]
     decisions: dict[str, Any]
+    forecasts: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
+    residuals: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def origin_cuts(n: int, *, origins: int, horizon: int, min_train: int) -> list[int]:
@@ -76,8 +84,19 @@ def backtest(
     if horizon < 1 or origins < 1:
         raise ValueError("horizon and origins must be at least 1")
     names = candidate_names(candidates)
+    combinations = tuple(name for name in names if name in COMBINATIONS)
+    names = tuple(name for name in names if name not in COMBINATIONS)
     m = history.season_length
-    cuts = origin_cuts(len(history), origins=origins, horizon=horizon, min_train=min_train_length(m))
+    weighting = 0
+    if combinations:
+        from .combine import WEIGHTING_ORIGINS
+
+        weighting = WEIGHTING_ORIGINS
+    all_cuts = origin_cuts(
+        len(history), origins=origins + weighting, horizon=horizon, min_train=min_train_length(m)
+    )
+    cuts = all_cuts[-origins:]
+    weighting_cuts = all_cuts[: len(all_cuts) - len(cuts)]
     decisions: dict[str, Any] = {"origins_requested": origins, "horizon": horizon}
     usable = []
     for cut in cuts:
@@ -95,12 +114,61 @@ def backtest(
         decisions["origins_note"] = f"only {len(usable)} of {origins} origins fit the history"
 
     scores = {}
+    forecasts: dict[str, dict[int, np.ndarray]] = {}
     for name in names:
-        scores[name] = _score(name, history, usable, horizon)
-    return Backtest(scores, tuple(cut for cut, _ in usable), decisions)
+        kept = forecasts[name] = {} if combinations else None
+        scores[name] = _score(name, history, usable, horizon, keep=kept)
+    if not combinations:
+        return Backtest(scores, tuple(cut for cut, _ in usable), decisions)
+    return _with_combinations(
+        history, horizon, combinations, scores, forecasts, usable, weighting_cuts, decisions
+    )
 
 
-def _score(name: str, history: History, usable: list[tuple[int, float]], horizon: int) -> CandidateScore:
+def _with_combinations(
+    history: History,
+    horizon: int,
+    combinations: tuple[str, ...],
+    scores: dict[str, CandidateScore],
+    forecasts: dict[str, dict[int, np.ndarray]],
+    usable: list[tuple[int, float]],
+    weighting_cuts: list[int],
+    decisions: dict[str, Any],
+) -> Backtest:
+    """Score the combinations of the members that forecast every scored origin (see combine.py)."""
+    from .combine import score_combinations
+
+    members = {
+        name: forecasts[name]
+        for name, score in scores.items()
+        if score.ok and all(cut in forecasts[name] for cut, _ in usable)
+    }
+    for name in members:  # the weighting-only origins; a member failing there keeps its scored ones
+        extra = [(cut, float("nan")) for cut in weighting_cuts]
+        _score(name, history, extra, horizon, keep=members[name])
+    decisions["weighting_origins_used"] = len(weighting_cuts)
+    if len(members) < 2:
+        decisions["combinations"] = f"not scored: {len(members)} member(s) forecast every origin"
+        return Backtest(scores, tuple(cut for cut, _ in usable), decisions, members)
+    combined, residuals, notes = score_combinations(
+        combinations,
+        members,
+        history.y,
+        scored=tuple(usable),
+        season_length=history.season_length,
+        horizon=horizon,
+    )
+    decisions.update(notes)
+    return Backtest({**scores, **combined}, tuple(cut for cut, _ in usable), decisions, members, residuals)
+
+
+def _score(
+    name: str,
+    history: History,
+    usable: list[tuple[int, float]],
+    horizon: int,
+    keep: dict[int, np.ndarray] | None = None,
+) -> CandidateScore:
     fit_predict = CANDIDATES[name]
     started = time.perf_counter()
     per_origin, actuals, predictions = [], [], []
@@ -114,6 +182,8 @@ def _score(name: str, history: History, usable: list[tuple[int, float]], horizon
             if not np.isfinite(predicted).all():
                 raise ValueError("non-finite forecast")
             per_origin.append(mase(actual, predicted, scale))
+            if keep is not None:
+                keep[cut] = predicted
             actuals.append(actual)
             predictions.append(predicted)
     except Exception as exc:  # a failing candidate is scored out, it does not fail the series
@@ -137,10 +207,42 @@ def _score(name: str, history: History, usable: list[tuple[int, float]], horizon
 # ---------------------------------------------------------------- command line
 
 
+HORIZON_UNITS = {"h": 1, "d": 24, "w": 168}  # in hours
+
+
+def horizon_steps(text: str, freq: str) -> int:
+    """``--horizon`` in steps of ``freq``: "168h", "7d", "1w"; a bare number counts days.
+
+    Raises ValueError for an unknown unit or a horizon that is not a whole number of steps.
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*([hdw]?)\s*", text.lower())
+    if not match:
+        raise ValueError(f"--horizon {text!r}: give a number of hours, days or weeks, e.g. 168h, 7d, 1w")
+    hours = int(match[1]) * HORIZON_UNITS[match[2] or "d"]
+    step_hours = 1 if freq == "H" else 24
+    if hours % step_hours or hours == 0:
+        raise ValueError(f"--horizon {text!r} is not a whole number of {'hours' if freq == 'H' else 'days'}")
+    return hours // step_hours
+
+
 def series_from_csv(
-    path: str, *, date_col: str, value_col: str, freq: str = "D", country: str | None = None
+    path: str,
+    *,
+    date_col: str,
+    value_col: str,
+    freq: str = "D",
+    country: str | None = None,
+    subdivision: str | None = None,
+    hour_col: str | None = None,
+    time_zone: str | None = None,
+    absent: str = "unknown",
 ) -> Series:
-    """Read a two-column history from a CSV file. Raises SeriesError with a readable message."""
+    """Read a history from a CSV file. Raises SeriesError with a readable message.
+
+    ``hour_col`` adds an hour-of-day column to the date (data that keep them apart). ``absent="zero"`` reads
+    timestamps missing from the file as zero demand (files that leave out empty hours) except wall-clock
+    hours that do not exist in ``time_zone`` (the hour skipped when clocks go forward).
+    """
     import pandas as pd
 
     try:
@@ -149,13 +251,18 @@ def series_from_csv(
         raise SeriesError(f"no such file: {path}") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise SeriesError(f"{path} is not a readable CSV file: {exc}") from exc
-    missing = [col for col in (date_col, value_col) if col not in frame.columns]
+    missing = [col for col in (date_col, value_col, hour_col) if col and col not in frame.columns]
     if missing:
         raise SeriesError(f"{path}: column(s) {missing} not found; columns are {list(frame.columns)}")
     try:
         stamps = pd.to_datetime(frame[date_col], format="mixed")
     except (ValueError, TypeError) as exc:
         raise SeriesError(f"{path}: column {date_col!r} has values that are not dates ({exc})") from exc
+    if hour_col:
+        hours = pd.to_numeric(frame[hour_col], errors="coerce")
+        if hours.isna().any() or not hours.between(0, 23).all():
+            raise SeriesError(f"{path}: column {hour_col!r} must hold hours 0-23")
+        stamps = stamps + pd.to_timedelta(hours, unit="h")
     values = pd.to_numeric(frame[value_col], errors="coerce")
     bad = frame[value_col].notna() & values.isna()
     if bad.any():
@@ -164,8 +271,24 @@ def series_from_csv(
             f"{path}: column {value_col!r} has non-numeric value {frame[value_col].iloc[row]!r} "
             f"(data row {row + 1})"
         )
+    values = pd.Series(values.astype(float).to_numpy(), index=pd.DatetimeIndex(stamps))
+    if absent == "zero" and not values.index.has_duplicates:
+        step = "h" if freq == "H" else "D"
+        full = pd.date_range(values.index.min(), values.index.max(), freq=step)
+        if time_zone:
+            try:
+                full = full[full.tz_localize(time_zone, ambiguous=True, nonexistent="NaT").notna()]
+            except Exception as exc:  # pytz and zoneinfo raise different types for an unknown zone
+                raise SeriesError(f"unknown time zone {time_zone!r}") from exc
+        values = values.reindex(full.union(values.index), fill_value=0.0)
     return Series(
-        key=path, timestamps=tuple(stamps), values=tuple(values.astype(float)), freq=freq, country=country
+        key=path,
+        timestamps=tuple(values.index),
+        values=tuple(values.to_numpy()),
+        freq=freq,
+        country=country,
+        subdivision=subdivision,
+        time_zone=time_zone,
     )
 
 
@@ -179,8 +302,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--value-col", required=True)
     parser.add_argument("--freq", choices=["D", "H"], default="D")
     parser.add_argument("--origins", type=int, default=13)
-    parser.add_argument("--horizon", type=int, default=28)
-    parser.add_argument("--country", default=None, help="ISO country code for Prophet's public holidays")
+    parser.add_argument(
+        "--horizon",
+        default="28d",
+        help="with its unit: 168h, 7d, 1w (a bare number counts days); default 28d",
+    )
+    parser.add_argument("--country", default=None, help="country code for public holidays (holidays package)")
+    parser.add_argument("--subdivision", default=None, help="region code for regional holidays, e.g. SCT")
+    parser.add_argument("--hour-col", default=None, help="hour-of-day column to add to --date-col")
+    parser.add_argument("--time-zone", default=None, help="IANA zone of the file's wall-clock times")
+    parser.add_argument(
+        "--absent",
+        choices=["unknown", "zero"],
+        default="unknown",
+        help="timestamps missing from the file: unknown (a gap, never scored) or zero demand",
+    )
     parser.add_argument("--candidates", default=None, help="comma-separated, e.g. seasonal_naive,ets")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
@@ -190,16 +326,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .choose import choose
 
     args = _parser().parse_args(argv)
-    if args.origins < 1 or args.horizon < 1:
-        print("error: --origins and --horizon must be at least 1", file=sys.stderr)
+    try:
+        horizon = horizon_steps(args.horizon, args.freq)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.origins < 1:
+        print("error: --origins must be at least 1", file=sys.stderr)
         return 2
     try:
         candidates = None if args.candidates is None else tuple(args.candidates.split(","))
         series = series_from_csv(
-            args.file, date_col=args.date_col, value_col=args.value_col, freq=args.freq, country=args.country
+            args.file,
+            date_col=args.date_col,
+            value_col=args.value_col,
+            freq=args.freq,
+            country=args.country,
+            subdivision=args.subdivision,
+            hour_col=args.hour_col,
+            time_zone=args.time_zone,
+            absent=args.absent,
         )
         history, decisions = prepare(series)
-        result = backtest(history, horizon=args.horizon, origins=args.origins, candidates=candidates)
+        result = backtest(history, horizon=horizon, origins=args.origins, candidates=candidates)
         chosen = choose(result.scores)
     except (SeriesError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -210,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.dumps(
                 {
                     "file": args.file,
+                    "horizon_steps": horizon,
+                    "step": "hour" if args.freq == "H" else "day",
                     "chosen": chosen,
                     "candidates": {
                         name: {
@@ -226,9 +377,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         return 0
+    unit = "h" if args.freq == "H" else "d"
     print(
         f"{args.file}: {len(history)} points, {decisions['missing_points']} missing, "
-        f"{decisions['origins_used']} origins x {args.horizon} steps"
+        f"{decisions['origins_used']} origins x {horizon} {unit} ahead, "
+        f"MASE scaled by the seasonal-naive error at lag {history.season_length} {unit}"
     )
     print(f"{'candidate':<16}{'MASE':>8}{'MAPE %':>10}")
     for name, score in result.scores.items():

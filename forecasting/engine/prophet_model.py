@@ -7,7 +7,6 @@ and ``parallel.py`` pays the import once per worker process, not once per series
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -15,6 +14,7 @@ import pandas as pd
 
 from .fitted import Fitted
 from .prepare import History
+from .regressors import HOLIDAY_COLUMN, history_holidays, regressor_frame
 
 # Yearly seasonality is switched on from one full year of history. Prophet's own rule (two years) turns it off
 # for exactly-two-year histories such as bike sharing (730 days). Measured by `bench/forecast.py --section
@@ -50,16 +50,12 @@ def load_prophet() -> Any:
     return Prophet
 
 
-@lru_cache(maxsize=64)
-def country_holidays(country: str, first_year: int, last_year: int) -> Any:
-    """Public holidays as Prophet's ``holidays`` frame, built once per worker for a country and span of years.
+def holidays_frame(holidays: dict) -> pd.DataFrame:
+    """Prophet's ``holidays`` frame (one effect per holiday name) from ``regressors.history_holidays``.
 
-    The same holidays ``add_country_holidays`` would use; building them from the ``holidays`` package on every
-    fit cost about 10% of a two-year fit.
+    Built from the ``holidays`` package directly rather than ``add_country_holidays``, which has no region.
     """
-    from prophet.make_holidays import make_holidays_df
-
-    return make_holidays_df(list(range(first_year, last_year + 1)), country)
+    return pd.DataFrame({"ds": pd.to_datetime(list(holidays)), "holiday": list(holidays.values())})
 
 
 def yearly_decision(history: History) -> tuple[bool, str]:
@@ -102,17 +98,36 @@ def prophet(
     decisions: dict[str, Any] = {"yearly_seasonality": bool(yearly), "yearly_reason": reason}
     holidays = None
     if history.country:
-        last = history.future_index(horizon)[-1]
         try:
-            holidays = country_holidays(history.country, history.index[0].year, last.year)
+            known = history_holidays(history, horizon)
+            holidays = holidays_frame(known) if known else None
             params["country_holidays"] = history.country
+            if history.subdivision:
+                params["subdivision_holidays"] = history.subdivision
         except (AttributeError, KeyError, NotImplementedError, ValueError) as exc:
             decisions["country_holidays"] = f"not available for {history.country!r}: {exc}"
-    model = prophet_class(**{k: v for k, v in params.items() if k != "country_holidays"}, holidays=holidays)
+    stored_params = ("country_holidays", "subdivision_holidays")
+    model = prophet_class(**{k: v for k, v in params.items() if k not in stored_params}, holidays=holidays)
 
     frame = pd.DataFrame({"ds": history.index, "y": history.y})
-    model.fit(frame)  # rows with NaN y (missing dates) are ignored by Prophet
     future = pd.DataFrame({"ds": history.future_index(horizon)})
+    if history.events:
+        train_events = regressor_frame(history, history.index, {}).drop(
+            columns=HOLIDAY_COLUMN, errors="ignore"
+        )
+        observed = ~np.isnan(history.y)
+        estimable = [c for c in train_events if train_events[c].to_numpy()[observed].any()]
+        skipped = sorted(set(train_events) - set(estimable))
+        if skipped:  # an event with no observed day in the window has no effect Prophet could learn
+            decisions["events_without_history"] = skipped
+        future_events = regressor_frame(history, pd.DatetimeIndex(future["ds"]), {})
+        for column in estimable:
+            model.add_regressor(column, mode="additive")
+            frame[column] = train_events[column].to_numpy()
+            future[column] = future_events[column].to_numpy()
+        if estimable:
+            params["event_regressors"] = estimable
+    model.fit(frame)  # rows with NaN y (missing dates) are ignored by Prophet
     if interval_width is not None:
         # Prophet samples its intervals from numpy's global generator: seed it for repeatable numbers, and
         # restore the caller's state afterwards.

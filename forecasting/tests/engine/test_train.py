@@ -26,7 +26,14 @@ def test_recovers_a_known_weekly_pattern(weekly):
 def test_result_holds_everything_the_django_side_stores(weekly):
     result = train_one(weekly, horizon=7, origins=2)
     assert result.algorithm == result.chosen
-    assert set(result.metrics) == {"seasonal_naive", "ets", "prophet"}
+    assert set(result.metrics) == {
+        "seasonal_naive",
+        "ets",
+        "mstl",
+        "prophet",
+        "combination_mean",
+        "combination_weighted",
+    }
     assert json.loads(result.model_json)  # every algorithm stores JSON
     assert result.duration_s > 0
     points = list(result.forecast.points())

@@ -24,6 +24,12 @@ PERIODS = {"H": (24, 168), "D": (7,)}  # a day and a week of hours; a week of da
 # of the last quarter describe next week as well (measured by `bench/forecast.py --section hourly`), and the
 # level is the damped ETS's job, not the window's.
 HOURLY_WINDOW = 12 * 168
+BACKFITTING_PASSES = 3
+# Seasonal smoothing windows (in cycles) for hourly data: wide, so the cycle carried forward is the typical
+# day and week rather than the last one's noise. MASE against the default (7 + 4i) windows, 4 origins x 168 h
+# on bike sharing: 1.064 vs 1.117 (seasonal naive 1.207); on a synthetic daily+weekly series 0.83 vs 0.96 of
+# seasonal naive's.
+HOURLY_SEASONAL_WINDOWS = (101, 101)
 
 
 def mstl(
@@ -40,10 +46,6 @@ def mstl(
     n = len(y)
     if n < 2 * max(periods):
         raise ValueError(f"MSTL needs two cycles of its longest period ({2 * max(periods)} points), got {n}")
-    decomposition = MSTL(y, periods=periods).fit()
-    seasonal = np.asarray(decomposition.seasonal, dtype=float).reshape(n, -1)
-    adjusted = y - seasonal.sum(axis=1)
-
     decisions: dict[str, Any] = {}
     try:
         holidays = history_holidays(history, horizon)
@@ -54,16 +56,29 @@ def mstl(
     train_x = regressor_frame(history, history.index, holidays)
     observed = ~np.isnan(history.y)
     columns = [c for c in train_x if train_x[c].to_numpy()[observed].any()]
-    effects: dict[str, float] = {}
-    if columns:
-        design = train_x[columns].to_numpy()[observed]
-        coefficients, *_ = np.linalg.lstsq(design, np.asarray(decomposition.resid)[observed], rcond=None)
-        effects = dict(zip(columns, map(float, coefficients), strict=True))
-        adjusted = adjusted - train_x[columns].to_numpy() @ coefficients
+    design = train_x[columns].to_numpy()
+    coefficients = np.zeros(len(columns))
+    # Backfitting: a holiday that keeps falling on a Monday would otherwise be taken for part of Monday's
+    # cycle, and a fortnight's closure for a dip of the trend. Each pass decomposes the series net of the
+    # effects found so far, then estimates the effects on the seasonally adjusted series together with a
+    # coarse trend (a linear spline, knots four weeks apart), which cannot bend to a short episode the way
+    # the decomposition's own trend does. Without regressors one pass is all there is.
+    windows = HOURLY_SEASONAL_WINDOWS if history.freq == "H" else None
+    trend_basis = _linear_spline(n, knot_every=28 * (24 if history.freq == "H" else 1))
+    for _ in range(BACKFITTING_PASSES if columns else 1):
+        decomposition = MSTL(y - design @ coefficients, periods=periods, windows=windows).fit()
+        if columns:
+            seasonal_sum = np.asarray(decomposition.seasonal, dtype=float).reshape(n, -1).sum(axis=1)
+            joint = np.hstack([design, trend_basis])[observed]
+            solution, *_ = np.linalg.lstsq(joint, (y - seasonal_sum)[observed], rcond=None)
+            coefficients = solution[: len(columns)]
+    seasonal = np.asarray(decomposition.seasonal, dtype=float).reshape(n, -1)
+    adjusted = y - seasonal.sum(axis=1) - design @ coefficients
+    effects = dict(zip(columns, map(float, coefficients), strict=True))
     future_effect = np.zeros(horizon)
     if effects:
         future_x = regressor_frame(history, future_index, holidays)
-        future_effect = future_x[list(effects)].to_numpy() @ np.array(list(effects.values()))
+        future_effect = future_x[list(effects)].to_numpy() @ coefficients
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -98,3 +113,10 @@ def mstl(
             }
         )
     return Fitted(np.asarray(level + shift, dtype=float), lower, upper, params, stored, decisions)
+
+
+def _linear_spline(n: int, *, knot_every: int) -> np.ndarray:
+    """An intercept, a slope and a hinge at every knot: a piecewise-linear trend over ``n`` steps."""
+    steps = np.arange(n, dtype=float)
+    hinges = [np.maximum(steps - knot, 0.0) for knot in range(knot_every, n, knot_every)]
+    return np.column_stack([np.ones(n), steps, *hinges])

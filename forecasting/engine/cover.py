@@ -1,7 +1,7 @@
 """Staff per hour to cover per shift: the fewest staff-hours of the unit's shift types that meet every hour.
 
-Each hour a shift spans must have at least the staff its hour needs, counting every shift that overlaps it. That
-is a small integer covering problem (one integer per day and shift type, one row per hour), solved exactly by
+Each hour a shift spans must have at least the staff its hour needs, counting every shift that overlaps it.
+That is a small integer covering problem (an integer per day and shift type, a row per hour) solved exactly by
 ``scipy.optimize.milp`` (HiGHS). Where the shift pattern cannot follow the hourly curve (an eight-hour shift
 over a two-hour peak) the cover over-staffs; those hours are reported with the surplus.
 

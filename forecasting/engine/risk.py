@@ -1,8 +1,8 @@
 """How a roster's cover holds up when demand moves: expected shortfall and the chance each shift is short.
 
 Demand at each forecast step is read from the forecast's interval as normal, sigma = (upper - value) /
-z(0.5 + width / 2) (the same reading as ``staffing.planning_demand``), clipped at zero, independent from step to
-step (the stored interval carries no correlation between steps). A step is short when the staff its demand
+z(0.5 + width / 2) (the same reading as ``staffing.planning_demand``), clipped at zero, independent from step
+to step (the stored interval carries no correlation between steps). A step is short when the staff its demand
 needs, by the staffing rule, exceeds the staff on duty:
 - ``pooled=True`` (hourly demand): the staff on duty in an hour are all the shifts that span it; a shift is
   short when any hour it spans is;
@@ -11,7 +11,8 @@ needs, by the staffing rule, exceeds the staff on duty:
 Two ways to the same numbers, so each checks the other (tests/engine/test_risk.py):
 - ``method="sampled"``: demand paths drawn from that distribution, the rule applied to each draw;
 - ``method="exact"``: the rule's demand thresholds (the most demand c staff can meet) and the normal tail:
-  P(short) = 1 - prod(1 - P(D > t_c)) over the shift's steps, E[shortfall] = sum over k >= 1 of P(D > t_{c+k-1}).
+  P(short) = 1 - prod(1 - P(D > t_c)) over the shift's steps,
+  E[shortfall] = sum over k >= 1 of P(D > t_{c+k-1}).
 """
 
 from __future__ import annotations

@@ -10,8 +10,6 @@ from forecasting.engine.fitted import Fitted
 from forecasting.engine.prepare import prepare
 from forecasting.engine.train import train_one
 
-from .conftest import weekly_series
-
 HORIZON = 7
 
 

@@ -52,7 +52,8 @@ def test_regional_holidays_follow_the_subdivision():
 
 @pytest.mark.parametrize("model", [prophet, mstl])
 def test_a_user_event_is_a_regressor_that_reaches_into_the_horizon(model):
-    # given a ward closed for a fortnight last year (demand down 40), closed again from the second forecast day
+    # given a ward closed for a fortnight last year (demand down 40), closed again from the second
+    # forecast day
     def closed(stamps):
         days = stamps.normalize()
         return np.where((days >= "2023-09-04") & (days <= "2023-09-17"), -40.0, 0.0)

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('capacity', '0004_department_subdivision'),
-        ('forecasting', '0002_forecast_runs'),
+        ('capacity', '0005_department_subdivision'),
+        ('forecasting', '0003_forecastmodel_interval_width'),
     ]
 
     operations = [

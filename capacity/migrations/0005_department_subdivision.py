@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('capacity', '0003_roleweekhours'),
+        ('capacity', '0004_accessgrant'),
     ]
 
     operations = [

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from scipy.stats import norm
@@ -161,6 +162,7 @@ def _report(cover, of_shift, short, shortfall, method) -> RosterRisk:
     return RosterRisk(tuple(shifts), float(total), method)
 
 
+@lru_cache(maxsize=4096)
 def demand_threshold(rule: Rule, staff: int) -> float:
     """The most demand ``staff`` can meet under ``rule`` (-inf below the rule's minimum)."""
     if staff < rule.minimum:
@@ -187,9 +189,29 @@ def _p_exceeds(mean: float, sigma: float, threshold: float) -> float:
 
 
 def _needed(demand: np.ndarray, rule: Rule) -> np.ndarray:
+    """The rule applied to every draw. Erlang C is costly per call, and needs more staff as demand grows, so
+    the sorted draws are split until both ends of a run need the same staff (then all between do too)."""
     if isinstance(rule, RatioRule):
         return np.array([headcount_by_ratio(d, rule) for d in demand])
-    return np.array([agents_needed(float(d), rule) for d in demand])
+    order = np.argsort(demand)
+    ordered = demand[order]
+    needed = np.empty(len(demand), dtype=int)
+    runs = [
+        (0, len(ordered) - 1, agents_needed(float(ordered[0]), rule), agents_needed(float(ordered[-1]), rule))
+    ]
+    while runs:
+        first, last, low, high = runs.pop()
+        if low == high or last - first <= 1:
+            needed[order[first]] = low
+            needed[order[last]] = high
+            if low == high:
+                needed[order[first : last + 1]] = low
+            continue
+        middle = (first + last) // 2
+        at_middle = agents_needed(float(ordered[middle]), rule)
+        runs.append((first, middle, low, at_middle))
+        runs.append((middle, last, at_middle, high))
+    return needed
 
 
 def _naive(stamp: datetime) -> datetime:

@@ -270,3 +270,16 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+
+# --- error tracking (issue 18): Sentry, only when SENTRY_DSN is set -------------------------------------
+SENTRY_DSN = env_url("SENTRY_DSN", None, ("https", "http"))
+if SENTRY_DSN:
+    from ops.env import env_float
+    from ops.error_tracking import error_tracking_init, error_tracking_release
+
+    error_tracking_init(
+        dsn=SENTRY_DSN,
+        release=env_str("SENTRY_RELEASE") or error_tracking_release(),
+        environment=env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0, maximum=1.0),
+    )

@@ -41,6 +41,11 @@ def pytest_runtest_setup(item):
         _require(using_postgres(), "PostgreSQL (DATABASE_URL=postgres://...)")
     if item.get_closest_marker("redis"):
         _require(using_redis(), "Redis (REDIS_URL=redis://...)")
+    if item.get_closest_marker("replica"):
+        _require(
+            using_postgres() and "replica" in settings.DATABASES,
+            "a streaming replica (DATABASE_REPLICA_URL; .ci/replica.sh starts one)",
+        )
     if item.get_closest_marker("celery_worker"):
         _require(
             using_postgres() and settings.CELERY_BROKER_URL.startswith("redis"),

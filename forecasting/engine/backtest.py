@@ -18,23 +18,37 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .candidates import CANDIDATES, candidate_names
+from .candidates import CANDIDATES, PRUNABLE, candidate_names
 from .domain import CandidateScore, Series, SeriesError
+from .fitted import Fitted
 from .prepare import History, min_train_length, prepare
+
+# Early pruning: after the first (oldest) origin, a costly candidate (candidates.PRUNABLE) whose MASE there
+# is above PRUNE_RATIO times the best candidate's is not fitted on the later origins. Most of a retrain's CPU
+# is Prophet fits that the choice then never uses. Measured on the backtest scores of 100 synthetic two-year
+# series (2 origins x 56 days) and the public series (13 x 28): 1.3 skips 12% of the Prophet fits of a
+# retrain and changes no public series' choice; 1.2 and below changed the synthetic series' choices
+# (chosen mean MASE +0.01 to +0.05), 1.5 skipped a fifth fewer fits for no better choice.
+PRUNE_RATIO = 1.3
 
 
 @dataclass(frozen=True)
 class Backtest:
-    """Scores for every candidate, the origins used (training-window lengths) and what was decided."""
+    """Scores for every candidate, the origins used (training-window lengths) and what was decided.
+
+    ``last_fits`` holds each candidate's fit on the last origin it was scored on, so the trainer can reuse it
+    for the final model where the data allow (ETS: its smoothing parameters).
+    """
 
     scores: dict[str, CandidateScore]
     origins: tuple[int, ...]
     decisions: dict[str, Any]
+    last_fits: dict[str, Fitted] = field(default_factory=dict, compare=False, repr=False)
 
 
 def origin_cuts(n: int, *, origins: int, horizon: int, min_train: int) -> list[int]:
@@ -70,9 +84,17 @@ def mape(actual: np.ndarray, predicted: np.ndarray) -> float | None:
 
 
 def backtest(
-    history: History, *, horizon: int, origins: int, candidates: tuple[str, ...] | None = None
+    history: History,
+    *,
+    horizon: int,
+    origins: int,
+    candidates: tuple[str, ...] | None = None,
+    prune_ratio: float | None = PRUNE_RATIO,
 ) -> Backtest:
-    """Score each candidate on up to ``origins`` rolling origins of ``horizon`` steps."""
+    """Score each candidate on up to ``origins`` rolling origins of ``horizon`` steps, oldest first.
+
+    ``prune_ratio=None`` scores every candidate on every origin.
+    """
     if horizon < 1 or origins < 1:
         raise ValueError("horizon and origins must be at least 1")
     names = candidate_names(candidates)
@@ -94,44 +116,80 @@ def backtest(
     if len(usable) < origins:
         decisions["origins_note"] = f"only {len(usable)} of {origins} origins fit the history"
 
-    scores = {}
-    for name in names:
-        scores[name] = _score(name, history, usable, horizon)
-    return Backtest(scores, tuple(cut for cut, _ in usable), decisions)
+    runs = {name: _Run(name) for name in names}
+    for position, (cut, scale) in enumerate(usable):
+        for run in runs.values():
+            if run.active:
+                run.score_origin(history, cut, scale, horizon)
+        if position == 0 and prune_ratio is not None and len(usable) > 1:
+            _prune(runs, prune_ratio, decisions)
+    scores = {name: run.score() for name, run in runs.items()}
+    last_fits = {name: run.last_fit for name, run in runs.items() if run.last_fit is not None}
+    return Backtest(scores, tuple(cut for cut, _ in usable), decisions, last_fits)
 
 
-def _score(name: str, history: History, usable: list[tuple[int, float]], horizon: int) -> CandidateScore:
-    fit_predict = CANDIDATES[name]
-    started = time.perf_counter()
-    per_origin, actuals, predictions = [], [], []
-    try:
-        for cut, scale in usable:
-            fitted = fit_predict(history.head(cut), horizon)
+class _Run:
+    """One candidate across the origins: its fits in order, until it fails or is pruned."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.fit_predict = CANDIDATES[name]
+        self.per_origin: list[float] = []
+        self.actuals: list[np.ndarray] = []
+        self.predictions: list[np.ndarray] = []
+        self.duration_s = 0.0
+        self.error: str | None = None
+        self.pruned = False
+        self.last_fit: Fitted | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.error is None and not self.pruned
+
+    def score_origin(self, history: History, cut: int, scale: float, horizon: int) -> None:
+        started = time.perf_counter()
+        try:
+            fitted = self.fit_predict(history.head(cut), horizon, previous=self.last_fit)
             if history.nonnegative:
                 fitted = fitted.clipped_at_zero()
             actual = history.y[cut : cut + horizon]
             predicted = fitted.value[: len(actual)]
             if not np.isfinite(predicted).all():
                 raise ValueError("non-finite forecast")
-            per_origin.append(mase(actual, predicted, scale))
-            actuals.append(actual)
-            predictions.append(predicted)
-    except Exception as exc:  # a failing candidate is scored out, it does not fail the series
+            self.per_origin.append(mase(actual, predicted, scale))
+            self.actuals.append(actual)
+            self.predictions.append(predicted)
+            self.last_fit = fitted
+        except Exception as exc:  # a failing candidate is scored out, it does not fail the series
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.last_fit = None
+        finally:
+            self.duration_s += time.perf_counter() - started
+
+    def score(self) -> CandidateScore:
+        if self.error is not None:
+            return CandidateScore(
+                self.name, float("inf"), None, tuple(self.per_origin), self.duration_s, error=self.error
+            )
         return CandidateScore(
-            name,
-            float("inf"),
-            None,
-            tuple(per_origin),
-            time.perf_counter() - started,
-            error=f"{type(exc).__name__}: {exc}",
+            algorithm=self.name,
+            mase=float(np.mean(self.per_origin)),
+            mape=mape(np.concatenate(self.actuals), np.concatenate(self.predictions)),
+            mase_per_origin=tuple(self.per_origin),
+            duration_s=self.duration_s,
+            pruned=self.pruned,
         )
-    return CandidateScore(
-        algorithm=name,
-        mase=float(np.mean(per_origin)),
-        mape=mape(np.concatenate(actuals), np.concatenate(predictions)),
-        mase_per_origin=tuple(per_origin),
-        duration_s=time.perf_counter() - started,
-    )
+
+
+def _prune(runs: dict[str, _Run], ratio: float, decisions: dict[str, Any]) -> None:
+    scored = [run for run in runs.values() if run.active]
+    if not scored:
+        return
+    best = min(run.per_origin[0] for run in scored)
+    for run in scored:
+        if run.name in PRUNABLE and run.per_origin[0] > ratio * best:
+            run.pruned = True
+            decisions.setdefault("pruned_after_first_origin", []).append(run.name)
 
 
 # ---------------------------------------------------------------- command line
@@ -213,7 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "chosen": chosen,
                     "candidates": {
                         name: {
-                            "mase": s.mase if s.ok else None,
+                            "mase": s.mase if s.ok or s.pruned else None,
+                            "pruned": s.pruned,
                             "mape": s.mape,
                             "error": s.error,
                             "mase_per_origin": list(s.mase_per_origin),
@@ -232,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(f"{'candidate':<16}{'MASE':>8}{'MAPE %':>10}")
     for name, score in result.scores.items():
-        mase_text = f"{score.mase:8.3f}" if score.ok else f"{'failed':>8}"
+        mase_text = f"{score.mase:8.3f}" if score.ok else f"{'pruned' if score.pruned else 'failed':>8}"
         mape_text = f"{score.mape:10.2f}" if score.mape is not None else f"{'-':>10}"
         marker = "  <- chosen" if name == chosen else ""
         print(f"{name:<16}{mase_text}{mape_text}{marker}" + (f"  ({score.error})" if score.error else ""))

@@ -24,6 +24,9 @@ from .prophet_model import yearly_decision
 DEFAULT_ORIGINS = 2
 DEFAULT_HORIZON = 28
 DEFAULT_INTERVAL_WIDTH = 0.8
+# The final model may keep the parameters of the backtest's last fit when that fit's window held at least
+# this share of the history (two years with a 56-day horizon: 92%).
+REUSE_MIN_SHARE = 0.8
 
 
 def train_one(
@@ -48,7 +51,9 @@ def train_one(
         decisions.update(result.decisions)
         metrics = result.scores
         chosen = choose(metrics)
-        chosen, fitted = _final_fit(history, chosen, horizon, interval_width, decisions)
+        chosen, fitted = _final_fit(
+            history, chosen, horizon, interval_width, decisions, result.last_fits.get(chosen), result.origins
+        )
         decisions.update(fitted.decisions)
         forecast = Forecast(
             timestamps=tuple(ts.to_pydatetime() for ts in history.future_index(horizon)),
@@ -82,11 +87,29 @@ def train_one(
 
 
 def _final_fit(
-    history: History, chosen: str, horizon: int, interval_width: float | None, decisions: dict[str, Any]
+    history: History,
+    chosen: str,
+    horizon: int,
+    interval_width: float | None,
+    decisions: dict[str, Any],
+    last_fit: Fitted | None,
+    origins: tuple[int, ...],
 ) -> tuple[str, Fitted]:
-    """Refit the chosen candidate on all the history; if that fails, fall back to seasonal naive."""
+    """Fit the chosen candidate on all the history; if that fails, fall back to seasonal naive.
+
+    The backtest's last fit of the chosen candidate is handed on: a candidate that can (ETS) keeps its
+    parameters where that window held nearly all of the history, so only the newest points are new to it.
+    """
+    reuse = bool(origins) and origins[-1] >= REUSE_MIN_SHARE * len(history)
     try:
-        fitted = CANDIDATES[chosen](history, horizon, interval_width=interval_width, model_json=True)
+        fitted = CANDIDATES[chosen](
+            history,
+            horizon,
+            interval_width=interval_width,
+            model_json=True,
+            previous=last_fit,
+            refit=not reuse,
+        )
         check_forecast(fitted, horizon, chosen)
     except Exception as exc:
         if chosen == BASELINE:

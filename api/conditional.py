@@ -7,31 +7,17 @@ Writes: `require_if_match` answers 428 when the precondition is missing and 412 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime
 
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, parse_etags, quote_etag
+from django.utils.http import http_date
 from rest_framework.response import Response
 
 from ops.errors import ApplicationError
+from ops.etags import etag_for, strong_tags, version_etag, version_in_header  # noqa: F401 - re-exported
 
 DEFAULT_MAX_AGE_S = 30
-
-
-def etag_for(payload) -> str:
-    """A strong ETag of a JSON-able payload (same payload, same tag, in every process)."""
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
-    return quote_etag(hashlib.blake2b(encoded, digest_size=16).hexdigest())
-
-
-def version_etag(kind: str, pk: int, version) -> str:
-    """The ETag of a versioned object (an assignment's `version`, a row's `updated_at`)."""
-    if isinstance(version, datetime):
-        version = int(version.timestamp() * 1_000_000)
-    return quote_etag(f"{kind}-{pk}-v{version}")
 
 
 def conditional_read(
@@ -69,11 +55,10 @@ def require_if_match(request, current_etag: str, *, required: bool = True) -> No
                 status=428,
             )
         return
-    tags = parse_etags(header)
+    tags = strong_tags(header)
     if "*" in tags:
         return
-    weakless = {tag.removeprefix("W/") for tag in tags}
-    if current_etag not in weakless:
+    if current_etag not in tags:
         raise ApplicationError(
             "The resource changed since you read it; read it again and retry",
             extra={"header": "If-Match", "etag": current_etag},
@@ -83,12 +68,4 @@ def require_if_match(request, current_etag: str, *, required: bool = True) -> No
 
 def etag_version(request, kind: str, pk: int) -> int | None:
     """The version named by If-Match for a versioned object, or None when absent or not one of ours."""
-    header = request.headers.get("If-Match")
-    if not header:
-        return None
-    prefix = f"{kind}-{pk}-v"
-    for tag in parse_etags(header):
-        tag = tag.removeprefix("W/").strip('"')
-        if tag.startswith(prefix) and tag[len(prefix) :].isdigit():
-            return int(tag[len(prefix) :])
-    return None
+    return version_in_header(request.headers.get("If-Match"), kind, pk)

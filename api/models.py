@@ -1,4 +1,4 @@
-"""Who may do what: department-scoped role grants, and API keys for integrations."""
+"""API keys for integrations. Department access grants live in capacity (capacity.models.AccessGrant)."""
 
 from __future__ import annotations
 
@@ -6,29 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class AccessGrant(models.Model):
-    """A role on a department, and (with include_children) on every department below it."""
-
-    class Role(models.TextChoices):
-        ADMIN = "admin"
-        PLANNER = "planner"
-        MANAGER = "manager"
-        VIEWER = "viewer"
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants")
-    department = models.ForeignKey("capacity.Department", on_delete=models.CASCADE, related_name="+")
-    role = models.CharField(max_length=16, choices=Role.choices)
-    include_children = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "department"], name="accessgrant_one_per_department"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.role} on {self.department_id}"
+from capacity.models import AccessGrant  # noqa: F401 - moved to capacity; kept importable here
 
 
 class ApiKey(models.Model):

@@ -1,4 +1,4 @@
-"""Writes of the api app: access grants and API keys."""
+"""Writes of the api app: API keys. Access grants are written by capacity.access."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from api.models import AccessGrant, ApiKey
-from capacity.models import Department
-from ops.cache import bump, cached
+from api.models import ApiKey
+from capacity.access import access_grant_delete, access_grant_set  # noqa: F401 - moved to capacity
+from ops.cache import cached
 from ops.errors import ApplicationError
 
 KEY_PREFIX_LEN = 8
@@ -121,23 +121,3 @@ def _key_from_record(record: dict) -> ApiKey:
     key._state.adding = False
     key._state.db = "default"
     return key
-
-
-@transaction.atomic
-def access_grant_set(
-    *, user, department: Department, role: str, include_children: bool = True
-) -> AccessGrant:
-    """Grant (or change) a user's role on a department."""
-    if role not in AccessGrant.Role.values:
-        raise ApplicationError(f"Unknown role {role!r}", extra={"fields": {"role": AccessGrant.Role.values}})
-    grant, _ = AccessGrant.objects.update_or_create(
-        user=user, department=department, defaults={"role": role, "include_children": include_children}
-    )
-    bump("access")
-    return grant
-
-
-@transaction.atomic
-def access_grant_delete(*, grant: AccessGrant) -> None:
-    grant.delete()
-    bump("access")

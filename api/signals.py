@@ -1,4 +1,5 @@
-"""Bump the "access" namespace whenever a grant, the department tree, an API key or a user changes.
+"""Bump the "access" namespace whenever an API key or a user changes (grants and the department tree:
+capacity/signals.py).
 
 Services bump explicitly too (and must, for bulk writes that send no signals); these receivers catch
 the writes that go through the ORM one row at a time elsewhere (admin, factories, the demo loader)."""
@@ -9,19 +10,8 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from api.models import AccessGrant, ApiKey
-from capacity.models import Department
+from api.models import ApiKey
 from ops.cache import bump
-
-
-@receiver([post_save, post_delete], sender=AccessGrant, dispatch_uid="api_access_grant_changed")
-def access_grant_changed(**kwargs) -> None:
-    bump("access")
-
-
-@receiver([post_save, post_delete], sender=Department, dispatch_uid="api_department_tree_changed")
-def department_tree_changed(**kwargs) -> None:
-    bump("access")
 
 
 @receiver([post_save, post_delete], sender=ApiKey, dispatch_uid="api_api_key_changed")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from api.services import access_grant_set
+from capacity.access import access_grant_set
 from capacity.models import Department
 
 _counter = iter(range(1, 10**9))

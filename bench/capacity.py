@@ -184,7 +184,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
-    from api.services import access_grant_set
+    from capacity.access import access_grant_set
 
     user, _ = get_user_model().objects.get_or_create(username="bench-capacity")
     granted = Department.objects.filter(pk__in=units[: args.units])

@@ -39,7 +39,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -149,8 +149,6 @@ def _ensure_database(args) -> bool:
     return ensure_postgres_database(args.database, reseed=args.reseed)
 
 
-
-
 def _start_stack(
     port: int, workers: int, wsgi: str = "bench.load_wsgi", max_requests: int | None = None
 ) -> list[subprocess.Popen]:
@@ -217,7 +215,7 @@ def _solved_roster():
     today = timezone.localdate()
     monday = today + timedelta(days=7 - today.weekday())
     for unit in Department.objects.filter(kind=Department.Kind.UNIT).order_by("id"):
-        with mock.patch("scheduler.services.rosters._enqueue_solve"):
+        with mock.patch("ops.jobs.job_enqueue_on_commit"):  # solved below, in this process
             roster = roster_generate(
                 unit=unit, start_date=monday, end_date=monday + timedelta(days=27), time_limit=10
             )
@@ -329,7 +327,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     if WRK is None:
-        raise SystemExit("wrk is not installed (apt-get install -y wrk)")
+        raise SystemExit(
+            "bench/load.py needs wrk, the HTTP load generator; install it with `apt-get install wrk` "
+            "(Debian and Ubuntu) and run again"
+        )
     VAR.mkdir(exist_ok=True)
     _setup_env(args)
     fresh = _ensure_database(args)
@@ -495,6 +496,35 @@ def main() -> None:
         + "\n"
     )
     print(f"written {out.relative_to(ROOT)}")
+    table = out.with_suffix(".md")
+    table.write_text(_markdown(rows, budget, share, p99, args, workers))
+    print(f"written {table.relative_to(ROOT)} (the README links the headline figure there)")
+
+
+def _markdown(rows: list[dict], budget: list[dict], share: float, p99: float, args, workers: int) -> str:
+    """The run as the table bench/results/load*.md keeps (the README carries only the headline)."""
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"# Load test, {started}",
+        "",
+        f"`bench/load.py` on {os.cpu_count()} CPUs (load average at the start "
+        f"{os.getloadavg()[0]:.1f}), {workers} gunicorn workers, {args.duration} s per wrk run"
+        + ("" if args.max_requests is None else f", --max-requests {args.max_requests}")
+        + (", reads only" if args.no_edits else "")
+        + ".",
+        "",
+        f"Cached API read against the bare-view ceiling: median {100 * share:.0f}% over {len(budget)} rounds "
+        f"(target {100 * CEILING_SHARE_TARGET:.0f}%), median p99 {p99} ms (target {P99_TARGET_MS} ms).",
+        "",
+        "| run | clients | req/s | mean ms | p95 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['name']} | {r['clients']} | {r['rps']:.0f} | {r['mean_ms']} | {r['p95_ms']} | "
+            f"{r['p99_ms']} | {r['errors']} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

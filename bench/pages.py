@@ -52,10 +52,6 @@ def _ensure_database(args) -> bool:
     return ensure_postgres_database(args.database, reseed=args.reseed)
 
 
-
-
-
-
 def _solved_roster():
     """A solved 4-week roster of the demo with assignments, solved here (no worker needed)."""
     from django.utils import timezone
@@ -73,7 +69,7 @@ def _solved_roster():
     for weeks_ahead in range(3):
         for unit in Department.objects.filter(kind=Department.Kind.UNIT).order_by("id"):
             start = monday + timedelta(weeks=weeks_ahead)
-            with mock.patch("scheduler.services.rosters._enqueue_solve"):
+            with mock.patch("ops.jobs.job_enqueue_on_commit"):  # solved below, in this process
                 roster = roster_generate(
                     unit=unit, start_date=start, end_date=start + timedelta(days=27), time_limit=10
                 )

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
-from capacity.services import week_hours_remove, week_hours_sync
+from capacity.week_hours import week_hours_remove, week_hours_sync
 from capacity.weeks import monday_of, week_keys
 
 ORGANISATION = "Demo Care Group"

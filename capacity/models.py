@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -38,6 +41,11 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The department's time zone (shift dates are local dates there); UTC when none is set."""
+        return ZoneInfo(self.time_zone or "UTC")
 
 
 class Role(models.Model):
@@ -232,3 +240,27 @@ class RoleWeekHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id}/{self.role_id} {self.week_start}: {self.hours}"
+
+
+class AccessGrant(models.Model):
+    """A role on a department, and (with include_children) on every department below it."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin"
+        PLANNER = "planner"
+        MANAGER = "manager"
+        VIEWER = "viewer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    include_children = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="accessgrant_one_per_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} on {self.department_id}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import random
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -30,7 +29,7 @@ def seed_demand(units: list[Department], rng: random.Random, today: date) -> Non
             defaults={"frequency": DemandSeries.Frequency.DAILY, "staffing": STAFFING},
         )
         DemandObservation.objects.filter(series=series).delete()
-        zone = ZoneInfo(unit.time_zone or "UTC")
+        zone = unit.zone
         base = rng.uniform(18, 30)
         weekly = [rng.uniform(-1.5, 1.5) for _ in range(7)]
         rows = []

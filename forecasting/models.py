@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from capacity.models import Department
+from forecasting.engine.options import DEFAULT_HORIZON_DAYS
 
 
 class DemandSeries(models.Model):
@@ -54,6 +55,8 @@ class ForecastModel(models.Model):
     series = models.ForeignKey(DemandSeries, on_delete=models.CASCADE, related_name="models")
     algorithm = models.CharField(max_length=40)
     parameters = models.JSONField(default=dict, blank=True)
+    # Width of the central prediction interval its points' lower/upper bound (None: point forecasts only).
+    interval_width = models.FloatField(null=True, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     serialized_model = models.TextField(blank=True, default="")
     trained_at = models.DateTimeField()
@@ -95,7 +98,7 @@ class ForecastRun(models.Model):
     """One fan-out retrain over many series (the weekly beat entry): its job and per-series outcomes."""
 
     job = models.OneToOneField("ops.Job", on_delete=models.CASCADE, related_name="forecast_run")
-    horizon_days = models.PositiveSmallIntegerField(default=56)
+    horizon_days = models.PositiveSmallIntegerField(default=DEFAULT_HORIZON_DAYS)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)

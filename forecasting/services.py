@@ -16,8 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from forecasting.engine.domain import TrainResult
+from forecasting.engine.options import (
+    DEFAULT_HORIZON_DAYS,
+    DEFAULT_ORIGINS,
+    ForecastOptions,
+    ForecastOptionsError,
+)
 from forecasting.engine.parallel import train_many
-from forecasting.engine.train import DEFAULT_ORIGINS, train_one
+from forecasting.engine.train import train_one
 from forecasting.models import DemandObservation, DemandSeries, ForecastModel, ForecastPoint
 from forecasting.selectors import engine_timestamp_to_utc, series_engine_input
 from ops.cache import bump
@@ -25,7 +31,6 @@ from ops.errors import ApplicationError
 from ops.metrics import FORECAST_TRAIN_SECONDS
 
 MAX_UPLOAD_ROWS = 50_000
-DEFAULT_HORIZON_DAYS = 56
 
 
 @transaction.atomic
@@ -37,6 +42,7 @@ def forecast_store(*, series: DemandSeries, result: TrainResult) -> ForecastMode
         series=series,
         algorithm=result.algorithm,
         parameters={**result.params, "decisions": _json_ready(result.decisions)},
+        interval_width=result.forecast.interval_width,
         metrics=result.metrics_dict(),
         serialized_model=result.model_json or "",
         trained_at=timezone.now(),
@@ -80,13 +86,32 @@ def _json_ready(value):
     return value
 
 
-def forecast_train(*, series: DemandSeries, horizon_days: int = DEFAULT_HORIZON_DAYS) -> TrainResult:
+def forecast_options(
+    *, horizon_days: int = DEFAULT_HORIZON_DAYS, origins: int = DEFAULT_ORIGINS
+) -> ForecastOptions:
+    """The options of a retrain, checked once here."""
+    try:
+        return ForecastOptions(horizon_days=horizon_days, origins=origins).validated()
+    except ForecastOptionsError as exc:
+        given = {"horizon_days": horizon_days, "origins": origins}
+        raise ApplicationError(str(exc), extra={"fields": {exc.field: given.get(exc.field)}}) from exc
+
+
+def forecast_train(
+    *, series: DemandSeries, horizon_days: int = DEFAULT_HORIZON_DAYS, options: ForecastOptions | None = None
+) -> TrainResult:
     """Backtest, choose and fit one series in this process; nothing is stored."""
-    return train_one(series_engine_input(series=series), horizon=_horizon_steps(series, horizon_days))
+    options = options or forecast_options(horizon_days=horizon_days)
+    return train_one(
+        series_engine_input(series=series),
+        horizon=options.horizon_steps(_steps_per_day(series)),
+        origins=options.origins,
+        interval_width=options.interval_width,
+    )
 
 
-def _horizon_steps(series: DemandSeries, horizon_days: int) -> int:
-    return horizon_days * (24 if series.frequency == DemandSeries.Frequency.HOURLY else 1)
+def _steps_per_day(series: DemandSeries) -> int:
+    return 24 if series.frequency == DemandSeries.Frequency.HOURLY else 1
 
 
 @dataclass
@@ -111,6 +136,7 @@ def forecast_retrain(
 
     A series that fails is reported and leaves its previous forecast current; the others are unaffected.
     """
+    options = forecast_options(horizon_days=horizon_days, origins=origins)
     started = timezone.now()
     series = list(series)
     by_freq: dict[str, list[DemandSeries]] = {}
@@ -122,8 +148,9 @@ def forecast_retrain(
         results = train_many(
             inputs,
             workers=workers,
-            horizon=_horizon_steps(freq_series[0], horizon_days),
-            origins=origins,
+            horizon=options.horizon_steps(_steps_per_day(freq_series[0])),
+            origins=options.origins,
+            interval_width=options.interval_width,
             progress=progress,
         )
         for one, result in zip(freq_series, results, strict=True):
@@ -163,7 +190,7 @@ def observations_upload(*, series: DemandSeries, rows: list[dict]) -> dict:
         )
     if not rows:
         raise ApplicationError("The upload has no rows", extra={"rows": 0})
-    zone = ZoneInfo(series.department.time_zone or "UTC")
+    zone = series.department.zone
     errors: list[dict] = []
     seen: dict[datetime, int] = {}
     parsed: list[tuple[datetime, float]] = []

@@ -1,4 +1,4 @@
-"""Job services: create, claim, report progress, finish, fail, cancel.
+"""Job services: start (create and enqueue), claim, report progress, finish, fail, cancel.
 
 Claiming is a compare-and-swap (`UPDATE ... WHERE status IN (...)`): when a message is delivered twice
 or two workers race, exactly one claim succeeds (Healthchecks.io's pattern).
@@ -7,9 +7,11 @@ or two workers race, exactly one claim succeeds (Healthchecks.io's pattern).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from celery import signature
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,6 +30,56 @@ def job_create(
     return Job.objects.create(
         kind=kind, params=params or {}, requested_by=requested_by, department_id=department_id
     )
+
+
+def job_start(
+    *,
+    kind: str,
+    task: str,
+    params: dict[str, Any] | None = None,
+    requested_by=None,
+    department_id: int | None = None,
+    on_broker_down: Callable[[Job], None] | None = None,
+) -> Job:
+    """The one way to start a job: create it and send `task` (by its registered name, with `job_id=`) once
+    the caller's transaction commits. Naming the task keeps the module that starts a job free of an import
+    of its tasks module (which imports that module back)."""
+    job = job_create(kind=kind, params=params, requested_by=requested_by, department_id=department_id)
+    job_enqueue_on_commit(
+        job,
+        lambda: task_signature(task, job_id=job.id).apply_async(retry=False),
+        on_broker_down=on_broker_down,
+    )
+    return job
+
+
+def task_signature(name: str, **kwargs: Any):
+    """A Celery signature of a registered task, by name (routing and eager mode apply as for the task)."""
+    return signature(name, kwargs=kwargs)
+
+
+def job_enqueue_on_commit(
+    job: Job, send: Callable[[], Any], *, on_broker_down: Callable[[Job], None] | None = None
+) -> None:
+    """Run `send` after commit; if the broker refuses, fail the job at once (none is left queued or
+    running with nothing to run it), let `on_broker_down` undo what waited on it, and answer 503."""
+
+    def send_or_fail() -> None:
+        try:
+            send()
+        except Exception as exc:  # kombu's OperationalError and friends: the broker is down
+            Job.objects.filter(id=job.id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
+                status=Job.Status.FAILED, finished_at=timezone.now(), error=f"broker unavailable: {exc}"
+            )
+            if on_broker_down is not None:
+                on_broker_down(job)
+            raise ApplicationError(
+                "The job queue is unavailable; nothing was started. Try again shortly.",
+                extra={"job_id": job.id},
+                status=503,
+            ) from exc
+
+    transaction.on_commit(send_or_fail)
 
 
 def job_claim(*, job_id: int, reclaim_running: bool = False) -> bool:

@@ -230,7 +230,7 @@ SPECTACULAR_SETTINGS = {
         "RosterStatusEnum": "scheduler.models.Roster.Status",
         "RosterEventActionEnum": "scheduler.models.RosterEvent.Action",
         "JobStatusEnum": "ops.models.Job.Status",
-        "AccessRoleEnum": "api.models.AccessGrant.Role",
+        "AccessRoleEnum": "capacity.models.AccessGrant.Role",
         "ApiKeyScopeEnum": "api.models.ApiKey.Scope",
         "ForecastRunItemStatusEnum": "forecasting.models.ForecastRunItem.Status",
     },

@@ -21,6 +21,7 @@ from scheduler.models import (
     ShiftRequest,
     ShiftType,
 )
+from scheduler.selectors import shift_types_for_unit
 from scheduler.solver import domain as sd
 
 HISTORY_DAYS = 14
@@ -35,22 +36,6 @@ class BuiltProblem:
     problem: sd.Problem
     people: dict[str, Person]
     shift_types: dict[str, ShiftType]
-
-
-def shift_types_for_unit(unit) -> list[ShiftType]:
-    """The unit's own shift types and those of its ancestors (organisation-wide ones); the nearest wins."""
-    chain = []
-    node = unit
-    while node is not None:
-        chain.append(node.id)
-        node = node.parent
-    by_code: dict[str, ShiftType] = {}
-    rank = {dept_id: i for i, dept_id in enumerate(chain)}
-    for shift in ShiftType.objects.filter(department_id__in=chain):
-        current = by_code.get(shift.code)
-        if current is None or rank[shift.department_id] < rank[current.department_id]:
-            by_code[shift.code] = shift
-    return sorted(by_code.values(), key=lambda s: (s.start_time, s.code))
 
 
 def _contract(

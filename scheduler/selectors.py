@@ -9,13 +9,34 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from scheduler.models import CoverRequirement, PersonContract, Roster, RosterAssignment
-from scheduler.problem_builder import shift_types_for_unit
-from scheduler.services.rosters import horizon_days
+from scheduler.models import CoverRequirement, PersonContract, Roster, RosterAssignment, ShiftType
+
+
+def shift_types_for_unit(unit) -> list[ShiftType]:
+    """The unit's own shift types and those of its ancestors (organisation-wide ones); the nearest wins."""
+    chain = []
+    node = unit
+    while node is not None:
+        chain.append(node.id)
+        node = node.parent
+    by_code: dict[str, ShiftType] = {}
+    rank = {dept_id: i for i, dept_id in enumerate(chain)}
+    for shift in ShiftType.objects.filter(department_id__in=chain):
+        current = by_code.get(shift.code)
+        if current is None or rank[shift.department_id] < rank[current.department_id]:
+            by_code[shift.code] = shift
+    return sorted(by_code.values(), key=lambda s: (s.start_time, s.code))
+
+
+def roster_days(roster: Roster) -> list[date]:
+    """Every day the roster covers, first to last."""
+    return [
+        roster.start_date + timedelta(days=i) for i in range((roster.end_date - roster.start_date).days + 1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -47,7 +68,7 @@ def roster_grid(*, roster: Roster) -> RosterGrid:
         cells[a.person_id][a.date.isoformat()] = {"shift": a.shift_type.code, "pinned": a.pinned}
     shifts = shift_types_for_unit(roster.department)
     return RosterGrid(
-        days=horizon_days(roster),
+        days=roster_days(roster),
         people=[{"id": p.id, "name": p.name, "role": p.role.name} for p in unit_people.values()],
         shift_types=[
             {
@@ -208,7 +229,7 @@ def _ical_escape(text: str) -> str:
 
 def roster_ical(*, roster: Roster, person_id: int) -> str:
     """RFC 5545 calendar of one person's shifts in this roster, in the unit's time zone, shown in UTC."""
-    zone = ZoneInfo(roster.department.time_zone or "UTC")
+    zone = roster.department.zone
     stamp = datetime.now(tz=ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -233,3 +254,58 @@ def roster_ical(*, roster: Roster, person_id: int) -> str:
         ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
+
+
+def rosters_in_force(*, unit_ids: list[int], start, end) -> dict[int, Roster]:
+    """Per unit, the roster in force over the days: the newest published one, else the newest solved."""
+    chosen: dict[int, Roster] = {}
+    rank = {Roster.Status.PUBLISHED: 0, Roster.Status.SOLVED: 1}
+    candidates = Roster.objects.filter(
+        department_id__in=unit_ids,
+        start_date__lte=end,
+        end_date__gte=start,
+        status__in=list(rank),
+    ).order_by("-created_at")
+    for roster in candidates.select_related("department"):
+        best = chosen.get(roster.department_id)
+        if best is None or rank[roster.status] < rank[best.status]:
+            chosen[roster.department_id] = roster
+    return chosen
+
+
+def roster_figures_by_unit(*, unit_ids: list[int], monday) -> dict[str, dict]:
+    """Per unit, this week and next: cover required, filled and open in the roster in force, its fill rate,
+    and the hours, overtime and cost of the first roster found (the dashboard's roster part)."""
+    weeks = [(monday, monday + timedelta(days=6)), (monday + timedelta(days=7), monday + timedelta(days=13))]
+    per_unit: dict[str, dict] = {str(u): {"weeks": [], "roster": None} for u in unit_ids}
+    seen_hours: dict[int, list[dict]] = {}
+    for start, end in weeks:
+        rosters = rosters_in_force(unit_ids=unit_ids, start=start, end=end)
+        for unit_id in unit_ids:
+            roster = rosters.get(unit_id)
+            entry = {"start": start.isoformat(), "roster_id": None, "required": 0, "filled": 0, "open": 0}
+            if roster is not None:
+                entry["roster_id"] = roster.id
+                entry["status"] = roster.status
+                for row in roster_cover(roster=roster):
+                    if start.isoformat() <= row["date"] <= end.isoformat():
+                        entry["required"] += row["minimum"]
+                        entry["filled"] += min(row["assigned"], row["minimum"])
+                        entry["open"] += row["shortfall"]
+                if roster.id not in seen_hours:
+                    seen_hours[roster.id] = roster_hours_and_cost(roster=roster)
+                if per_unit[str(unit_id)]["roster"] is None:
+                    rows = seen_hours[roster.id]
+                    per_unit[str(unit_id)]["roster"] = {
+                        "id": roster.id,
+                        "period": f"{roster.start_date:%d %b}–{roster.end_date:%d %b}",
+                        "hours": round(sum(r["hours"] for r in rows), 1),
+                        "contract_hours": round(sum(r["contract_hours"] for r in rows), 1),
+                        "overtime_hours": round(sum(r["overtime_hours"] for r in rows), 1),
+                        "cost": round(sum(r["cost"] for r in rows), 2),
+                    }
+            entry["fill_rate"] = (
+                round(100 * entry["filled"] / entry["required"], 1) if entry["required"] else None
+            )
+            per_unit[str(unit_id)]["weeks"].append(entry)
+    return per_unit

@@ -3,10 +3,28 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
-from scheduler.services.rosters import ENGINES
+from scheduler.solver.options import (
+    AUTO,
+    ENGINE_LABELS,
+    INTERACTIVE_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+    ROSTER_ENGINES,
+)
 
-ENGINE_CHOICES = [("auto", "Automatic (recommended)"), ("cpsat", "CP-SAT"), ("milp", "MILP (HiGHS/CBC)")]
-assert {c for c, _ in ENGINE_CHOICES} == set(ENGINES)
+ENGINE_CHOICES = [(engine, ENGINE_LABELS[engine]) for engine in ROSTER_ENGINES]
+
+
+class _TimeLimitField(forms.IntegerField):
+    """Seconds a solve may use: the core's minimum, the deployment's maximum, the pages' default."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="Time limit (seconds)",
+            min_value=MIN_TIME_LIMIT_S,
+            max_value=settings.SOLVE_TIME_LIMIT_MAX,
+            initial=INTERACTIVE_TIME_LIMIT_S,
+            **kwargs,
+        )
 
 
 class NewRosterForm(forms.Form):
@@ -15,19 +33,17 @@ class NewRosterForm(forms.Form):
         label="First day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     weeks = forms.IntegerField(label="Weeks", min_value=1, max_value=12, initial=4)
-    engine = forms.ChoiceField(label="Engine", choices=ENGINE_CHOICES, initial="auto")
-    time_limit = forms.IntegerField(label="Time limit (seconds)", min_value=1, initial=10)
+    engine = forms.ChoiceField(label="Engine", choices=ENGINE_CHOICES, initial=AUTO)
+    time_limit = _TimeLimitField()
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.id, f"{u.name} · {u.parent.name}") for u in units if u.can_plan]
-        self.fields["time_limit"].max_value = settings.SOLVE_TIME_LIMIT_MAX
-        self.fields["time_limit"].widget.attrs["max"] = settings.SOLVE_TIME_LIMIT_MAX
 
 
 class SolveForm(forms.Form):
-    engine = forms.ChoiceField(label="Engine", choices=ENGINE_CHOICES, initial="auto")
-    time_limit = forms.IntegerField(label="Time limit (seconds)", min_value=1, initial=10)
+    engine = forms.ChoiceField(label="Engine", choices=ENGINE_CHOICES, initial=AUTO)
+    time_limit = _TimeLimitField()
 
 
 class CellForm(forms.Form):

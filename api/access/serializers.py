@@ -1,8 +1,9 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from api.models import AccessGrant, ApiKey
+from api.models import ApiKey
 from api.serializers_base import PortableModelSerializer
+from capacity.models import AccessGrant
 
 
 @extend_schema_serializer(component_name="ApiKey")

@@ -12,14 +12,16 @@ from rest_framework.views import APIView
 
 from api.access import serializers as s
 from api.crud import ScopedDetailApi, ScopedListApi, related_department_id
-from api.models import AccessGrant, ApiKey
+from api.models import ApiKey
 from api.pagination import MAX_PAGE_SIZE, CappedPageNumberPagination
 from api.permissions import ADMIN_ROLES, AuthenticatedWithKeyScope
 from api.schema import ERRORS_LIST, ERRORS_READ, ERRORS_WRITE, PAGE_PARAMS, crud_schema
-from api.services import access_grant_delete, access_grant_set, api_key_create, api_key_revoke
-from capacity.services_crud import PEOPLE_BULK_MAX_ROWS
+from api.services import api_key_create, api_key_revoke
+from capacity.access import access_grant_delete, access_grant_set
+from capacity.catalogue import PEOPLE_BULK_MAX_ROWS
+from capacity.models import AccessGrant
 from ops.errors import ApplicationError
-from scheduler.services_crud import COVER_BULK_MAX_ROWS
+from scheduler.catalogue import COVER_BULK_MAX_ROWS
 
 TAG = "access"
 

@@ -1,5 +1,5 @@
 """Scoped CRUD of the capacity catalogue: departments, roles, skills, people, person skills, leave,
-projects and assignments. Writes go through capacity.services_crud (assignments: capacity.services)."""
+projects and assignments. Writes go through capacity.catalogue (assignments: capacity.services)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from api.crud import (
 from api.limits import require_at_most
 from api.permissions import ADMIN_ROLES, AdminRolePermission, RolePermission, writable_department_ids
 from api.schema import ERRORS_BULK, crud_schema
-from capacity import services, services_crud
+from capacity import catalogue, services
 from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
 from capacity.selectors import assignment_list
 from ops.errors import ApplicationError
@@ -68,13 +68,13 @@ _list, _detail = crud_schema(
 
 @_list
 class DepartmentListApi(_DepartmentResource, ScopedListApi):
-    create_service = services_crud.department_create
+    create_service = catalogue.department_create
 
 
 @_detail
 class DepartmentDetailApi(_DepartmentResource, ScopedDetailApi):
-    update_service = services_crud.department_update
-    delete_service = services_crud.department_delete
+    update_service = catalogue.department_update
+    delete_service = catalogue.department_delete
 
 
 # --- roles and skills (global catalogues: any role reads, admins write) ----------------------------------
@@ -94,13 +94,13 @@ _list, _detail = crud_schema(name="role", tag=TAG, output=s.RoleOutputSerializer
 
 @_list
 class RoleListApi(_RoleResource, ScopedListApi):
-    create_service = services_crud.role_create
+    create_service = catalogue.role_create
 
 
 @_detail
 class RoleDetailApi(_RoleResource, ScopedDetailApi):
-    update_service = services_crud.role_update
-    delete_service = services_crud.role_delete
+    update_service = catalogue.role_update
+    delete_service = catalogue.role_delete
 
 
 class _SkillResource:
@@ -119,13 +119,13 @@ _list, _detail = crud_schema(
 
 @_list
 class SkillListApi(_SkillResource, ScopedListApi):
-    create_service = services_crud.skill_create
+    create_service = catalogue.skill_create
 
 
 @_detail
 class SkillDetailApi(_SkillResource, ScopedDetailApi):
-    update_service = services_crud.skill_update
-    delete_service = services_crud.skill_delete
+    update_service = catalogue.skill_update
+    delete_service = catalogue.skill_delete
 
 
 # --- people ----------------------------------------------------------------------------------------------
@@ -155,13 +155,13 @@ _list, _detail = crud_schema(
 
 @_list
 class PersonListApi(_PersonResource, ScopedListApi):
-    create_service = services_crud.person_create
+    create_service = catalogue.person_create
 
 
 @_detail
 class PersonDetailApi(_PersonResource, ScopedDetailApi):
-    update_service = services_crud.person_update
-    delete_service = services_crud.person_delete
+    update_service = catalogue.person_update
+    delete_service = catalogue.person_delete
 
 
 class PeopleBulkApi(APIView):
@@ -173,14 +173,14 @@ class PeopleBulkApi(APIView):
     @extend_schema(
         operation_id="people_bulk_create",
         tags=[TAG],
-        description=f"All or nothing; at most {services_crud.PEOPLE_BULK_MAX_ROWS} rows (413 above).",
+        description=f"All or nothing; at most {catalogue.PEOPLE_BULK_MAX_ROWS} rows (413 above).",
         request=s.PeopleBulkInputSerializer,
         responses={201: s.PeopleBulkOutputSerializer, **ERRORS_BULK},
     )
     def post(self, request):
         rows = request.data.get("rows") if isinstance(request.data, dict) else None
         if isinstance(rows, list):
-            require_at_most("rows", len(rows), services_crud.PEOPLE_BULK_MAX_ROWS)
+            require_at_most("rows", len(rows), catalogue.PEOPLE_BULK_MAX_ROWS)
         serializer = s.PeopleBulkInputSerializer(data=request.data)
         if not request.user.is_superuser:
             department_field = serializer.fields["rows"].child.fields["department"]
@@ -188,7 +188,7 @@ class PeopleBulkApi(APIView):
                 pk__in=writable_department_ids(request.user)
             )
         serializer.is_valid(raise_exception=True)
-        people = services_crud.people_bulk_create(rows=serializer.validated_data["rows"])
+        people = catalogue.people_bulk_create(rows=serializer.validated_data["rows"])
         body = {"created": len(people), "ids": [p.pk for p in people]}
         return Response(s.PeopleBulkOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -216,18 +216,18 @@ _list, _detail = crud_schema(
 
 @_list
 class PersonSkillListApi(_PersonSkillResource, ScopedListApi):
-    create_service = services_crud.person_skill_set
+    create_service = catalogue.person_skill_set
 
 
 @_detail
 class PersonSkillDetailApi(_PersonSkillResource, ScopedDetailApi):
-    delete_service = services_crud.person_skill_delete
+    delete_service = catalogue.person_skill_delete
     service_arg = "person_skill"
 
     def update(self, request, obj, data):
         if data.get("person", obj.person) != obj.person or data.get("skill", obj.skill) != obj.skill:
             raise ApplicationError("person and skill cannot change; delete and create instead")
-        return services_crud.person_skill_set(
+        return catalogue.person_skill_set(
             person=obj.person,
             skill=obj.skill,
             level=data.get("level", obj.level),
@@ -262,13 +262,13 @@ _list, _detail = crud_schema(
 
 @_list
 class LeaveListApi(_LeaveResource, ScopedListApi):
-    create_service = services_crud.leave_create
+    create_service = catalogue.leave_create
 
 
 @_detail
 class LeaveDetailApi(_LeaveResource, ScopedDetailApi):
-    update_service = services_crud.leave_update
-    delete_service = services_crud.leave_delete
+    update_service = catalogue.leave_update
+    delete_service = catalogue.leave_delete
 
 
 class _ProjectResource:
@@ -295,13 +295,13 @@ _list, _detail = crud_schema(
 
 @_list
 class ProjectListApi(_ProjectResource, ScopedListApi):
-    create_service = services_crud.project_create
+    create_service = catalogue.project_create
 
 
 @_detail
 class ProjectDetailApi(_ProjectResource, ScopedDetailApi):
-    update_service = services_crud.project_update
-    delete_service = services_crud.project_delete
+    update_service = catalogue.project_update
+    delete_service = catalogue.project_delete
 
 
 # --- assignments (versioned: writes need If-Match) ---------------------------------------------------

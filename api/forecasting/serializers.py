@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from forecasting.engine.options import DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from forecasting.models import DemandSeries
 
 
@@ -63,7 +64,9 @@ class RetrainInputSerializer(serializers.Serializer):
     series = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=1000
     )
-    horizon_days = serializers.IntegerField(min_value=1, max_value=366, default=56)
+    horizon_days = serializers.IntegerField(
+        min_value=MIN_HORIZON_DAYS, max_value=MAX_HORIZON_DAYS, default=DEFAULT_HORIZON_DAYS
+    )
 
 
 @extend_schema_serializer(component_name="RetrainStarted")

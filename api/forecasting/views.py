@@ -17,7 +17,7 @@ from api.scoping import get_scoped_or_404, require_department_role, scope_querys
 from api.throttles import ScopedRateThrottle
 from capacity.models import Department
 from forecasting.models import DemandSeries
-from forecasting.runs import forecast_run_create
+from forecasting.retrain_runs import forecast_run_create
 from forecasting.selectors import current_forecast_model, forecast_points
 from forecasting.services import observations_upload
 from ops.cache import cached

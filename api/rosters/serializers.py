@@ -1,8 +1,25 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from scheduler.models import Roster
-from scheduler.services.rosters import ENGINES
+from scheduler.solver.options import (
+    AUTO,
+    COMPARE_ENGINES,
+    DEFAULT_COMPARE_ENGINES,
+    DEFAULT_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+    ROSTER_ENGINES,
+)
+
+
+def _time_limit_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=MIN_TIME_LIMIT_S,
+        max_value=settings.SOLVE_TIME_LIMIT_MAX,
+        default=DEFAULT_TIME_LIMIT_S,
+        **kwargs,
+    )
 
 
 @extend_schema_serializer(component_name="RosterGenerateRequest")
@@ -10,25 +27,25 @@ class RosterGenerateInputSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, help_text="Id of a unit department")
     start = serializers.DateField(help_text="First day of the roster")
     end = serializers.DateField(help_text="Last day of the roster (inclusive)")
-    engine = serializers.ChoiceField(choices=ENGINES, default="auto")
-    time_limit = serializers.IntegerField(min_value=1, default=30, help_text="Seconds the solver may use")
+    engine = serializers.ChoiceField(choices=ROSTER_ENGINES, default=AUTO)
+    time_limit = _time_limit_field(help_text="Seconds the solver may use")
 
 
 @extend_schema_serializer(component_name="RosterSolveRequest")
 class RosterSolveInputSerializer(serializers.Serializer):
-    engine = serializers.ChoiceField(choices=ENGINES, default="auto")
-    time_limit = serializers.IntegerField(min_value=1, default=30)
+    engine = serializers.ChoiceField(choices=ROSTER_ENGINES, default=AUTO)
+    time_limit = _time_limit_field()
 
 
 @extend_schema_serializer(component_name="RosterCompareRequest")
 class RosterCompareInputSerializer(serializers.Serializer):
     engines = serializers.ListField(
-        child=serializers.ChoiceField(choices=[e for e in ENGINES if e != "auto"]),
+        child=serializers.ChoiceField(choices=COMPARE_ENGINES),
         min_length=2,
         max_length=2,
-        default=["cpsat", "milp"],
+        default=list(DEFAULT_COMPARE_ENGINES),
     )
-    time_limit = serializers.IntegerField(min_value=1, default=30)
+    time_limit = _time_limit_field()
 
 
 @extend_schema_serializer(component_name="RosterCellRequest")

@@ -34,7 +34,7 @@ from api.throttles import ScopedRateThrottle
 from capacity.models import Department, Person
 from scheduler import selectors
 from scheduler.models import Roster
-from scheduler.problem_builder import shift_types_for_unit
+from scheduler.selectors import shift_types_for_unit
 from scheduler.services.edits import roster_assignment_set
 from scheduler.services.rosters import (
     roster_compare,

@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from api.serializers_base import PortableModelSerializer
+from scheduler.catalogue import WORK_RULES_FIELDS
 from scheduler.models import CoverRequirement, ShiftRequest, ShiftType, WorkRules
-from scheduler.services_crud import WORK_RULES_FIELDS
 
 COVER_INPUT_FIELDS = [
     "department",

@@ -1,5 +1,5 @@
 """Scoped CRUD of the scheduler catalogue: shift types, work rules, cover requirements, shift requests.
-Writes go through scheduler.services_crud."""
+Writes go through scheduler.catalogue."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from api.permissions import AdminRolePermission, RolePermission, writable_depart
 from api.scheduler import serializers as s
 from api.schema import ERRORS_BULK, crud_schema
 from capacity.models import Department
-from scheduler import services_crud
+from scheduler import catalogue
 from scheduler.models import CoverRequirement, ShiftRequest, ShiftType, WorkRules
 
 TAG = "scheduler"
@@ -45,13 +45,13 @@ _list, _detail = crud_schema(
 
 @_list
 class ShiftTypeListApi(_ShiftTypeResource, ScopedListApi):
-    create_service = services_crud.shift_type_create
+    create_service = catalogue.shift_type_create
 
 
 @_detail
 class ShiftTypeDetailApi(_ShiftTypeResource, ScopedDetailApi):
-    update_service = services_crud.shift_type_update
-    delete_service = services_crud.shift_type_delete
+    update_service = catalogue.shift_type_update
+    delete_service = catalogue.shift_type_delete
 
 
 class _WorkRulesResource:
@@ -70,13 +70,13 @@ _list, _detail = crud_schema(
 
 @_list
 class WorkRulesListApi(_WorkRulesResource, ScopedListApi):
-    create_service = services_crud.work_rules_create
+    create_service = catalogue.work_rules_create
 
 
 @_detail
 class WorkRulesDetailApi(_WorkRulesResource, ScopedDetailApi):
-    update_service = services_crud.work_rules_update
-    delete_service = services_crud.work_rules_delete
+    update_service = catalogue.work_rules_update
+    delete_service = catalogue.work_rules_delete
 
 
 class _CoverResource:
@@ -108,13 +108,13 @@ _list, _detail = crud_schema(
 
 @_list
 class CoverRequirementListApi(_CoverResource, ScopedListApi):
-    create_service = services_crud.cover_requirement_create
+    create_service = catalogue.cover_requirement_create
 
 
 @_detail
 class CoverRequirementDetailApi(_CoverResource, ScopedDetailApi):
-    update_service = services_crud.cover_requirement_update
-    delete_service = services_crud.cover_requirement_delete
+    update_service = catalogue.cover_requirement_update
+    delete_service = catalogue.cover_requirement_delete
 
 
 class CoverRequirementsBulkApi(APIView):
@@ -126,14 +126,14 @@ class CoverRequirementsBulkApi(APIView):
     @extend_schema(
         operation_id="cover_requirements_bulk_create",
         tags=[TAG],
-        description=f"All or nothing; at most {services_crud.COVER_BULK_MAX_ROWS} rows (413 above).",
+        description=f"All or nothing; at most {catalogue.COVER_BULK_MAX_ROWS} rows (413 above).",
         request=s.CoverRequirementsBulkInputSerializer,
         responses={201: s.CoverRequirementsBulkOutputSerializer, **ERRORS_BULK},
     )
     def post(self, request):
         rows = request.data.get("rows") if isinstance(request.data, dict) else None
         if isinstance(rows, list):
-            require_at_most("rows", len(rows), services_crud.COVER_BULK_MAX_ROWS)
+            require_at_most("rows", len(rows), catalogue.COVER_BULK_MAX_ROWS)
         serializer = s.CoverRequirementsBulkInputSerializer(data=request.data)
         if not request.user.is_superuser:
             fields = serializer.fields["rows"].child.fields
@@ -144,7 +144,7 @@ class CoverRequirementsBulkApi(APIView):
                 department_id__in=referable_department_ids(request.user)
             )
         serializer.is_valid(raise_exception=True)
-        covers = services_crud.cover_requirements_bulk_create(rows=serializer.validated_data["rows"])
+        covers = catalogue.cover_requirements_bulk_create(rows=serializer.validated_data["rows"])
         body = {"created": len(covers), "ids": [c.pk for c in covers]}
         return Response(s.CoverRequirementsBulkOutputSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -173,10 +173,10 @@ _list, _detail = crud_schema(
 
 @_list
 class ShiftRequestListApi(_ShiftRequestResource, ScopedListApi):
-    create_service = services_crud.shift_request_create
+    create_service = catalogue.shift_request_create
 
 
 @_detail
 class ShiftRequestDetailApi(_ShiftRequestResource, ScopedDetailApi):
-    update_service = services_crud.shift_request_update
-    delete_service = services_crud.shift_request_delete
+    update_service = catalogue.shift_request_update
+    delete_service = catalogue.shift_request_delete

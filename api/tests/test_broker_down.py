@@ -43,3 +43,34 @@ def test_generate_with_the_broker_down_answers_503_and_fails_its_job(org, broker
     assert "broker unavailable" in job.error
     assert Roster.objects.get(job=job).status == Roster.Status.DRAFT
     assert not Job.objects.filter(status=Job.Status.QUEUED).exists()
+
+
+def test_retrain_with_the_broker_down_answers_503_and_fails_its_job_and_run(org, broker_down):
+    from forecasting.models import ForecastRun
+    from forecasting.tests.factories import DemandSeriesFactory
+
+    DemandSeriesFactory(department=org["a"])
+    client = api_client(make_user("planner", [org["a"]]))
+
+    response = client.post("/api/forecasting/retrain", {"horizon_days": 7}, format="json")
+
+    assert response.status_code == 503
+    assert set(response.json()) == {"message", "extra"}
+    job = Job.objects.get(pk=response.json()["extra"]["job_id"])
+    assert job.status == Job.Status.FAILED and "broker unavailable" in job.error
+    assert ForecastRun.objects.get(job=job).finished_at is not None
+    assert not Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).exists()
+
+
+def test_an_async_aggregate_with_the_broker_down_answers_503_and_fails_its_job(org, broker_down):
+    client = api_client(make_user("viewer", [org["root"]]))
+
+    response = client.post(
+        "/api/reports/grid-snapshot", {"department": org["a"].pk, "weeks": 4}, format="json"
+    )
+
+    assert response.status_code == 503
+    assert set(response.json()) == {"message", "extra"}
+    job = Job.objects.get(pk=response.json()["extra"]["job_id"])
+    assert job.kind == "capacity.grid_snapshot"
+    assert job.status == Job.Status.FAILED and "broker unavailable" in job.error

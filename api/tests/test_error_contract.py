@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from api.testing import api_client, make_user
+from capacity.catalogue import PEOPLE_BULK_MAX_ROWS
 from capacity.models import Person
-from capacity.services_crud import PEOPLE_BULK_MAX_ROWS
 from capacity.tests.factories import PersonFactory, RoleFactory
 
 

@@ -3,5 +3,5 @@ sources), the capacity heatmap, project availability, skill match, find-availabl
 
 Every aggregate is computed from current data, scoped by a set of department ids (the caller expands a
 department to its subtree with `capacity.selectors.department_subtree_ids`), and read through the "capacity"
-namespace of ops.cache, which every capacity write bumps (capacity.services.capacity_changed).
+namespace of ops.cache, which every capacity write bumps (capacity.week_hours.capacity_changed).
 """

@@ -8,9 +8,10 @@ from django.db import transaction
 from capacity.aggregates.grid import grid_snapshot
 from capacity.aggregates.skill_match import skill_match
 from ops.errors import ApplicationError
-from ops.jobs import job_claim, job_create, job_fail, job_succeed
+from ops.jobs import job_claim, job_fail, job_start, job_succeed
 from ops.models import Job
 
+AGGREGATE_TASK = "capacity.tasks.aggregate_job_task"
 READS = {
     "capacity.grid_snapshot": lambda p: grid_snapshot(
         department_ids=p["department_ids"], first_week=p.get("first_week"), weeks=p["weeks"]
@@ -26,11 +27,7 @@ def aggregate_job_create(*, kind: str, params: dict, requested_by=None) -> Job:
     """A queued job for one of READS; the task is enqueued once the job row is committed."""
     if kind not in READS:
         raise ApplicationError("Unknown aggregate job", extra={"kind": kind, "known": sorted(READS)})
-    from capacity.tasks import aggregate_job_task
-
-    job = job_create(kind=kind, params=params, requested_by=requested_by)
-    transaction.on_commit(lambda: aggregate_job_task.delay(job.pk))
-    return job
+    return job_start(kind=kind, task=AGGREGATE_TASK, params=params, requested_by=requested_by)
 
 
 def aggregate_job_run(*, job_id: int) -> bool:

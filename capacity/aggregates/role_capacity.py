@@ -34,7 +34,7 @@ from django.db.models import Q, Sum
 
 from capacity.aggregates.common import cached_aggregate, hours, scope_key, week_counts_for, window
 from capacity.models import Assignment, Person, Role, RoleWeekHours
-from capacity.services import clean_hours
+from capacity.week_hours import clean_hours
 from ops.errors import ApplicationError
 
 SOURCES = ("python", "jsonb", "normalized")

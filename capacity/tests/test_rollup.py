@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 from django.db.models import Sum
 
-from capacity import services_crud
+from capacity import catalogue
 from capacity.models import Assignment, AssignmentWeekHours, RoleWeekHours
 from capacity.selectors import role_week_hours_drift
 from capacity.services import (
@@ -156,7 +156,7 @@ def test_person_resync_after_a_move_and_a_later_hire_date_keeps_the_rollup_exact
         person=ward["ada"], project=ward["project"], weekly_hours={"2025-03-03": 8, "2025-03-10": 4}
     )
     # when the person moves unit through the service, then their hire date moves past the first week
-    services_crud.person_update(person=ward["ada"], department=ward["other_unit"])
+    catalogue.person_update(person=ward["ada"], department=ward["other_unit"])
     assert assert_rollup_exact() == {
         (ward["other_unit"].pk, ward["nurse"].pk, WEEK): Decimal("8.00"),
         (ward["other_unit"].pk, ward["nurse"].pk, NEXT): Decimal("4.00"),
@@ -173,7 +173,7 @@ def test_project_move_carries_open_placeholders_in_the_rollup(ward):
         person=None, project=ward["project"], role=ward["nurse"], weekly_hours={"2025-03-03": 8}
     )
     # when
-    services_crud.project_update(project=ward["project"], department=ward["other_unit"])
+    catalogue.project_update(project=ward["project"], department=ward["other_unit"])
     # then
     assert assert_rollup_exact() == {(ward["other_unit"].pk, ward["nurse"].pk, WEEK): Decimal("8.00")}
 
@@ -188,10 +188,10 @@ def test_deleting_a_person_or_a_project_takes_their_assignments_out_of_the_rollu
         person=None, project=ward["project"], role=ward["nurse"], weekly_hours={"2025-03-03": 1}
     )
     # when the person goes (their assignment cascades)
-    services_crud.person_delete(person=ward["ada"])
+    catalogue.person_delete(person=ward["ada"])
     assert assert_rollup_exact() == {(ward["unit"].pk, ward["nurse"].pk, WEEK): Decimal("4.00")}
     # and the project goes (the placeholder cascades)
-    services_crud.project_delete(project=ward["project"])
+    catalogue.project_delete(project=ward["project"])
     # then
     assert assert_rollup_exact() == {(ward["unit"].pk, ward["nurse"].pk, WEEK): Decimal("3.00")}
 
@@ -201,11 +201,11 @@ def test_rows_that_fell_to_zero_do_not_block_deleting_the_department_or_role():
     unit, role = UnitFactory(), RoleFactory(name="Porter")
     person = PersonFactory(department=unit, role=role)
     assignment_delete(assignment=AssignmentFactory(person=person, weekly_hours={"2025-03-03": 8}))
-    services_crud.person_delete(person=person)
+    catalogue.person_delete(person=person)
     assert RoleWeekHours.objects.filter(department=unit).exists()  # a row at 0 stayed
     # when
-    services_crud.role_delete(role=role)
-    services_crud.department_delete(department=unit)
+    catalogue.role_delete(role=role)
+    catalogue.department_delete(department=unit)
     # then
     assert not RoleWeekHours.objects.filter(department_id=unit.pk).exists()
 

@@ -13,17 +13,11 @@ from .candidates import BASELINE, CANDIDATES, candidate_names
 from .choose import choose
 from .domain import Forecast, Series, TrainResult
 from .fitted import Fitted, check_forecast
+from .options import DEFAULT_INTERVAL_WIDTH, DEFAULT_ORIGINS
 from .prepare import History, prepare
 from .prophet_model import yearly_decision
 
-# Rolling origins per series in the weekly retrain: 2 x 28 days (the last 8 weeks). Measured by
-# `bench/forecast.py --section retrain` on 100 two-year series with 2 workers, total CPU (workers + cmdstan):
-# 2 origins 24 s, 3 origins 32-34 s, 4 origins 40 s; on the shared 2-core machine 2 origins ran in 12.4 s wall
-# and 3 in 21.4 s (both at load ~3 from other tenants), so 2 is the number that keeps the 20 s budget there.
-# On a dedicated machine 3 fits (about 16-17 s); the CLI defaults to 13 (a year) for a one-off look.
-DEFAULT_ORIGINS = 2
-DEFAULT_HORIZON = 28
-DEFAULT_INTERVAL_WIDTH = 0.8
+DEFAULT_HORIZON = 28  # steps, for a direct call; the app passes ForecastOptions.horizon_steps
 # The final model may keep the parameters of the backtest's last fit when that fit's window held at least
 # this share of the history (two years with a 56-day horizon: 92%).
 REUSE_MIN_SHARE = 0.8

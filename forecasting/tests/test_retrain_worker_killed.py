@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, wait_for
 from forecasting.models import ForecastModel, ForecastRun, ForecastRunItem
-from forecasting.runs import forecast_run_create
+from forecasting.retrain_runs import forecast_run_create
 from forecasting.tests.factories import DemandSeriesFactory, add_weekly_history
 from ops.models import Job
 

@@ -2,7 +2,7 @@ import pytest
 
 from conftest import wait_for
 from forecasting.models import ForecastModel, ForecastRun, ForecastRunItem
-from forecasting.runs import forecast_run_create, forecast_run_item_execute
+from forecasting.retrain_runs import forecast_run_create, forecast_run_item_execute
 from forecasting.tests.factories import DemandSeriesFactory, add_weekly_history
 from ops.models import Job
 

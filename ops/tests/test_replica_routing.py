@@ -14,7 +14,6 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
-from api.conditional import version_etag
 from api.testing import api_client, make_user
 from capacity.models import Department, Person
 from capacity.tests.factories import (
@@ -28,6 +27,7 @@ from capacity.tests.factories import (
 from conftest import wait_for
 from ops import cache as ops_cache
 from ops.db_routing import PIN_COOKIE, REPLICA_DB_ALIAS, replica_caught_up
+from ops.etags import version_etag
 
 ROOT = Path(__file__).resolve().parents[2]
 WEEK = "2025-03-03"
@@ -40,7 +40,7 @@ pytestmark = [
 
 def _probe(request):
     """Which database each kind of read would use, from inside a view."""
-    from api.models import AccessGrant
+    from capacity.models import AccessGrant
 
     outside = Person.objects.all().db
     with transaction.atomic():

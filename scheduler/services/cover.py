@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -17,7 +16,7 @@ from forecasting.selectors import current_forecast_model, forecast_points
 from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.models import CoverRequirement
-from scheduler.problem_builder import shift_types_for_unit
+from scheduler.selectors import shift_types_for_unit
 
 PREFERRED_QUANTILE = 0.8  # preferred cover protects against a busier than average day
 
@@ -28,7 +27,7 @@ def _forecast_of(series: DemandSeries, start: date, end: date) -> Forecast:
         raise ApplicationError(
             f"{series} has no forecast yet; retrain it first", extra={"series_id": series.pk}, status=409
         )
-    zone = ZoneInfo(series.department.time_zone or "UTC")
+    zone = series.department.zone
     first = datetime.combine(start, datetime.min.time(), tzinfo=zone)
     last = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     points = list(forecast_points(model=model, start=first, end=last - timedelta(seconds=1)))
@@ -38,14 +37,13 @@ def _forecast_of(series: DemandSeries, start: date, end: date) -> Forecast:
             extra={"series_id": series.pk},
             status=409,
         )
-    has_interval = all(p.upper is not None for p in points)
-    width = model.parameters.get("interval_width") or (0.8 if has_interval else None)
+    has_interval = model.interval_width is not None and all(p.upper is not None for p in points)
     return Forecast(
         timestamps=tuple(p.timestamp.astimezone(zone).replace(tzinfo=None) for p in points),
         value=tuple(p.value for p in points),
         lower=tuple(p.lower for p in points) if has_interval else None,
         upper=tuple(p.upper for p in points) if has_interval else None,
-        interval_width=width if has_interval else None,
+        interval_width=model.interval_width if has_interval else None,
     )
 
 

@@ -6,7 +6,7 @@ its roster in one transaction, so a reader never sees half a roster.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
@@ -15,23 +15,39 @@ from django.utils import timezone
 from capacity.models import Department
 from ops.cache import bump
 from ops.errors import ApplicationError
-from ops.jobs import job_create
+from ops.jobs import job_start
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterEvent
+from scheduler.selectors import roster_days as horizon_days  # noqa: F401 - moved to selectors
+from scheduler.solver.options import (
+    AUTO,
+    DEFAULT_TIME_LIMIT_S,
+    ROSTER_ENGINES,
+    SolveOptions,
+    SolveOptionsError,
+)
 
-ENGINES = ("auto", "cpsat", "milp")
+ENGINES = ROSTER_ENGINES  # kept importable here; defined in scheduler.solver.options
 MAX_HORIZON_DAYS = 12 * 7
 SOLVE_JOB_KIND = "roster.solve"
+RESOLVE_JOB_KIND = "roster.resolve"
+COMPARE_JOB_KIND = "roster.compare"
+SOLVE_TASK = "scheduler.tasks.roster_solve"
 
 
-def _validate_solve_options(*, engine: str, time_limit: int) -> None:
-    if engine not in ENGINES:
-        raise ApplicationError(f"Unknown engine {engine!r}", extra={"fields": {"engine": list(ENGINES)}})
-    if not 1 <= time_limit <= settings.SOLVE_TIME_LIMIT_MAX:
-        raise ApplicationError(
-            f"time_limit must be between 1 and {settings.SOLVE_TIME_LIMIT_MAX} seconds",
-            extra={"fields": {"time_limit": time_limit}},
+def solve_options(
+    *, engine: str, time_limit: float, engines: tuple[str, ...] = ROSTER_ENGINES
+) -> SolveOptions:
+    """The options of a roster job, checked once here against the core's bounds and the deployment's
+    longest solve (SOLVE_TIME_LIMIT_MAX)."""
+    try:
+        return SolveOptions(engine=engine, time_limit=time_limit).validated(
+            max_time_limit=settings.SOLVE_TIME_LIMIT_MAX, engines=engines
         )
+    except SolveOptionsError as exc:
+        given = {"engine": engine, "time_limit": time_limit}
+        allowed = exc.allowed if exc.allowed is not None else given.get(exc.field)
+        raise ApplicationError(str(exc), extra={"fields": {exc.field: allowed}}) from exc
 
 
 def _running_job_of(roster: Roster) -> Job | None:
@@ -41,27 +57,19 @@ def _running_job_of(roster: Roster) -> Job | None:
     return job
 
 
-def _enqueue_solve(job: Job) -> None:
-    """Send the solve after commit; if the broker refuses, fail the job at once so none is left queued."""
-    from scheduler.tasks import roster_solve
+def _back_to_draft(job: Job) -> None:
+    Roster.objects.filter(job_id=job.id, status=Roster.Status.SOLVING).update(status=Roster.Status.DRAFT)
 
-    def send() -> None:
-        try:
-            roster_solve.apply_async(kwargs={"job_id": job.id}, retry=False)
-        except Exception as exc:  # kombu's OperationalError and friends: the broker is down
-            Job.objects.filter(id=job.id, status=Job.Status.QUEUED).update(
-                status=Job.Status.FAILED, finished_at=timezone.now(), error=f"broker unavailable: {exc}"
-            )
-            Roster.objects.filter(job_id=job.id, status=Roster.Status.SOLVING).update(
-                status=Roster.Status.DRAFT
-            )
-            raise ApplicationError(
-                "The job queue is unavailable; nothing was started. Try again shortly.",
-                extra={"job_id": job.id},
-                status=503,
-            ) from exc
 
-    transaction.on_commit(send)
+def _start_solve_job(*, kind: str, roster: Roster, options: SolveOptions, user) -> Job:
+    return job_start(
+        kind=kind,
+        task=SOLVE_TASK,
+        params={"roster_id": roster.id, **options.to_dict()},
+        requested_by=user,
+        department_id=roster.department_id,
+        on_broker_down=_back_to_draft,
+    )
 
 
 @transaction.atomic
@@ -70,8 +78,8 @@ def roster_generate(
     unit: Department,
     start_date: date,
     end_date: date,
-    engine: str = "auto",
-    time_limit: int = 30,
+    engine: str = AUTO,
+    time_limit: int = DEFAULT_TIME_LIMIT_S,
     user=None,
 ) -> Roster:
     """Create a draft roster and a solve job for it; the job is enqueued when this transaction commits."""
@@ -83,7 +91,7 @@ def roster_generate(
         raise ApplicationError(
             f"A roster covers at most {MAX_HORIZON_DAYS} days", extra={"limit": MAX_HORIZON_DAYS}, status=413
         )
-    _validate_solve_options(engine=engine, time_limit=time_limit)
+    options = solve_options(engine=engine, time_limit=time_limit)
     Department.objects.select_for_update().filter(pk=unit.pk).first()  # serialise generates per unit
     same = Roster.objects.filter(
         department=unit, start_date=start_date, end_date=end_date, status=Roster.Status.SOLVING
@@ -101,12 +109,14 @@ def roster_generate(
         status=Roster.Status.SOLVING,
         created_by=user,
     )
-    _start_solve(roster=roster, engine=engine, time_limit=time_limit, user=user, resolve=False)
+    _start_solve(roster=roster, options=options, user=user, resolve=False)
     return roster
 
 
 @transaction.atomic
-def roster_resolve(*, roster: Roster, engine: str = "auto", time_limit: int = 30, user=None) -> Roster:
+def roster_resolve(
+    *, roster: Roster, engine: str = AUTO, time_limit: int = DEFAULT_TIME_LIMIT_S, user=None
+) -> Roster:
     """Solve again from the current roster: pins hold, every changed assignment is penalised."""
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     if roster.status == Roster.Status.PUBLISHED:
@@ -117,29 +127,24 @@ def roster_resolve(*, roster: Roster, engine: str = "auto", time_limit: int = 30
             extra={"job_id": running.id, "roster_id": roster.id},
             status=409,
         )
-    _validate_solve_options(engine=engine, time_limit=time_limit)
+    options = solve_options(engine=engine, time_limit=time_limit)
     roster.status = Roster.Status.SOLVING
     roster.save(update_fields=["status", "updated_at"])
-    _start_solve(roster=roster, engine=engine, time_limit=time_limit, user=user, resolve=True)
+    _start_solve(roster=roster, options=options, user=user, resolve=True)
     return roster
 
 
-def _start_solve(*, roster: Roster, engine: str, time_limit: int, user, resolve: bool) -> Job:
-    job = job_create(
-        kind=SOLVE_JOB_KIND,
-        params={"roster_id": roster.id, "engine": engine, "time_limit": time_limit, "resolve": resolve},
-        requested_by=user,
-        department_id=roster.department_id,
-    )
+def _start_solve(*, roster: Roster, options: SolveOptions, user, resolve: bool) -> Job:
+    kind = RESOLVE_JOB_KIND if resolve else SOLVE_JOB_KIND
+    job = _start_solve_job(kind=kind, roster=roster, options=options, user=user)
     roster.job = job
     roster.save(update_fields=["job", "updated_at"])
     RosterEvent.objects.create(
         roster=roster,
         action=RosterEvent.Action.RESOLVE if resolve else RosterEvent.Action.GENERATE,
         actor=user,
-        details={"job_id": job.id, "engine": engine, "time_limit": time_limit},
+        details={"job_id": job.id, "engine": options.engine, "time_limit": options.time_limit},
     )
-    _enqueue_solve(job)
     return job
 
 
@@ -209,30 +214,17 @@ def roster_new_version(*, roster: Roster, user=None) -> Roster:
     return copy
 
 
-def horizon_days(roster: Roster) -> list[date]:
-    return [
-        roster.start_date + timedelta(days=i) for i in range((roster.end_date - roster.start_date).days + 1)
-    ]
-
-
-COMPARE_JOB_KIND = "roster.compare"
-
-
 @transaction.atomic
-def roster_compare(*, roster: Roster, engines: list[str], time_limit: int = 30, user=None) -> dict[str, Job]:
+def roster_compare(
+    *, roster: Roster, engines: list[str], time_limit: int = DEFAULT_TIME_LIMIT_S, user=None
+) -> dict[str, Job]:
     """Solve the same problem with each engine as separate jobs; nothing is written to the roster."""
-    for engine in engines:
-        _validate_solve_options(engine=engine, time_limit=time_limit)
+    options = [
+        solve_options(engine=engine, time_limit=time_limit, engines=ROSTER_ENGINES) for engine in engines
+    ]
     if len(set(engines)) != len(engines):
         raise ApplicationError("Compare two different engines", extra={"fields": {"engines": engines}})
-    jobs = {}
-    for engine in engines:
-        job = job_create(
-            kind=COMPARE_JOB_KIND,
-            params={"roster_id": roster.id, "engine": engine, "time_limit": time_limit, "compare": True},
-            requested_by=user,
-            department_id=roster.department_id,
-        )
-        _enqueue_solve(job)
-        jobs[engine] = job
-    return jobs
+    return {
+        o.engine: _start_solve_job(kind=COMPARE_JOB_KIND, roster=roster, options=o, user=user)
+        for o in options
+    }

@@ -6,6 +6,7 @@ and the write replaces the roster's unpinned assignments in one transaction, so 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from datetime import timedelta
@@ -32,8 +33,10 @@ from ops.metrics import SOLVER_GAP, SOLVER_OBJECTIVE, SOLVER_SECONDS
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterEvent
 from scheduler.problem_builder import BuiltProblem, build_problem
+from scheduler.services.rosters import COMPARE_JOB_KIND, RESOLVE_JOB_KIND
 from scheduler.solver import domain as sd
 from scheduler.solver.evaluate import evaluate
+from scheduler.solver.options import DEFAULT_WORKERS, SolveOptions
 
 logger = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.5
@@ -90,38 +93,31 @@ def _gap(objective, bound) -> float | None:
     return max(0.0, (objective - bound) / abs(objective))
 
 
-def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
+def roster_solve_run(*, job_id: int, workers: int = DEFAULT_WORKERS) -> str:
     from scheduler.solver import solve  # imports OR-Tools: only the solve worker pays for it
 
     if not job_claim(job_id=job_id, reclaim_running=True):
         return "not claimed"  # finished, cancelled before start, or another worker has it
     job = Job.objects.get(id=job_id)
-    params = job.params
-    roster = Roster.objects.select_related("department__parent__parent").get(id=params["roster_id"])
+    options = dataclasses.replace(SolveOptions.from_dict(job.params), workers=workers)
+    resolve = job.kind == RESOLVE_JOB_KIND
+    roster = Roster.objects.select_related("department__parent__parent").get(id=job.params["roster_id"])
     try:
-        weights = sd.Weights(change=CHANGE_WEIGHT if params.get("resolve") else 0)
-        built = build_problem(roster, weights=weights, use_reference=bool(params.get("resolve")))
-        time_limit = float(params["time_limit"])
+        weights = sd.Weights(change=CHANGE_WEIGHT if resolve else 0)
+        built = build_problem(roster, weights=weights, use_reference=resolve)
 
         def progress(p: sd.Progress) -> None:
             try:
-                _report_progress(job_id, p, time_limit)
+                _report_progress(job_id, p, float(options.time_limit))
             except DatabaseError as exc:  # progress is best effort: a lost connection must not stop the solve
                 logger.warning("solve job %s: progress not recorded: %s", job_id, exc)
                 _renew_connection()
 
         cancel = _CancelProbe(job_id)
-        solution = solve(
-            built.problem,
-            engine=params.get("engine", "auto"),
-            time_limit=time_limit,
-            workers=workers,
-            progress=progress,
-            cancel=cancel,
-        )
+        solution = solve(built.problem, options, progress=progress, cancel=cancel)
         _renew_connection()  # the write below needs a live connection even if the database restarted
         stopped_early = cancel.cancelled
-        if params.get("compare"):
+        if job.kind == COMPARE_JOB_KIND:
             job_succeed(
                 job_id=job_id, result=_compare_summary(built, solution), message=f"{solution.engine} done"
             )
@@ -132,7 +128,7 @@ def roster_solve_run(*, job_id: int, workers: int = 2) -> str:
             built=built,
             solution=solution,
             stopped_early=stopped_early,
-            resolve=bool(params.get("resolve")),
+            resolve=resolve,
         )
     except (OperationalError, InterfaceError):
         # The database went away mid-solve (a restart, a failover): the task retries on a new connection
@@ -240,6 +236,9 @@ def _write_solution(
     summary = {
         "roster_id": roster.id,
         "engine": solution.engine,
+        "engine_reason": solution.engine_reason,
+        "time_limit": solution.time_limit,
+        "workers": solution.workers,
         "status": solution.status,
         "message": solution.message,
         "objective": evaluation.objective,

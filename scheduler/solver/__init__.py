@@ -1,6 +1,7 @@
-"""Roster solver core: plain Python, no Django. See `api.solve` and `domain.Problem` / `domain.Solution`."""
+"""Roster solver core: plain Python, no Django. See `dispatch.solve`, `options.SolveOptions` and
+`domain.Problem` / `domain.Solution`."""
 
-from .api import solve
+from .dispatch import solve
 from .domain import (
     Absence,
     Contract,
@@ -17,6 +18,7 @@ from .domain import (
     Weights,
 )
 from .evaluate import evaluate
+from .options import SolveOptions
 
 __all__ = [
     "Absence",
@@ -31,6 +33,7 @@ __all__ = [
     "ShiftType",
     "Shortfall",
     "Solution",
+    "SolveOptions",
     "Weights",
     "evaluate",
     "solve",

@@ -22,7 +22,7 @@ import re
 import sys
 from pathlib import Path
 
-from .api import solve
+from .dispatch import solve
 from .evaluate import evaluate
 from .formats.curtois import read_curtois, roster_to_json
 

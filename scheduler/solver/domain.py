@@ -248,6 +248,10 @@ class Solution:
     blocking_rules: Mapping[str, tuple[str, ...]] = field(
         default_factory=dict
     )  # person -> rules (infeasible)
+    # What was actually run, filled in by the solve entry point (dispatch.solve): after "auto" chose.
+    time_limit: float | None = None
+    workers: int | None = None
+    engine_reason: str = ""
 
     def assignments(self) -> Iterator[tuple[str, int, str]]:
         for person, row in self.roster.items():

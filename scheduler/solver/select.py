@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .domain import Problem
+from .options import DEFAULT_TIME_LIMIT_S, DEFAULT_WORKERS
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "bench" / "results" / "solver.csv"
 
@@ -55,8 +56,8 @@ def _score(row: dict) -> tuple[float, float]:
 def choose_engine(
     problem: Problem,
     *,
-    time_limit: float = 30.0,
-    workers: int = 2,
+    time_limit: float = DEFAULT_TIME_LIMIT_S,
+    workers: int = DEFAULT_WORKERS,
     fill_days: int | None = None,
     table: list[dict] | None = None,
 ) -> Choice:

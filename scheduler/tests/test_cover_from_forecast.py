@@ -21,6 +21,7 @@ def _daily_forecast(series, values, *, upper=None):
         trained_at=timezone.now(),
         is_current=True,
         parameters={"interval_width": 0.8},
+        interval_width=None if upper is None else 0.8,  # stored with the model since forecasting 0003
     )
     ForecastPoint.objects.bulk_create(
         ForecastPoint(

@@ -8,8 +8,7 @@ from datetime import date, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from api.models import AccessGrant
-from capacity.models import Department
+from capacity.models import AccessGrant, Department
 from capacity.tests.factories import (
     AssignmentFactory,
     DepartmentFactory,

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 
-from api.conditional import version_etag
-from api.scoping import WRITE_ROLES
 from capacity.aggregates.common import window
 from capacity.selectors import assignment_list
+from ops.etags import version_etag
 from web.access import unit_for, visible_units
 from web.views.common import page, this_monday
 
@@ -47,7 +46,7 @@ def capacity_grid(request):
         {
             "weeks": mondays,
             "rows": rows,
-            "editable": unit is not None and unit.role in WRITE_ROLES,
+            "editable": unit is not None and unit.can_plan,
         },
         unit=unit,
         section="capacity",

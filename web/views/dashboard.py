@@ -8,8 +8,7 @@ computed and the page shows the oldest as "as of"."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
@@ -17,10 +16,9 @@ from django.utils.dateparse import parse_datetime
 
 from capacity.aggregates.heatmap import heatmap
 from capacity.aggregates.role_capacity import role_capacity
-from forecasting.models import DemandObservation, DemandSeries, ForecastModel, ForecastPoint
+from forecasting.selectors import actual_and_forecast_by_day
 from ops.cache import cached
-from scheduler.models import Roster
-from scheduler.selectors import roster_cover, roster_hours_and_cost
+from scheduler.selectors import roster_figures_by_unit
 from web.access import unit_for, visible_units
 from web.charts import Band, Line, hbar_chart, line_chart
 from web.views.common import page, this_monday
@@ -36,57 +34,8 @@ def _now() -> str:
     return timezone.now().isoformat()
 
 
-def _pick_rosters(unit_ids: list[int], start, end) -> dict[int, Roster]:
-    """Per unit, the roster in force over the days: the newest published one, else the newest solved."""
-    chosen: dict[int, Roster] = {}
-    rank = {Roster.Status.PUBLISHED: 0, Roster.Status.SOLVED: 1}
-    candidates = Roster.objects.filter(
-        department_id__in=unit_ids,
-        start_date__lte=end,
-        end_date__gte=start,
-        status__in=list(rank),
-    ).order_by("-created_at")
-    for roster in candidates.select_related("department"):
-        best = chosen.get(roster.department_id)
-        if best is None or rank[roster.status] < rank[best.status]:
-            chosen[roster.department_id] = roster
-    return chosen
-
-
 def _roster_figures(unit_ids: list[int], monday) -> dict:
-    weeks = [(monday, monday + timedelta(days=6)), (monday + timedelta(days=7), monday + timedelta(days=13))]
-    per_unit: dict[str, dict] = {str(u): {"weeks": [], "roster": None} for u in unit_ids}
-    seen_hours: dict[int, list[dict]] = {}
-    for start, end in weeks:
-        rosters = _pick_rosters(unit_ids, start, end)
-        for unit_id in unit_ids:
-            roster = rosters.get(unit_id)
-            entry = {"start": start.isoformat(), "roster_id": None, "required": 0, "filled": 0, "open": 0}
-            if roster is not None:
-                entry["roster_id"] = roster.id
-                entry["status"] = roster.status
-                for row in roster_cover(roster=roster):
-                    if start.isoformat() <= row["date"] <= end.isoformat():
-                        entry["required"] += row["minimum"]
-                        entry["filled"] += min(row["assigned"], row["minimum"])
-                        entry["open"] += row["shortfall"]
-                if roster.id not in seen_hours:
-                    seen_hours[roster.id] = roster_hours_and_cost(roster=roster)
-                if per_unit[str(unit_id)]["roster"] is None:
-                    rows = seen_hours[roster.id]
-                    per_unit[str(unit_id)]["roster"] = {
-                        "id": roster.id,
-                        "period": f"{roster.start_date:%d %b}–{roster.end_date:%d %b}",
-                        "hours": round(sum(r["hours"] for r in rows), 1),
-                        "contract_hours": round(sum(r["contract_hours"] for r in rows), 1),
-                        "overtime_hours": round(sum(r["overtime_hours"] for r in rows), 1),
-                        "cost": round(sum(r["cost"] for r in rows), 2),
-                    }
-            entry["fill_rate"] = (
-                round(100 * entry["filled"] / entry["required"], 1) if entry["required"] else None
-            )
-            per_unit[str(unit_id)]["weeks"].append(entry)
-    return {"as_of": _now(), "units": per_unit}
+    return {"as_of": _now(), "units": roster_figures_by_unit(unit_ids=unit_ids, monday=monday)}
 
 
 def _capacity_figures(unit_ids: list[int], monday) -> dict:
@@ -100,41 +49,12 @@ def _capacity_figures(unit_ids: list[int], monday) -> dict:
 
 
 def _forecast_figures(unit_ids: list[int], today) -> dict:
-    first = today - timedelta(days=HISTORY_DAYS)
-    last = today + timedelta(days=FORECAST_DAYS)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
-    end = datetime.combine(last, datetime.min.time(), tzinfo=UTC) + timedelta(days=1)
-    series = list(
-        DemandSeries.objects.filter(department_id__in=unit_ids, frequency=DemandSeries.Frequency.DAILY)
-        .select_related("department")
-        .order_by("department__name", "metric")
-    )
-    by_series: dict[int, dict] = {
-        s.id: {"unit": s.department.name, "metric": s.metric, "actual": {}, "forecast": {}, "model": None}
-        for s in series
-    }
-    zones = {s.id: s.department.time_zone or "UTC" for s in series}
-    for series_id, ts, value in DemandObservation.objects.filter(
-        series_id__in=list(by_series), timestamp__gte=start, timestamp__lt=end
-    ).values_list("series_id", "timestamp", "value"):
-        day = ts.astimezone(ZoneInfo(zones[series_id])).date()
-        if first <= day <= today:
-            by_series[series_id]["actual"][day.isoformat()] = value
-    models = {m.id: m for m in ForecastModel.objects.filter(series_id__in=list(by_series), is_current=True)}
-    for model in models.values():
-        by_series[model.series_id]["model"] = model.algorithm
-    for model_id, ts, value, lower, upper in ForecastPoint.objects.filter(
-        model_id__in=list(models), timestamp__gte=start, timestamp__lt=end
-    ).values_list("model_id", "timestamp", "value", "lower", "upper"):
-        series_id = models[model_id].series_id
-        day = ts.astimezone(ZoneInfo(zones[series_id])).date()
-        if first <= day <= last:
-            by_series[series_id]["forecast"][day.isoformat()] = [value, lower, upper]
+    first, last = today - timedelta(days=HISTORY_DAYS), today + timedelta(days=FORECAST_DAYS)
     return {
         "as_of": _now(),
         "first": first.isoformat(),
         "last": last.isoformat(),
-        "series": [{"id": k, **v} for k, v in by_series.items()],
+        "series": actual_and_forecast_by_day(unit_ids=unit_ids, first=first, today=today, last=last),
     }
 
 

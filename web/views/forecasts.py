@@ -4,20 +4,18 @@ candidate's MASE and MAPE, the chosen model) and a retrain button whose run show
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from api.scoping import WRITE_ROLES, department_roles
 from forecasting.models import DemandSeries, ForecastModel
-from forecasting.runs import forecast_run_create
+from forecasting.retrain_runs import forecast_run_create
 from forecasting.selectors import current_forecast_model, demand_series_list, forecast_points
 from ops.models import Job
+from web.access import can_plan, department_role, plannable_department_ids, roles_by_department
 from web.charts import Band, Line, line_chart
 from web.views.common import page
 
@@ -26,11 +24,11 @@ HISTORY_DAYS = 120
 
 @login_required
 def forecast_list(request):
-    roles = department_roles(request.user)
+    roles = roles_by_department(request.user)
     series = list(demand_series_list(department_ids=set(roles)))
     models = {}
     for s in series:
-        s.can_retrain = roles.get(s.department_id) in WRITE_ROLES
+        s.can_retrain = can_plan(roles.get(s.department_id))
     for m in ForecastModel.objects.filter(series__in=series, is_current=True):
         models[m.series_id] = m
     for s in series:
@@ -54,10 +52,8 @@ def _job(request) -> Job | None:
 @login_required
 def forecast_detail(request, series_id: int):
     series = get_object_or_404(DemandSeries.objects.select_related("department__parent"), id=series_id)
-    role = department_roles(request.user).get(series.department_id)
-    if role is None:
-        raise Http404("No such series")
-    zone = ZoneInfo(series.department.time_zone or "UTC")
+    role = department_role(request.user, series.department_id, missing="No such series")
+    zone = series.department.zone
     since = timezone.now() - timedelta(days=HISTORY_DAYS)
     history = list(
         series.observations.filter(timestamp__gte=since)
@@ -101,7 +97,7 @@ def forecast_detail(request, series_id: int):
             "model": model,
             "chart": chart,
             "backtest": backtest,
-            "can_retrain": role in WRITE_ROLES,
+            "can_retrain": can_plan(role),
             "job": _job(request),
             "points": len(points),
         },
@@ -112,8 +108,8 @@ def forecast_detail(request, series_id: int):
 @login_required
 @require_POST
 def forecast_retrain(request):
-    roles = department_roles(request.user)
-    writable = {d for d, r in roles.items() if r in WRITE_ROLES}
+    roles = roles_by_department(request.user)
+    writable = plannable_department_ids(request.user)
     raw = request.POST.get("series", "")
     if raw.isdigit():
         series = get_object_or_404(DemandSeries, id=int(raw), department_id__in=list(roles))

@@ -14,14 +14,14 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from ops.errors import ApplicationError
-from scheduler.models import CoverRequirement
-from scheduler.problem_builder import shift_types_for_unit
-from scheduler.services.cover import cover_fill_from_forecast
-from scheduler.services_crud import (
+from scheduler.catalogue import (
     cover_requirement_create,
     cover_requirement_delete,
     cover_requirement_update,
 )
+from scheduler.models import CoverRequirement
+from scheduler.selectors import shift_types_for_unit
+from scheduler.services.cover import cover_fill_from_forecast
 from web.access import unit_for
 from web.views.common import next_monday, page
 

@@ -8,16 +8,13 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from api.scoping import WRITE_ROLES, department_roles
 from capacity.models import Person
 from ops.errors import ApplicationError
 from scheduler.models import Roster
-from scheduler.problem_builder import shift_types_for_unit
 from scheduler.selectors import (
     roster_cover,
     roster_csv,
@@ -25,6 +22,7 @@ from scheduler.selectors import (
     roster_grid,
     roster_hours_and_cost,
     roster_ical,
+    shift_types_for_unit,
 )
 from scheduler.services.edits import roster_assignment_set
 from scheduler.services.rosters import (
@@ -34,7 +32,8 @@ from scheduler.services.rosters import (
     roster_publish,
     roster_resolve,
 )
-from web.access import unit_for, visible_units
+from scheduler.solver.options import DEFAULT_COMPARE_ENGINES
+from web.access import can_plan, department_role, unit_for, visible_units
 from web.forms import CellForm, NewRosterForm, SolveForm
 from web.views.common import error_json, next_monday, page
 
@@ -47,18 +46,14 @@ def _roster_for(request, roster_id: int, *, write: bool = False) -> Roster:
     roster = get_object_or_404(
         Roster.objects.select_related("department__parent__parent", "job"), id=roster_id
     )
-    role = department_roles(request.user).get(roster.department_id)
-    if role is None:
-        raise Http404("No such roster")
-    if write and role not in WRITE_ROLES:
-        raise PermissionDenied("Your role in this unit is read-only")
+    role = department_role(request.user, roster.department_id, write=write, missing="No such roster")
     roster.department.role = role
-    roster.department.can_plan = role in WRITE_ROLES
+    roster.department.can_plan = can_plan(role)
     return roster
 
 
 def _new_roster_form(request, units, unit=None, data=None) -> NewRosterForm:
-    initial = {"start": next_monday(), "weeks": 4, "engine": "auto", "time_limit": 10}
+    initial = {"start": next_monday(), "weeks": 4}
     if unit is not None:
         initial["unit"] = unit.id
     return NewRosterForm(data, units=units, initial=initial)
@@ -191,7 +186,7 @@ def roster_detail(request, roster_id: int):
         "solving": roster.status == Roster.Status.SOLVING,
         "can_edit": roster.department.can_plan
         and roster.status in (Roster.Status.SOLVED, Roster.Status.DRAFT),
-        "solve_form": SolveForm(initial={"engine": "auto", "time_limit": 10}),
+        "solve_form": SolveForm(),
         "statistics": roster.statistics or {},
         "compare_jobs": [int(j) for j in request.GET.get("compare", "").split(",") if j.isdigit()][:3],
     }
@@ -286,7 +281,7 @@ def roster_compare_view(request, roster_id: int):
     try:
         jobs = roster_compare(
             roster=roster,
-            engines=["cpsat", "milp"],
+            engines=list(DEFAULT_COMPARE_ENGINES),
             time_limit=form.cleaned_data["time_limit"],
             user=request.user,
         )

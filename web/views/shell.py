@@ -36,8 +36,6 @@ def home(request):
                 "unit": first.id,
                 "start": next_monday(),
                 "weeks": 4,
-                "engine": "auto",
-                "time_limit": 10,
             },
         )
     return page(request, "web/home.html", {"units": units, "form": form}, section="home")

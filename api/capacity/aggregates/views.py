@@ -8,8 +8,6 @@ cannot read answers 404.
 
 from __future__ import annotations
 
-import re
-
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
@@ -18,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.capacity.aggregates import serializers as s
-from api.conditional import conditional_read, etag_for, version_etag
+from api.conditional import conditional_read
 from api.errors_schema import ERROR_RESPONSES, ErrorSerializer
 from api.limits import reject_unknown_query_params, require_at_most
 from api.permissions import WRITE_ROLES, RolePermission
@@ -35,11 +33,11 @@ from capacity.selectors import department_subtree_ids
 from capacity.services import BULK_UPDATE_MAX_ITEMS, assignments_bulk_update_hours
 from ops import cache as ops_cache
 from ops.errors import ApplicationError
+from ops.etags import etag_for, parse_version_etag, version_etag
 
 TAG = "capacity reports"
 READ_MAX_AGE_S = 30
 READ_ERRORS = {**ERROR_RESPONSES, 429: OpenApiResponse(ErrorSerializer, description="Throttled")}
-ETAG_PATTERN = re.compile(r'^(?:W/)?"?assignment-(\d+)-v(\d+)"?$')
 
 
 def _query(request, serializer_class) -> dict:
@@ -309,14 +307,14 @@ class _ReadRolePermission(RolePermission):
 
 
 def _expected_version(item: dict) -> int:
-    match = ETAG_PATTERN.match(item["etag"].strip())
-    if match is None or int(match.group(1)) != item["assignmentId"]:
+    parsed = parse_version_etag(item["etag"], "assignment")
+    if parsed is None or parsed[0] != item["assignmentId"]:
         raise ApplicationError(
             "The ETag does not name this assignment; read it again and retry",
             extra={"assignment_id": item["assignmentId"], "etag": item["etag"]},
             status=412,
         )
-    return int(match.group(2))
+    return parsed[1]
 
 
 class AssignmentsBulkUpdateHoursApi(APIView):

@@ -21,7 +21,7 @@ from django.db.models import Q
 
 from capacity.models import Assignment, AssignmentWeekHours, Department
 from capacity.selectors import department_subtree_ids, role_week_hours_drift
-from capacity.services import capacity_changed, role_week_hours_rebuild, week_hours_rows, week_hours_sync
+from capacity.week_hours import capacity_changed, role_week_hours_rebuild, week_hours_rows, week_hours_sync
 
 SHOW_DRIFTED = 20
 

@@ -3,8 +3,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from forecasting.engine.options import DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from forecasting.models import DemandSeries
-from forecasting.services import DEFAULT_HORIZON_DAYS, forecast_retrain
+from forecasting.services import forecast_retrain
 
 
 class Command(BaseCommand):
@@ -24,8 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, parallel, workers, series, horizon_days, **options):
         if workers < 1:
             raise CommandError("--workers must be at least 1")
-        if not 1 <= horizon_days <= 366:
-            raise CommandError("--horizon-days must be between 1 and 366")
+        if not MIN_HORIZON_DAYS <= horizon_days <= MAX_HORIZON_DAYS:
+            raise CommandError(f"--horizon-days must be between {MIN_HORIZON_DAYS} and {MAX_HORIZON_DAYS}")
         queryset = DemandSeries.objects.select_related("department").order_by("pk")
         if series:
             queryset = queryset.filter(pk__in=series)

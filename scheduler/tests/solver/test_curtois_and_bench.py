@@ -69,7 +69,7 @@ def test_reader_maps_every_section():
 @needs_data
 @pytest.mark.parametrize("engine", ["cpsat", "milp"])
 def test_instance1_is_solved_to_its_proven_optimum(engine):
-    from scheduler.solver.api import solve
+    from scheduler.solver.dispatch import solve
 
     prob = read_curtois(CURTOIS / "Instance1.txt")
     solution = solve(prob, engine=engine, time_limit=20, workers=2)

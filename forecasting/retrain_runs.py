@@ -11,12 +11,21 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from forecasting.engine.options import DEFAULT_HORIZON_DAYS, ForecastOptions
 from forecasting.models import DemandSeries, ForecastRun, ForecastRunItem
-from forecasting.services import DEFAULT_HORIZON_DAYS, forecast_store, forecast_train
+from forecasting.services import forecast_options, forecast_store, forecast_train
 from ops.cache import bump
-from ops.jobs import job_claim, job_create, job_report_progress, job_succeed
+from ops.jobs import (
+    job_claim,
+    job_create,
+    job_enqueue_on_commit,
+    job_report_progress,
+    job_succeed,
+    task_signature,
+)
 
 RUN_JOB_KIND = "forecast.retrain"
+ITEM_TASK = "forecasting.tasks.forecast_retrain_item"
 
 
 @transaction.atomic
@@ -26,32 +35,36 @@ def forecast_run_create(
     series = (
         DemandSeries.objects.all() if series_ids is None else DemandSeries.objects.filter(pk__in=series_ids)
     )
+    options = forecast_options(horizon_days=horizon_days)
     ids = list(series.order_by("pk").values_list("pk", flat=True))
-    job = job_create(
-        kind=RUN_JOB_KIND, params={"series_ids": ids, "horizon_days": horizon_days}, requested_by=user
-    )
-    run = ForecastRun.objects.create(job=job, horizon_days=horizon_days)
+    job = job_create(kind=RUN_JOB_KIND, params={"series_ids": ids, **options.to_dict()}, requested_by=user)
+    run = ForecastRun.objects.create(job=job, horizon_days=options.horizon_days)
     ForecastRunItem.objects.bulk_create(ForecastRunItem(run=run, series_id=pk) for pk in ids)
     job_claim(job_id=job.id)  # the run is under way as soon as its tasks are sent
-    transaction.on_commit(lambda: _send(run))
+    job_enqueue_on_commit(job, lambda: _send(run), on_broker_down=_close_run)
     return run
 
 
 def _send(run: ForecastRun) -> None:
     from celery import group
 
-    from forecasting.tasks import forecast_retrain_item
+    item_ids = run.items.values_list("pk", flat=True)
+    group(task_signature(ITEM_TASK, item_id=item_id) for item_id in item_ids).apply_async(retry=False)
 
-    group(
-        forecast_retrain_item.s(item_id=item_id) for item_id in run.items.values_list("pk", flat=True)
-    ).apply_async()
+
+def _close_run(job) -> None:
+    """The broker refused the run's tasks: the run ends now, with nothing trained."""
+    ForecastRun.objects.filter(job=job, finished_at__isnull=True).update(
+        finished_at=timezone.now(), summary={"error": "broker unavailable"}
+    )
 
 
 def forecast_run_item_execute(*, item_id: int) -> str:
-    item = ForecastRunItem.objects.select_related("run", "series__department").get(pk=item_id)
+    item = ForecastRunItem.objects.select_related("run__job", "series__department").get(pk=item_id)
     if item.status != ForecastRunItem.Status.PENDING:
         return "already done"  # a redelivered message for a series that finished
-    result = forecast_train(series=item.series, horizon_days=item.run.horizon_days)
+    options = ForecastOptions.from_dict(item.run.job.params)
+    result = forecast_train(series=item.series, options=options)
     status = ForecastRunItem.Status.SUCCEEDED if result.ok else ForecastRunItem.Status.FAILED
     with transaction.atomic():  # the model and the item's outcome commit together: a series counts once
         moved = ForecastRunItem.objects.filter(pk=item_id, status=ForecastRunItem.Status.PENDING).update(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from capacity.catalogue import _apply, _delete, _save
 from capacity.models import Department, Person
-from capacity.services_crud import _apply, _delete, _save
 from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.models import CoverRequirement, ShiftRequest, ShiftType, WorkRules

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
-from capacity.services import week_hours_remove, week_hours_resync_people, week_hours_sync
+from capacity.week_hours import week_hours_remove, week_hours_resync_people, week_hours_sync
 from ops.cache import bump
 from ops.errors import ApplicationError
 

@@ -95,3 +95,16 @@ def env_rate(name: str, default: str) -> str:
     if not sep or not count.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
         raise EnvError(f"{name}={value!r} is not a rate like '60/min' or '1000/hour'")
     return value
+
+
+def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError as exc:
+        raise EnvError(f"{name}={value!r} is not a number") from exc
+    if not minimum <= number <= maximum:  # also refuses nan
+        raise EnvError(f"{name}={value!r} must be between {minimum} and {maximum}")
+    return number

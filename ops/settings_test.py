@@ -15,3 +15,8 @@ os.environ.setdefault("CELERY_BROKER_KEY_PREFIX", f"crewplan-test-{os.getpid()}:
 from ops.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Replica routing (issue 18): with DATABASE_REPLICA_URL set the router is installed, but only the replica
+# tests switch it on (settings.DATABASE_REPLICA_READS = True), since a test may touch only the databases
+# it declares.
+DATABASE_REPLICA_READS = False

@@ -112,7 +112,8 @@ class CandidateScore:
 
     ``mase`` is the mean over origins of MASE (scaled by the in-sample seasonal-naive error of each origin's
     training window); ``inf`` when the candidate failed. ``mape`` is in percent, None where undefined
-    (a zero among the actuals).
+    (a zero among the actuals). A ``pruned`` candidate was scored on the first origin only (it was far
+    behind the best there) and is not chosen.
     """
 
     algorithm: str
@@ -121,10 +122,12 @@ class CandidateScore:
     mase_per_origin: tuple[float, ...]
     duration_s: float
     error: str | None = None
+    pruned: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.error is None and math.isfinite(self.mase)
+        """Scored on every origin: a candidate the choice may take."""
+        return self.error is None and not self.pruned and math.isfinite(self.mase)
 
 
 @dataclass(frozen=True)

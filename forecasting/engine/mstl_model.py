@@ -33,7 +33,13 @@ HOURLY_SEASONAL_WINDOWS = (101, 101)
 
 
 def mstl(
-    history: History, horizon: int, *, interval_width: float | None = None, model_json: bool = False
+    history: History,
+    horizon: int,
+    *,
+    interval_width: float | None = None,
+    model_json: bool = False,
+    previous: Fitted | None = None,  # noqa: ARG001 - each window is decomposed afresh
+    refit: bool = True,  # noqa: ARG001
 ) -> Fitted:
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel

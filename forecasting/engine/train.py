@@ -19,6 +19,9 @@ from .prepare import History, prepare
 from .prophet_model import yearly_decision
 
 DEFAULT_HORIZON = 28  # steps, for a direct call; the app passes ForecastOptions.horizon_steps
+# The final model may keep the parameters of the backtest's last fit when that fit's window held at least
+# this share of the history (two years with a 56-day horizon: 92%).
+REUSE_MIN_SHARE = 0.8
 
 
 def train_one(
@@ -46,7 +49,15 @@ def train_one(
         if chosen in COMBINATIONS:
             chosen, fitted = _final_combination(history, result, chosen, horizon, interval_width, decisions)
         else:
-            chosen, fitted = _final_fit(history, chosen, horizon, interval_width, decisions)
+            chosen, fitted = _final_fit(
+                history,
+                chosen,
+                horizon,
+                interval_width,
+                decisions,
+                result.last_fits.get(chosen),
+                result.origins,
+            )
         decisions.update(fitted.decisions)
         forecast = _forecast(history, fitted, horizon, interval_width)
     except Exception as exc:
@@ -74,11 +85,29 @@ def train_one(
 
 
 def _final_fit(
-    history: History, chosen: str, horizon: int, interval_width: float | None, decisions: dict[str, Any]
+    history: History,
+    chosen: str,
+    horizon: int,
+    interval_width: float | None,
+    decisions: dict[str, Any],
+    last_fit: Fitted | None,
+    origins: tuple[int, ...],
 ) -> tuple[str, Fitted]:
-    """Refit the chosen candidate on all the history; if that fails, fall back to seasonal naive."""
+    """Fit the chosen candidate on all the history; if that fails, fall back to seasonal naive.
+
+    The backtest's last fit of the chosen candidate is handed on: a candidate that can (ETS) keeps its
+    parameters where that window held nearly all of the history, so only the newest points are new to it.
+    """
+    reuse = bool(origins) and origins[-1] >= REUSE_MIN_SHARE * len(history)
     try:
-        fitted = CANDIDATES[chosen](history, horizon, interval_width=interval_width, model_json=True)
+        fitted = CANDIDATES[chosen](
+            history,
+            horizon,
+            interval_width=interval_width,
+            model_json=True,
+            previous=last_fit,
+            refit=not reuse,
+        )
         check_forecast(fitted, horizon, chosen)
     except Exception as exc:
         if chosen == BASELINE:
@@ -111,9 +140,12 @@ def _final_combination(
         horizon=horizon,
     )
     members: dict[str, Fitted] = {}
+    reuse = bool(result.origins) and result.origins[-1] >= REUSE_MIN_SHARE * len(history)
     for name in weights.weights:
         try:
-            fitted = CANDIDATES[name](history, horizon, model_json=True)
+            fitted = CANDIDATES[name](
+                history, horizon, model_json=True, previous=result.last_fits.get(name), refit=not reuse
+            )
             check_forecast(fitted, horizon, name)
         except Exception as exc:  # a member that cannot be refitted takes the combination down with it
             decisions["fallback"] = f"final fit of member {name} failed ({type(exc).__name__}: {exc})"
@@ -121,7 +153,10 @@ def _final_combination(
                 (s for s in result.scores.values() if s.ok and s.algorithm in CANDIDATES),
                 key=lambda s: s.mase,
             )
-            return _final_fit(history, best_single.algorithm, horizon, interval_width, decisions)
+            best = best_single.algorithm
+            return _final_fit(
+                history, best, horizon, interval_width, decisions, result.last_fits.get(best), result.origins
+            )
         members[name] = fitted.clipped_at_zero() if history.nonnegative else fitted
     value = weights.combine({name: fitted.value for name, fitted in members.items()})
     residuals = result.residuals[chosen]

@@ -39,28 +39,28 @@ def two_members(monkeypatch):
 
     last_cut = 28 * 3 - HORIZON
     monkeypatch.setitem(candidates.CANDIDATES, "ets", _fixed(good_early))
-    monkeypatch.setitem(candidates.CANDIDATES, "prophet", _fixed(good_late))
+    monkeypatch.setitem(candidates.CANDIDATES, "mstl", _fixed(good_late))
     return last_cut
 
 
 def test_the_combination_never_uses_the_scored_origins_data(two_members):
     # given a flat history at 100 and two members whose merit flips on the last origin
     values = 100 + np.tile([1.0, -1.0], 42)
-    names = ("seasonal_naive", "ets", "prophet", "combination_mean", "combination_weighted")
+    names = ("seasonal_naive", "ets", "mstl", "combination_mean", "combination_weighted")
     # when it is backtested, and again with the last window's actuals changed
     result = backtest(_history(values), horizon=HORIZON, origins=3, candidates=names)
     changed = values.copy()
     changed[two_members:] = 200.0
     altered = backtest(_history(changed), horizon=HORIZON, origins=3, candidates=names)
     # then on the last origin the weights come from the earlier origins: ets (exact there) leads,
-    # although prophet is the better forecast of that very window
+    # although mstl is the better forecast of that very window
     for name in ("combination_mean", "combination_weighted"):
         weights = fit_weights(
             name, result.forecasts, _history(values).y, season_length=7, before=two_members, horizon=HORIZON
         )
         assert max(weights.weights, key=weights.weights.get) == "ets"
         last_mase = result.scores[name].mase_per_origin[-1]
-        assert last_mase > result.scores["prophet"].mase_per_origin[-1]
+        assert last_mase > result.scores["mstl"].mase_per_origin[-1]
         # and the combined forecast of that origin does not move when its actuals do
         combined = weights.combine({m: result.forecasts[m][two_members] for m in weights.weights})
         altered_weights = fit_weights(
@@ -75,7 +75,7 @@ def test_the_combination_never_uses_the_scored_origins_data(two_members):
 def test_a_weighting_only_origin_gives_the_first_scored_origin_a_past(two_members):
     values = 100 + np.tile([1.0, -1.0], 42)
     result = backtest(
-        _history(values), horizon=HORIZON, origins=2, candidates=("ets", "prophet", "combination_mean")
+        _history(values), horizon=HORIZON, origins=2, candidates=("ets", "mstl", "combination_mean")
     )
     assert result.decisions["weighting_origins_used"] == 1
     assert len(result.origins) == 2
@@ -86,7 +86,7 @@ def test_a_weighting_only_origin_gives_the_first_scored_origin_a_past(two_member
 def test_train_one_chooses_a_combination_that_beats_its_members_and_gives_it_an_interval(monkeypatch):
     # given members that miss a flat, noisy series by -10 and +10: each is poor, their mean is right
     monkeypatch.setitem(candidates.CANDIDATES, "ets", _fixed(lambda cut: 90.0))
-    monkeypatch.setitem(candidates.CANDIDATES, "prophet", _fixed(lambda cut: 110.0))
+    monkeypatch.setitem(candidates.CANDIDATES, "mstl", _fixed(lambda cut: 110.0))
     rng = np.random.default_rng(0)
     values = 100 + rng.normal(0, 1, 120)
     stamps = pd.date_range("2024-01-01", periods=len(values), freq="D")
@@ -96,14 +96,14 @@ def test_train_one_chooses_a_combination_that_beats_its_members_and_gives_it_an_
         series,
         horizon=7,
         origins=3,
-        candidates=("ets", "prophet", "combination_mean", "combination_weighted"),
+        candidates=("ets", "mstl", "combination_mean", "combination_weighted"),
     )
     # then a combination wins, its members are the two, and its interval comes from its backtest errors
     assert result.ok, result.error
     assert result.algorithm in ("combination_mean", "combination_weighted")
     chosen = result.metrics[result.algorithm].mase
-    assert chosen < min(result.metrics[n].mase for n in ("seasonal_naive", "ets", "prophet"))
-    assert {"ets", "prophet"} <= set(result.params["members"])
+    assert chosen < min(result.metrics[n].mase for n in ("seasonal_naive", "ets", "mstl"))
+    assert {"ets", "mstl"} <= set(result.params["members"])
     np.testing.assert_allclose(result.forecast.value, 100.0, atol=2.0)  # seasonal naive may weigh in
     assert all(p.lower < p.value < p.upper for p in result.forecast.points())
     assert "21 backtest errors" in result.params["interval"]

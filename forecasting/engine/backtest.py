@@ -210,6 +210,14 @@ class _Run:
         return self.error is None and not self.pruned
 
     def score_origin(self, history: History, cut: int, scale: float, horizon: int) -> None:
+        self._origin(history, cut, scale, horizon, scored=True)
+
+    def forecast_origin(self, history: History, cut: int, scale: float, horizon: int) -> None:
+        """A weighting-only origin: the forecast is kept for the combinations and its MASE for pruning, never
+        for the score; a failure here leaves the candidate's scored origins alone."""
+        self._origin(history, cut, scale, horizon, scored=False)
+
+    def _origin(self, history: History, cut: int, scale: float, horizon: int, *, scored: bool) -> None:
         started = time.perf_counter()
         try:
             fitted = self.fit_predict(history.head(cut), horizon, previous=self.last_fit)
@@ -219,33 +227,16 @@ class _Run:
             predicted = fitted.value[: len(actual)]
             if not np.isfinite(predicted).all():
                 raise ValueError("non-finite forecast")
-            self.per_origin.append(mase(actual, predicted, scale))
-            self.actuals.append(actual)
-            self.predictions.append(predicted)
+            (self.per_origin if scored else self.weighting_mase).append(mase(actual, predicted, scale))
+            if scored:
+                self.actuals.append(actual)
+                self.predictions.append(predicted)
             self.forecasts[cut] = predicted
             self.last_fit = fitted
         except Exception as exc:  # a failing candidate is scored out, it does not fail the series
-            self.error = f"{type(exc).__name__}: {exc}"
-            self.last_fit = None
-        finally:
-            self.duration_s += time.perf_counter() - started
-
-    def forecast_origin(self, history: History, cut: int, scale: float, horizon: int) -> None:
-        """A weighting-only origin: the forecast is kept for the combinations and its MASE for pruning, never
-        for the score; a failure here leaves the candidate's scored origins alone."""
-        started = time.perf_counter()
-        try:
-            fitted = self.fit_predict(history.head(cut), horizon, previous=self.last_fit)
-            if history.nonnegative:
-                fitted = fitted.clipped_at_zero()
-            actual = history.y[cut : cut + horizon]
-            predicted = fitted.value[: len(actual)]
-            if np.isfinite(predicted).all():
-                self.forecasts[cut] = predicted
-                self.weighting_mase.append(mase(actual, predicted, scale))
-                self.last_fit = fitted
-        except Exception:  # noqa: BLE001 - the combination just has one origin fewer to weigh on
-            self.last_fit = None
+            if scored:
+                self.error = f"{type(exc).__name__}: {exc}"
+            self.last_fit = None  # on a weighting-only origin: the combinations have one origin fewer
         finally:
             self.duration_s += time.perf_counter() - started
 

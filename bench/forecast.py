@@ -89,7 +89,7 @@ def load_hourly() -> Series:
     )
 
 
-def section_hourly(origins: int, horizon_hours: int) -> None:
+def section_hourly(origins: int, horizon_hours: int, prune: bool = True) -> None:
     """Bike sharing by the hour: every candidate and combination, one week ahead, MASE on a 168 h scale."""
     from forecasting.engine.candidates import CANDIDATES, DEFAULT_CANDIDATES
 
@@ -101,7 +101,7 @@ def section_hourly(origins: int, horizon_hours: int) -> None:
         "MASE scaled by the 168 h seasonal-naive error (MAPE undefined: zero hours) =="
     )
     started = time.perf_counter()
-    result = backtest(history, horizon=horizon_hours, origins=origins)
+    result = backtest(history, horizon=horizon_hours, origins=origins, prune_ratio=PRUNE_RATIO if prune else None)
     chosen = choose(result.scores)
     names = DEFAULT_CANDIDATES
     print("".join(f"{n:>22}" for n in names) + f"{'chosen':>28}")
@@ -449,7 +449,8 @@ def _cpu_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--section", default="accuracy,hourly,cover,retrain")
-    parser.add_argument("--no-prune", action="store_true", help="accuracy: score every candidate everywhere")
+    parser.add_argument("--no-prune", action="store_true",
+                        help="accuracy, hourly: score every candidate on every origin")
     parser.add_argument("--hourly-origins", type=int, default=8)
     parser.add_argument("--hourly-horizon", type=int, default=168, help="hours")
     parser.add_argument("--origins", type=int, default=13)
@@ -465,7 +466,7 @@ def main() -> None:
     if "accuracy" in sections:
         section_accuracy(args.origins, args.horizon, prune=not args.no_prune)
     if "hourly" in sections:
-        section_hourly(args.hourly_origins, args.hourly_horizon)
+        section_hourly(args.hourly_origins, args.hourly_horizon, prune=not args.no_prune)
     if "cover" in sections:
         section_cover(args.hourly_horizon)
     if "yearly" in sections:

@@ -101,7 +101,8 @@ def section_hourly(origins: int, horizon_hours: int, prune: bool = True) -> None
         "MASE scaled by the 168 h seasonal-naive error (MAPE undefined: zero hours) =="
     )
     started = time.perf_counter()
-    result = backtest(history, horizon=horizon_hours, origins=origins, prune_ratio=PRUNE_RATIO if prune else None)
+    result = backtest(history, horizon=horizon_hours, origins=origins,
+                      prune_ratio=PRUNE_RATIO if prune else None)
     chosen = choose(result.scores)
     names = DEFAULT_CANDIDATES
     print("".join(f"{n:>22}" for n in names) + f"{'chosen':>28}")

@@ -152,6 +152,13 @@ def section_ets(origins: int, horizon: int) -> None:
                                          initialization_method="estimated")
             return Fitted(np.asarray(model.fit().forecast(h)))
 
+    def statsforecast_ets(history, h):
+        from statsforecast.models import AutoETS
+
+        model = AutoETS(season_length=7, model="ANA")
+        model.fit(history.filled())
+        return Fitted(np.asarray(model.predict(h)["mean"]))
+
     variants = {
         "ETSModel A,N,A est.": lambda hist, h: ets(hist, h, initialization="estimated"),
         "ETSModel A,N,A heur.": lambda hist, h: ets(hist, h, initialization="heuristic"),
@@ -160,6 +167,12 @@ def section_ets(origins: int, horizon: int) -> None:
         "HoltWinters N,A": lambda hist, h: holt_winters(hist, h, False),
         "HoltWinters Ad,A": lambda hist, h: holt_winters(hist, h, True),
     }
+    try:  # side by side when installed (not a dependency: it lost, see baselines.ets)
+        import statsforecast  # noqa: F401
+
+        variants["statsforecast AutoETS A,N,A"] = statsforecast_ets
+    except ImportError:
+        print("(statsforecast not installed: its column is left out)")
     print(f"\n== ETS variants: mean MASE over {origins} origins x {horizon} days "
           "(fit time per origin, ms) ==")
     print(f"{'series':<40}" + "".join(f"{v:>22}" for v in variants))
@@ -286,6 +299,20 @@ def _cpu_seconds() -> float:
     return total
 
 
+class _Tee:
+    def __init__(self, *streams) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> None:
+        for stream in self.streams:
+            stream.write(text)
+            stream.flush()
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--section", default="accuracy,retrain")
@@ -295,7 +322,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--start-method", default="forkserver", choices=["spawn", "forkserver", "fork"])
+    parser.add_argument("--results", default=None, help="also write what is printed to this file")
     args = parser.parse_args()
+    if args.results:
+        sys.stdout = _Tee(sys.stdout, open(args.results, "w"))  # noqa: SIM115 - open until exit
     from forecasting.engine.train import DEFAULT_ORIGINS
 
     sections = args.section.split(",")

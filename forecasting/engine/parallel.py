@@ -44,7 +44,7 @@ def _single_threaded_children() -> Iterator[None]:
             os.environ.pop(name, None)
 
 
-PRELOAD = ["forecasting.engine.worker_imports"]
+PRELOAD = ["forecasting.engine.worker_imports", "forecasting.engine.train"]
 
 
 def _init_worker() -> None:

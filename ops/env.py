@@ -46,14 +46,8 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     value = _raw(name)
     if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise EnvError(f"{name}={value!r} is not an integer") from exc
-    if minimum is not None and number < minimum:
-        raise EnvError(f"{name}={number} is below the minimum {minimum}")
-    if maximum is not None and number > maximum:
-        raise EnvError(f"{name}={number} is above the maximum {maximum}")
+    number = _cast(name, value, int, "an integer")
+    _check_bounds(name, number, minimum, maximum)
     return number
 
 
@@ -101,10 +95,22 @@ def env_float(name: str, default: float, *, minimum: float, maximum: float) -> f
     value = _raw(name)
     if value is None:
         return default
-    try:
-        number = float(value)
-    except ValueError as exc:
-        raise EnvError(f"{name}={value!r} is not a number") from exc
-    if not minimum <= number <= maximum:  # also refuses nan
-        raise EnvError(f"{name}={value!r} must be between {minimum} and {maximum}")
+    number = _cast(name, value, float, "a number")
+    if number != number:  # nan passes float() and every comparison
+        raise EnvError(f"{name}={value!r} is not a number")
+    _check_bounds(name, number, minimum, maximum)
     return number
+
+
+def _cast(name: str, value: str, cast, what: str):
+    try:
+        return cast(value)
+    except ValueError as exc:
+        raise EnvError(f"{name}={value!r} is not {what}") from exc
+
+
+def _check_bounds(name: str, number: float, minimum: float | None, maximum: float | None) -> None:
+    if minimum is not None and number < minimum:
+        raise EnvError(f"{name}={number} is below the minimum {minimum}")
+    if maximum is not None and number > maximum:
+        raise EnvError(f"{name}={number} is above the maximum {maximum}")

@@ -304,10 +304,10 @@ if DATABASE_REPLICA_URL:
     _replica["TEST"] = {"MIRROR": "default"}  # the test database reaches the replica by streaming
     DATABASES["replica"] = _replica
     DATABASE_ROUTERS = ["ops.db_routing.ReplicaRouter"]
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-        "ops.db_routing.ReplicaRoutingMiddleware",
-    )
+    # outside the session middleware, so a session saved during the request counts as this client's write
+    _session_at = [i for i, name in enumerate(MIDDLEWARE) if name.endswith("SessionMiddleware")]
+    _routing_at = _session_at[0] if _session_at else len(MIDDLEWARE)
+    MIDDLEWARE.insert(_routing_at, "ops.db_routing.ReplicaRoutingMiddleware")
 DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL)
 if DB_PGBOUNCER_TRANSACTION_POOLING:
     if not DATABASES["default"]["ENGINE"].endswith("postgresql"):

@@ -41,6 +41,11 @@ def pytest_runtest_setup(item):
         _require(using_postgres(), "PostgreSQL (DATABASE_URL=postgres://...)")
     if item.get_closest_marker("redis"):
         _require(using_redis(), "Redis (REDIS_URL=redis://...)")
+    if item.get_closest_marker("replica"):
+        _require(
+            using_postgres() and "replica" in settings.DATABASES,
+            "a streaming replica (DATABASE_REPLICA_URL; .ci/replica.sh starts one)",
+        )
     if item.get_closest_marker("celery_worker"):
         _require(
             using_postgres() and settings.CELERY_BROKER_URL.startswith("redis"),
@@ -71,6 +76,10 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "CELERY_BROKER_KEY_PREFIX": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", ""),
         "DB_CONN_MAX_AGE": "0",
         "CREWPLAN_HOLD_POINT_DIR": settings.HOLD_POINT_DIR,
+        # as the Procfile starts forecast workers: one BLAS thread per process
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     log_path = ROOT / "var" / f"test-worker-{os.getpid()}.log"  # one per run: runs may overlap
     log = open(log_path, "w")  # noqa: SIM115 - closed at teardown

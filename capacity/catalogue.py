@@ -21,7 +21,7 @@ from ops.integrity import conflict
 
 PEOPLE_BULK_MAX_ROWS = 500
 
-DEPARTMENT_FIELDS = ("name", "kind", "parent", "time_zone", "country")
+DEPARTMENT_FIELDS = ("name", "kind", "parent", "time_zone", "country", "subdivision")
 ROLE_FIELDS = ("name",)
 PERSON_FIELDS = (
     "department",
@@ -96,9 +96,17 @@ def _check_department_place(department: Department) -> None:
 
 @transaction.atomic
 def department_create(
-    *, name: str, kind: str, parent: Department | None = None, time_zone: str = "UTC", country: str = ""
+    *,
+    name: str,
+    kind: str,
+    parent: Department | None = None,
+    time_zone: str = "UTC",
+    country: str = "",
+    subdivision: str = "",
 ) -> Department:
-    department = Department(name=name, kind=kind, parent=parent, time_zone=time_zone, country=country)
+    department = Department(
+        name=name, kind=kind, parent=parent, time_zone=time_zone, country=country, subdivision=subdivision
+    )
     _check_department_place(department)
     _save(department)
     bump("capacity", "access")

@@ -39,6 +39,12 @@ class Department(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     country = models.CharField(max_length=2, blank=True, default="", help_text="ISO code, for holidays")
+    subdivision = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        help_text="region of the country for regional holidays, as the holidays package names it (SCT, VIC)",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -60,6 +66,30 @@ class Department(models.Model):
     def zone(self) -> ZoneInfo:
         """The department's time zone (shift dates are local dates there); UTC when none is set."""
         return ZoneInfo(self.time_zone or "UTC")
+
+    def clean(self) -> None:
+        """The time zone must exist, and the country and region must be ones the holidays package knows."""
+        import zoneinfo
+
+        import holidays
+
+        errors = {}
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = f"Unknown time zone {self.time_zone!r} (an IANA name such as Europe/London)"
+        supported = holidays.list_supported_countries()
+        if self.country and self.country not in supported:
+            errors["country"] = f"No public holidays are known for country {self.country!r}"
+        elif self.subdivision and not self.country:
+            errors["subdivision"] = "A subdivision needs its country"
+        elif self.subdivision and self.subdivision not in supported[self.country]:
+            known = ", ".join(supported[self.country]) or "none"
+            errors["subdivision"] = (
+                f"{self.subdivision!r} is not a subdivision of {self.country} (known: {known})"
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Role(models.Model):

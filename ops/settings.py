@@ -362,3 +362,48 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECU
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+
+# --- error tracking (issue 18): Sentry, only when SENTRY_DSN is set -------------------------------------
+SENTRY_DSN = env_url("SENTRY_DSN", None, ("https", "http"))
+if SENTRY_DSN:
+    from ops.env import env_float
+    from ops.error_tracking import error_tracking_init, error_tracking_release
+
+    error_tracking_init(
+        dsn=SENTRY_DSN,
+        release=env_str("SENTRY_RELEASE") or error_tracking_release(),
+        environment=env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0, maximum=1.0),
+    )
+
+# --- read replica and connection pooling (issue 18) ------------------------------------------------------
+# DATABASE_REPLICA_URL: a streaming replica for the dashboards' and reports' reads (ops/db_routing.py says
+# which reads go there). DB_PGBOUNCER_TRANSACTION_POOLING: both databases are reached through pgbouncer in
+# transaction mode, so no server-side cursor and no prepared statement may outlive a transaction.
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", None, ("postgres", "postgresql", "pgsql"))
+DB_PGBOUNCER_TRANSACTION_POOLING = env_bool("DB_PGBOUNCER_TRANSACTION_POOLING", False)
+REPLICA_READ_VIEWS = env_list("REPLICA_READ_VIEWS", ["report-*", "dashboard", "capacity"])
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5, minimum=0, maximum=3600)
+REPLICA_MAX_WAIT_MS = env_int("REPLICA_MAX_WAIT_MS", 100, minimum=0, maximum=5000)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5, minimum=0)
+if DATABASE_REPLICA_URL:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise EnvError("DATABASE_REPLICA_URL needs a PostgreSQL primary (DATABASE_URL=postgres://...)")
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # a replica that does not answer costs a dashboard at most this long before it reads the primary
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_REPLICA_CONNECT_TIMEOUT", 2)
+    _replica["TEST"] = {"MIRROR": "default"}  # the test database reaches the replica by streaming
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["ops.db_routing.ReplicaRouter"]
+    # outside the session middleware, so a session saved during the request counts as this client's write
+    _session_at = [i for i, name in enumerate(MIDDLEWARE) if name.endswith("SessionMiddleware")]
+    _routing_at = _session_at[0] if _session_at else len(MIDDLEWARE)
+    MIDDLEWARE.insert(_routing_at, "ops.db_routing.ReplicaRoutingMiddleware")
+DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+if DB_PGBOUNCER_TRANSACTION_POOLING:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise EnvError("DB_PGBOUNCER_TRANSACTION_POOLING needs PostgreSQL (DATABASE_URL=postgres://...)")
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True  # QuerySet.iterator() would DECLARE a cursor WITH HOLD
+        _alias.setdefault("OPTIONS", {})["prepare_threshold"] = None  # psycopg: never PREPARE

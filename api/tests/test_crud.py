@@ -197,3 +197,27 @@ def test_assignments_list_by_client_then_project_ignoring_case_blank_clients_las
 
     names = [Project.objects.get(pk=row["project"]).name for row in rows]
     assert names == ["Omega", "Eta", "zeta", "Alpha"]
+
+
+@pytest.mark.django_db
+def test_a_department_takes_a_holiday_region_the_holidays_package_knows(org):
+    # given
+    admin = api_client(make_user("admin", departments=[org["site"]]))
+    payload = {"name": "Unit S", "kind": "unit", "parent": org["site"].pk, "country": "GB"}
+
+    # when
+    created = admin.post("/api/departments", {**payload, "subdivision": "SCT"}, format="json")
+    unknown = admin.post("/api/departments", {**payload, "name": "U2", "subdivision": "XYZ"}, format="json")
+    orphan = admin.post(
+        "/api/departments", {**payload, "name": "U3", "country": "", "subdivision": "SCT"}, format="json"
+    )
+    bad_zone = admin.post(
+        "/api/departments", {**payload, "name": "U4", "time_zone": "Mars/Base"}, format="json"
+    )
+
+    # then
+    assert created.status_code == 201 and created.json()["subdivision"] == "SCT"
+    assert unknown.status_code == 400 and "subdivision" in unknown.json()["extra"]["fields"]
+    assert orphan.status_code == 400 and "subdivision" in orphan.json()["extra"]["fields"]
+    assert bad_zone.status_code == 400 and "time_zone" in bad_zone.json()["extra"]["fields"]
+    assert not Department.objects.filter(name__in=["U2", "U3", "U4"]).exists()

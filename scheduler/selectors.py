@@ -5,7 +5,6 @@ Each read issues a fixed number of queries whatever the roster's size (tests pin
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ops.csv_export import SafeCsvWriter
 from scheduler.labour_cost import WorkedShift, price_shifts, public_holidays
 from scheduler.models import CoverRequirement, PersonContract, Roster, RosterAssignment, ShiftType
 from scheduler.pay_rates import person_terms, rate_book
@@ -227,7 +227,7 @@ def roster_fairness(*, roster: Roster) -> dict:
 def roster_csv(*, roster: Roster) -> str:
     grid = roster_grid(roster=roster)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)  # names and roles are neutralised if they read as formulas
     writer.writerow(["person_id", "name", "role", *[d.isoformat() for d in grid.days]])
     for person in grid.people:
         row = grid.cells.get(person["id"], {})

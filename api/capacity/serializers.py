@@ -11,7 +11,7 @@ from capacity.models import Assignment, Department, Leave, Person, PersonSkill, 
 class DepartmentOutputSerializer(PortableModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "name", "kind", "parent", "time_zone", "country", "updated_at"]
+        fields = ["id", "name", "kind", "parent", "time_zone", "country", "subdivision", "updated_at"]
         read_only_fields = fields
 
 
@@ -19,7 +19,7 @@ class DepartmentOutputSerializer(PortableModelSerializer):
 class DepartmentInputSerializer(PortableModelSerializer):
     class Meta:
         model = Department
-        fields = ["name", "kind", "parent", "time_zone", "country"]
+        fields = ["name", "kind", "parent", "time_zone", "country", "subdivision"]
         validators = []  # uniqueness is checked by the service (case-insensitive, per parent)
 
 

@@ -81,7 +81,7 @@ def copy_rates_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('capacity', '0005_labour_budget'),
+        ('capacity', '0007_labour_budget'),
         ('scheduler', '0003_cover_under_weight_500'),
     ]
 

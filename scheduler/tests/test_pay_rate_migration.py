@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("capacity", "0005_labour_budget"), ("scheduler", "0003_cover_under_weight_500")]
+BEFORE = [("capacity", "0007_labour_budget"), ("scheduler", "0003_cover_under_weight_500")]
 AFTER = [
-    ("capacity", "0006_person_hourly_rate_moved_to_pay_rates"),
+    ("capacity", "0008_person_hourly_rate_moved_to_pay_rates"),
     ("scheduler", "0005_workrules_overtime_moved_to_pay_rates"),
 ]
 

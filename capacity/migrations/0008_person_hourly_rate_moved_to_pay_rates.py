@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('capacity', '0005_labour_budget'),
+        ('capacity', '0007_labour_budget'),
         ('scheduler', '0004_pay_rates_and_timesheets'),
     ]
 

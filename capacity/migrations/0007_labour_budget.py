@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('capacity', '0004_accessgrant'),
+        ('capacity', '0006_department_subdivision'),
     ]
 
     operations = [

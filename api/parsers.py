@@ -5,13 +5,14 @@ strings are a 400, not an error in the decoder or the database."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
 
 from ops.errors import ApplicationError
 
@@ -91,3 +92,40 @@ class LimitedJSONParser(JSONParser):
         if b"\\u0000" in raw and _holds_nul(data):
             raise ParseError("Text may not contain NUL bytes (\\u0000)")
         return data
+
+
+class CsvRowsParser(BaseParser):
+    """text/csv with a header row -> {"rows": [{column: text}, ...]}: the JSON upload's shape. Subclasses
+    name the `columns` the header must hold, the `optional_columns` kept when present, and `max_rows`.
+
+    Read as a stream under the shared body limit, row by row: a body over the limit, or more rows than an
+    upload may hold, is refused as soon as it shows, never after reading it whole."""
+
+    media_type = "text/csv"
+    columns: tuple[str, ...] = ()
+    optional_columns: tuple[str, ...] = ()
+    max_rows: int = 0
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        text = io.TextIOWrapper(
+            io.BufferedReader(limited(stream, parser_context)), encoding="utf-8-sig", newline=""
+        )
+        rows = []
+        try:
+            reader = csv.DictReader(text)
+            header = [name.strip() for name in reader.fieldnames or ()]
+            if not set(self.columns) <= set(header):
+                raise ParseError(f"The CSV needs a header row with the columns {','.join(self.columns)}")
+            reader.fieldnames = header
+            wanted = (*self.columns, *(c for c in self.optional_columns if c in header))
+            for row in reader:
+                if len(rows) == self.max_rows:
+                    raise ApplicationError(
+                        f"At most {self.max_rows} rows per upload", extra={"limit": self.max_rows}, status=413
+                    )
+                rows.append({name: row.get(name) for name in wanted})
+        except UnicodeDecodeError as exc:
+            raise ParseError("The CSV is not UTF-8") from exc
+        except csv.Error as exc:  # e.g. a field larger than the csv module's limit
+            raise ParseError(f"The CSV could not be read at line {reader.line_num}: {exc}") from exc
+        return {"rows": rows}

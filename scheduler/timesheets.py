@@ -11,6 +11,7 @@ from django.db import transaction
 from capacity.models import Department, Person
 from ops.cache import bump
 from ops.errors import ApplicationError
+from ops.planning_window import OutsidePlanningWindow, check_planning_date
 from scheduler.models import RosterAssignment, TimesheetEntry
 from scheduler.selectors import rostered_shifts, shift_types_for_unit
 
@@ -35,9 +36,14 @@ def _time(raw, field: str, row: int, errors: list) -> time | None:
 
 def _date(raw, row: int, errors: list) -> date | None:
     try:
-        return raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+        day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
     except (TypeError, ValueError):
         errors.append({"row": row, "field": "date", "error": f"not an ISO date: {raw!r}"})
+        return None
+    try:
+        return check_planning_date(day)
+    except OutsidePlanningWindow as exc:
+        errors.append({"row": row, "field": "date", "error": str(exc)})
         return None
 
 

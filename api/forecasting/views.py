@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from api.conditional import conditional_read
 from api.errors_schema import ERROR_RESPONSES, ERROR_RESPONSES_LIST, ErrorSerializer
 from api.forecasting import serializers as s
-from api.forecasting.parsers import CsvRowsParser
+from api.forecasting.parsers import ObservationsCsvParser
 from api.pagination import CappedPageNumberPagination
 from api.parsers import LimitedJSONParser
 from api.permissions import RolePermission
@@ -53,7 +53,7 @@ class SeriesListApi(APIView):
 
 class ObservationUploadApi(APIView):
     permission_classes = [RolePermission]
-    parser_classes = [LimitedJSONParser, CsvRowsParser]
+    parser_classes = [LimitedJSONParser, ObservationsCsvParser]
 
     @extend_schema(
         operation_id="demand_observations_upload",

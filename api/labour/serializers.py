@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import PlanningDateField
 from api.serializers_base import PortableModelSerializer
 from capacity.aggregates.common import MAX_WEEKS
 from capacity.budgets import MAX_BUDGET_WEEKS
@@ -61,8 +62,8 @@ class TimesheetUploadOutputSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="ActualsQuery")
 class ActualsQuerySerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = PlanningDateField()
+    end = PlanningDateField()
 
 
 @extend_schema_serializer(component_name="ActualRow")
@@ -70,7 +71,7 @@ class ActualRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     person = serializers.IntegerField()
     name = serializers.CharField()
-    date = serializers.DateField()
+    date = serializers.DateField(read_only=True)
     start = serializers.CharField()
     end = serializers.CharField()
     break_minutes = serializers.IntegerField()
@@ -85,7 +86,7 @@ class ActualRowSerializer(serializers.Serializer):
 class NotYetRecordedRowSerializer(serializers.Serializer):
     person = serializers.IntegerField()
     name = serializers.CharField()
-    date = serializers.DateField()
+    date = serializers.DateField(read_only=True)
     shift = serializers.CharField()
     roster = serializers.IntegerField()
     hours = serializers.FloatField()
@@ -94,8 +95,8 @@ class NotYetRecordedRowSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="UnitActuals")
 class UnitActualsSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = serializers.DateField(read_only=True)
+    end = serializers.DateField(read_only=True)
     actuals = ActualRowSerializer(many=True)
     not_yet_recorded = NotYetRecordedRowSerializer(many=True)
 
@@ -108,22 +109,22 @@ class BudgetInputSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="LabourBudgetRangeInput")
 class BudgetRangeInputSerializer(BudgetInputSerializer):
-    start = serializers.DateField(help_text="The Monday of the first week")
+    start = PlanningDateField(help_text="The Monday of the first week")
     weeks = serializers.IntegerField(min_value=1, max_value=MAX_BUDGET_WEEKS)
 
 
 @extend_schema_serializer(component_name="LabourBudget")
 class BudgetOutputSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="department_id")
-    week = serializers.DateField(source="week_start")
+    week = serializers.DateField(read_only=True, source="week_start")
     hours = serializers.FloatField()
     cost = serializers.FloatField()
-    updated_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 @extend_schema_serializer(component_name="LabourBudgetsQuery")
 class BudgetsQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First week (any day of it); default: this week")
+    start = PlanningDateField(required=False, help_text="First week (any day of it); default: this week")
     weeks = serializers.IntegerField(required=False, default=12, min_value=1, max_value=MAX_BUDGET_WEEKS)
 
 
@@ -132,7 +133,7 @@ class LabourVarianceQuerySerializer(serializers.Serializer):
     department = serializers.IntegerField(
         required=False, help_text="A department id (its units below it); default: every unit you may read"
     )
-    start = serializers.DateField(required=False, help_text="First week (any day of it); default: this week")
+    start = PlanningDateField(required=False, help_text="First week (any day of it); default: this week")
     weeks = serializers.IntegerField(required=False, default=12, min_value=1, max_value=MAX_WEEKS)
 
 
@@ -173,7 +174,7 @@ class LabourFiguresSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="LabourVarianceWeek")
 class LabourVarianceWeekSerializer(LabourFiguresSerializer):
-    week = serializers.DateField()
+    week = serializers.DateField(read_only=True)
     complete = serializers.BooleanField(help_text="The week has ended: its actuals should all be in")
 
 
@@ -186,14 +187,14 @@ class LabourVarianceUnitSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="LabourVarianceReport")
 class LabourVarianceReportSerializer(serializers.Serializer):
-    weekKeys = serializers.ListField(child=serializers.DateField())
+    weekKeys = serializers.ListField(child=serializers.DateField(read_only=True))
     units = LabourVarianceUnitSerializer(many=True)
     totals = LabourFiguresSerializer()
 
 
 @extend_schema_serializer(component_name="RosterBudgetWeek")
 class RosterBudgetWeekSerializer(serializers.Serializer):
-    week = serializers.DateField()
+    week = serializers.DateField(read_only=True)
     hours = serializers.FloatField()
     cost = serializers.FloatField()
     budget_hours = serializers.FloatField(allow_null=True)

@@ -10,7 +10,6 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +19,7 @@ from api.crud import ScopedDetailApi, ScopedListApi
 from api.errors_schema import ERRORS_BULK, ERRORS_READ, ERRORS_WRITE
 from api.labour import serializers as s
 from api.labour.parsers import TimesheetCsvParser
+from api.parsers import LimitedJSONParser
 from api.permissions import RolePermission
 from api.schema import crud_schema
 from api.scoping import get_scoped_or_404, request_department_roles, require_department_role
@@ -34,6 +34,7 @@ from capacity.budgets import (
 )
 from capacity.models import Department
 from ops.errors import ApplicationError
+from ops.planning_window import check_planning_date
 from scheduler import pay_rates
 from scheduler.labour_variance import labour_variance, labour_variance_csv
 from scheduler.models import PayRate
@@ -109,7 +110,7 @@ def _unit(request, unit_id: int, *, write: bool = False) -> Department:
 
 class UnitActualsApi(APIView):
     permission_classes = [RolePermission]
-    parser_classes = [JSONParser, TimesheetCsvParser]
+    parser_classes = [LimitedJSONParser, TimesheetCsvParser]
 
     @extend_schema(
         operation_id="unit_actuals",
@@ -151,9 +152,12 @@ class UnitActualsApi(APIView):
 
 def _week(week: str) -> date:
     try:
-        return require_monday(date.fromisoformat(week))
-    except ValueError as exc:
-        raise ApplicationError("The week is an ISO date (its Monday)", extra={"week": week}) from exc
+        return require_monday(check_planning_date(date.fromisoformat(week)))
+    except ValueError as exc:  # OutsidePlanningWindow too
+        raise ApplicationError(
+            "The week is given by its Monday, an ISO date in the planning window",
+            extra={"week": week, "error": str(exc)},
+        ) from exc
 
 
 class UnitBudgetsApi(APIView):

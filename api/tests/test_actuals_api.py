@@ -58,7 +58,7 @@ def test_a_csv_upload_stores_rows_by_id_or_email_and_a_night_running_into_the_ne
 
 
 def test_an_upload_with_bad_rows_writes_nothing_and_names_every_bad_row(ward):
-    # given one good row and four bad ones
+    # given one good row and five bad ones
     stranger = PersonFactory()  # of another unit, never rostered here
     body = (
         f"{HEADER},shift\n"
@@ -67,6 +67,7 @@ def test_an_upload_with_bad_rows_writes_nothing_and_names_every_bad_row(ward):
         "ada@example.test,2025-03-32,7am,15:00,-5,\n"
         "ada@example.test,2025-03-04,07:00,15:00,0,X\n"
         "ada@example.test,2025-03-03,07:00,16:00,30,\n"
+        "ada@example.test,1899-12-31,07:00,16:00,30,\n"
     )
     # when it is uploaded
     response = ward["client"].post(f"/api/units/{ward['unit'].pk}/actuals", body, content_type="text/csv")
@@ -80,6 +81,7 @@ def test_an_upload_with_bad_rows_writes_nothing_and_names_every_bad_row(ward):
         (3, "break_minutes"),
         (4, "shift"),
         (5, "start"),
+        (6, "date"),  # outside the planning window
     }
     assert not TimesheetEntry.objects.exists()
 

@@ -41,6 +41,7 @@ def test_put_sets_one_weeks_budget_and_a_second_put_replaces_it(org, planner):
     [
         ("2025-03-04", {"hours": 1, "cost": 1}, 400),  # not a Monday
         ("2025-13-01", {"hours": 1, "cost": 1}, 400),
+        ("2201-01-05", {"hours": 1, "cost": 1}, 400),  # outside the planning window
         ("2025-03-03", {"hours": -1, "cost": 1}, 400),
         ("2025-03-03", {"hours": 1}, 400),
     ],

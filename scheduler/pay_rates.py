@@ -18,10 +18,8 @@ from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.models import PayRate, WorkRules
 
-PAY_RATE_FIELDS = (
-    "person",
-    "role",
-    "work_rules",
+# a rate's validity and terms, in the order of `Rate`'s fields after its id
+RATE_TERMS = (
     "valid_from",
     "valid_to",
     "hourly_rate",
@@ -30,6 +28,7 @@ PAY_RATE_FIELDS = (
     "weekend_multiplier",
     "holiday_multiplier",
 )
+PAY_RATE_FIELDS = ("person", "role", "work_rules", *RATE_TERMS)
 
 
 def _subject(rate: PayRate) -> Q:
@@ -216,21 +215,9 @@ def rate_book(*, people: Mapping[int, PersonTerms], start: date, end: date) -> R
             valid_from__lte=end,
         )
         .order_by("valid_from", "id")
-        .values_list("person_id", "role_id", "work_rules_id", *RATE_COLUMNS)
+        .values_list("person_id", "role_id", "work_rules_id", "id", *RATE_TERMS)
     )
     return RateBook([(row[0], row[1], row[2], Rate(*row[3:])) for row in rows], people)
-
-
-RATE_COLUMNS = (
-    "id",
-    "valid_from",
-    "valid_to",
-    "hourly_rate",
-    "overtime_multiplier",
-    "night_multiplier",
-    "weekend_multiplier",
-    "holiday_multiplier",
-)
 
 
 def person_terms(person_ids) -> dict[int, PersonTerms]:

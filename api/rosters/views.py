@@ -40,6 +40,7 @@ from scheduler.selectors import shift_types_for_unit
 from scheduler.services.edits import roster_assignment_set
 from scheduler.services.rosters import (
     roster_compare,
+    roster_delete,
     roster_generate,
     roster_new_version,
     roster_publish,
@@ -144,6 +145,18 @@ class RosterDetailApi(APIView):
     def get(self, request, roster_id: int):
         roster = _roster_for_read(request, roster_id)
         return _read(request, roster, RosterOutputSerializer(roster).data)
+
+    @extend_schema(
+        operation_id="roster_delete",
+        request=None,
+        responses={204: None, 428: OpenApiResponse(ErrorSerializer), **WRITE_ERRORS},
+    )
+    def delete(self, request, roster_id: int):
+        """Delete a draft or solved roster (If-Match required); a published or solving one stays (409)."""
+        roster = _roster_for_write(request, roster_id)
+        require_if_match(request, _etag(roster))
+        roster_delete(roster=roster, user=request.user, expected_version=roster.version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RosterGridApi(APIView):

@@ -225,6 +225,37 @@ def roster_publish(*, roster: Roster, user=None, expected_version: int | None = 
 
 
 @transaction.atomic
+def roster_delete(*, roster: Roster, user=None, expected_version: int | None = None) -> int:
+    """Delete a roster that is not the record of a published plan and has no solve queued or running.
+
+    Its assignments and events go with it; a later version that points at it keeps its own rows. Returns
+    the id that was deleted. A published roster stays (staff have seen it): make a new version instead.
+    """
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if expected_version is not None and roster.version != expected_version:
+        raise ApplicationError(
+            "The roster changed since you read it", extra={"version": roster.version}, status=412
+        )
+    if roster.status == Roster.Status.PUBLISHED:
+        raise ApplicationError(
+            "A published roster cannot be deleted; make a new version to change it",
+            extra={"status": roster.status},
+            status=409,
+        )
+    running = _running_job_of(roster)
+    if running is not None:
+        raise ApplicationError(
+            "The roster has a solve queued or running; cancel it first",
+            extra={"job": running.id, "job_status": running.status},
+            status=409,
+        )
+    roster_id = roster.pk
+    roster.delete()
+    bump("roster")
+    return roster_id
+
+
+@transaction.atomic
 def roster_new_version(*, roster: Roster, user=None) -> Roster:
     """A published roster changes only through a new version: a solved copy that can be edited."""
     source = Roster.objects.select_for_update().get(pk=roster.pk)

@@ -188,6 +188,26 @@ def test_pin_then_publish(client, ward, planner):
     assert "data-editable" not in html and "Make a new version" in html
 
 
+def test_a_planner_deletes_a_solved_roster_and_a_viewer_cannot(client, ward, planner, viewer):
+    # given a solved roster with an assignment, offered for deletion on its page
+    roster = solved_roster(ward)
+    assert RosterAssignment.objects.filter(roster=roster).exists()
+    client.force_login(planner)
+    page = client.get(reverse("roster-detail", args=[roster.id])).content.decode()
+    # when a viewer tries first, then the planner deletes it
+    client.force_login(viewer)
+    refused = client.post(reverse("roster-delete", args=[roster.id]), {"version": roster.version})
+    kept = Roster.objects.filter(pk=roster.pk).exists()
+    client.force_login(planner)
+    deleted = client.post(reverse("roster-delete", args=[roster.id]), {"version": roster.version})
+    # then only the planner's request removes the roster and its rows, landing on the unit's roster list
+    assert reverse("roster-delete", args=[roster.id]) in page
+    assert refused.status_code in (403, 404) and kept
+    assert deleted.status_code == 302 and deleted["Location"] == reverse("roster-list", args=[ward.unit.id])
+    assert not Roster.objects.filter(pk=roster.pk).exists()
+    assert not RosterAssignment.objects.filter(roster_id=roster.pk).exists()
+
+
 def test_requirements_save_manual_numbers(client, ward, planner):
     # given the requirements page of the ward's first planning week
     client.force_login(planner)

@@ -27,6 +27,7 @@ from scheduler.selectors import (
 from scheduler.services.edits import roster_assignment_set
 from scheduler.services.rosters import (
     roster_compare,
+    roster_delete,
     roster_generate,
     roster_new_version,
     roster_publish,
@@ -261,6 +262,20 @@ def roster_publish_view(request, roster_id: int):
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
     return redirect("roster-detail", roster_id=roster.id)
+
+
+@login_required
+@require_POST
+def roster_delete_view(request, roster_id: int):
+    roster = _roster_for(request, roster_id, write=True)
+    version = request.POST.get("version")
+    try:
+        roster_delete(roster=roster, user=request.user, expected_version=int(version) if version else None)
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect("roster-detail", roster_id=roster.id)
+    messages.success(request, f"Roster {roster.start_date:%d %b %Y} (version {roster.version}) deleted.")
+    return redirect("roster-list", unit_id=roster.department_id)
 
 
 @login_required

@@ -15,7 +15,13 @@ from conftest import ROOT, wait_for
 from ops.tests.test_procfile import _free_port, _ready
 
 pytestmark = pytest.mark.slow
-SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+SERVICE_VARIABLES = (
+    "DATABASE_URL",
+    "DATABASE_REPLICA_URL",  # set in CI (.ci/run): a replica needs a PostgreSQL primary, refused with SQLite
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DJANGO_SETTINGS_MODULE",
+)
 
 START_LONG_SOLVE = """
 import django

@@ -18,7 +18,6 @@ from ops.errors import ApplicationError
 from ops.jobs import job_start
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterEvent
-from scheduler.selectors import roster_days as horizon_days  # noqa: F401 - moved to selectors
 from scheduler.solver.options import (
     AUTO,
     DEFAULT_TIME_LIMIT_S,
@@ -27,7 +26,6 @@ from scheduler.solver.options import (
     SolveOptionsError,
 )
 
-ENGINES = ROSTER_ENGINES  # kept importable here; defined in scheduler.solver.options
 MAX_HORIZON_DAYS = 12 * 7
 SOLVE_JOB_KIND = "roster.solve"
 RESOLVE_JOB_KIND = "roster.resolve"

@@ -41,6 +41,11 @@ def pytest_runtest_setup(item):
         _require(using_postgres(), "PostgreSQL (DATABASE_URL=postgres://...)")
     if item.get_closest_marker("redis"):
         _require(using_redis(), "Redis (REDIS_URL=redis://...)")
+    if item.get_closest_marker("replica"):
+        _require(
+            using_postgres() and "replica" in settings.DATABASES,
+            "a streaming replica (DATABASE_REPLICA_URL; .ci/replica.sh starts one)",
+        )
     if item.get_closest_marker("celery_worker"):
         _require(
             using_postgres() and settings.CELERY_BROKER_URL.startswith("redis"),
@@ -70,6 +75,11 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         "CACHE_KEY_PREFIX": settings.CACHE_KEY_PREFIX,
         "CELERY_BROKER_KEY_PREFIX": settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", ""),
         "DB_CONN_MAX_AGE": "0",
+        "CREWPLAN_HOLD_POINT_DIR": settings.HOLD_POINT_DIR,
+        # as the Procfile starts forecast workers: one BLAS thread per process
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     log_path = ROOT / "var" / f"test-worker-{os.getpid()}.log"  # one per run: runs may overlap
     log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
@@ -114,6 +124,25 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture
+def hold_points():
+    """Arm a hold point (ops/hold_points.py) in the worker: `arm(name)` returns the file that exists while a
+    task is held there; deleting that file releases it."""
+    directory = Path(settings.HOLD_POINT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    armed: list[str] = []
+
+    def arm(name: str) -> Path:
+        (directory / f"{name}.hold").touch()
+        armed.append(name)
+        return directory / f"{name}.held"
+
+    yield arm
+    for name in armed:
+        for suffix in (".hold", ".held"):
+            (directory / f"{name}{suffix}").unlink(missing_ok=True)
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):

@@ -1,6 +1,7 @@
 """API-key authentication: `Authorization: Api-Key cp_<prefix>_<secret>`.
 
-Sessions (the web pages) and DRF tokens (`Authorization: Token ...`) are the other two schemes."""
+Sessions (the web pages) are the other scheme. DRF's tokens are retired: they were stored in clear
+(api/migrations/0002 drops their table); API keys are stored hashed and can be scoped and revoked."""
 
 from __future__ import annotations
 

@@ -28,8 +28,12 @@ def conditional_read(
     last_modified: datetime | None = None,
     max_age: int = DEFAULT_MAX_AGE_S,
     response_factory: Callable = Response,
+    personal: bool = False,
 ):
-    """The response for a read: 304 when the client's copy is current, else the payload, with validators."""
+    """The response for a read: 304 when the client's copy is current, else the payload, with validators.
+
+    `personal`: the payload is about people (a person, their leave, a grant): `private, no-store`, so no
+    browser keeps it on disk; the ETag still serves If-Match and If-None-Match."""
     etag = etag or etag_for(payload)
     last_modified_ts = int(last_modified.timestamp()) if last_modified is not None else None
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
@@ -37,7 +41,10 @@ def conditional_read(
     response["ETag"] = etag
     if last_modified_ts is not None:
         response["Last-Modified"] = http_date(last_modified_ts)
-    patch_cache_control(response, private=True, max_age=max_age)
+    if personal:
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        patch_cache_control(response, private=True, max_age=max_age)
     if not_modified is not None and not_modified.status_code == 412:
         # If-Match / If-Unmodified-Since on a read: keep the one error contract.
         raise ApplicationError("Precondition failed", extra={"etag": etag}, status=412)
@@ -57,6 +64,12 @@ def require_if_match(request, current_etag: str, *, required: bool = True) -> No
         return
     tags = strong_tags(header)
     if "*" in tags:
+        if required:  # "*" matches any version: where a write must name the one it read, it names none
+            raise ApplicationError(
+                "This write needs If-Match with the ETag you read; * names no version",
+                extra={"header": "If-Match", "etag": current_etag},
+                status=428,
+            )
         return
     if current_etag not in tags:
         raise ApplicationError(

@@ -201,6 +201,7 @@ class ScopedDetailApi(ScopedResource, APIView):
             etag=self.etag(obj),
             last_modified=getattr(obj, "updated_at", None),
             max_age=DETAIL_MAX_AGE_S,
+            personal=True,  # a person, their skills, leave, assignments or grants
         )
 
     def patch(self, request, pk: int):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.parsers import body_too_large
 from ops.errors import ApplicationError
+from ops.integrity import conflict
 from ops.unavailable import MESSAGE, RETRY_AFTER_S, database_unavailable, log_database_unavailable
 
 
@@ -29,7 +33,18 @@ def exception_handler(exc, context):
         response["Retry-After"] = str(RETRY_AFTER_S)
         return response
     if isinstance(exc, ApplicationError):
+        response = Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+        if exc.status == 429 and "retry_after_seconds" in (exc.extra or {}):
+            response["Retry-After"] = str(exc.extra["retry_after_seconds"])
+        return response
+    if isinstance(exc, IntegrityError):  # a service that did not name the conflict: still no database text
+        exc = conflict(exc)
         return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        exc = body_too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status)
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"message": "Bad request", "extra": {}}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         return Response(
             {"message": "Validation error", "extra": _django_validation_extra(exc)},

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from capacity.models import AccessGrant  # noqa: F401 - moved to capacity; kept importable here
-
 
 class ApiKey(models.Model):
     """An integration's key: shown once at creation; only its prefix (for look-up) and hash are stored."""

@@ -20,12 +20,13 @@ from api.scoping import (
     scope_queryset,
     writable_department_ids,
 )
+from capacity.access import may_edit_shared_catalogues
 
 __all__ = [
     "ADMIN_ROLES",
     "READ_ROLES",
     "WRITE_ROLES",
-    "AdminRolePermission",
+    "SharedCatalogueAdminPermission",
     "AuthenticatedWithKeyScope",
     "RolePermission",
     "accessible_department_ids",
@@ -69,15 +70,18 @@ class RolePermission(BasePermission):
         return bool(roles & wanted)
 
 
-class AdminRolePermission(RolePermission):
-    """Reads need any role; writes need admin somewhere (the department tree, roles, skills, work rules)."""
+class SharedCatalogueAdminPermission(RolePermission):
+    """The shared catalogues (roles, skills, work rules): reads need any role; writes need admin on the
+    catalogues' owner, the organisation (capacity.access.may_edit_shared_catalogues)."""
+
+    message = "Editing the shared catalogues needs the admin role on the organisation"
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        if request.method in SAFE_METHODS or request.user.is_superuser:
+        if request.method in SAFE_METHODS:
             return True
-        return "admin" in set(request_department_roles(request).values())
+        return may_edit_shared_catalogues(request.user, request_department_roles(request))
 
 
 class AuthenticatedWithKeyScope(BasePermission):

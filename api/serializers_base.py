@@ -6,11 +6,21 @@ portable ranges are the ones every backend enforces, PostgreSQL's."""
 
 from __future__ import annotations
 
+from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from rest_framework import serializers
 
+from api.fields import PlanningDateField, PlanningDateTimeField
+
 
 class PortableModelSerializer(serializers.ModelSerializer):
+    # Dates enter only inside the planning window (ops.planning_window).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: PlanningDateField,
+        models.DateTimeField: PlanningDateTimeField,
+    }
+
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         internal_type = model_field.get_internal_type()

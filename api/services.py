@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.models import ApiKey
-from capacity.access import access_grant_delete, access_grant_set  # noqa: F401 - moved to capacity
 from ops.cache import cached
 from ops.errors import ApplicationError
 

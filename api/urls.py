@@ -1,22 +1,30 @@
 import importlib.util
 
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from api.errors import api_not_found
 from api.jobs.views import JobCancelApi, JobDetailApi
+
+# The documentation pages run third-party bundles (served by us) that set inline styles, and Redoc renders
+# in a blob: worker; the rest of the policy (default-src 'self') holds there too.
+_docs_policy = csp_update({"style-src": ["'self'", "'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})
 
 urlpatterns = [
     # The schema pages are public (the contract is no secret); everything else needs authentication.
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny]),
+        # the split view serves its start-up script as a file: no inline script for the policy to refuse
+        _docs_policy(SpectacularSwaggerSplitView.as_view(url_name="schema", permission_classes=[AllowAny])),
         name="swagger-ui",
     ),
     path(
-        "redoc/", SpectacularRedocView.as_view(url_name="schema", permission_classes=[AllowAny]), name="redoc"
+        "redoc/",
+        _docs_policy(SpectacularRedocView.as_view(url_name="schema", permission_classes=[AllowAny])),
+        name="redoc",
     ),
     path("jobs/<int:job_id>", JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<int:job_id>/cancel", JobCancelApi.as_view(), name="job-cancel"),
@@ -43,6 +51,7 @@ for _module in ("api.rosters.urls", "api.forecasting.urls"):
 
 # Catalogue CRUD after the aggregates (their assignments/bulk-update-hours must win over assignments/<pk>).
 urlpatterns += [
+    path("", include("api.labour.urls")),
     path("", include("api.access.urls")),
     path("", include("api.capacity.urls")),
     path("", include("api.scheduler.urls")),

@@ -44,7 +44,7 @@ def _setup_env(args) -> None:
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
     if args.redis:
         os.environ["REDIS_URL"] = args.redis
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use")
     os.environ["CACHE_KEY_PREFIX"] = "crewplan-bench-capacity"  # fixed: reruns reuse their few keys
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ["LOG_LEVEL"] = "WARNING"

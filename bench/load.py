@@ -132,7 +132,7 @@ def _setup_env(args) -> None:
             "REDIS_URL": args.redis,
             "CACHE_KEY_PREFIX": "crewplan-bench-load",
             "CELERY_BROKER_KEY_PREFIX": "crewplan-bench-load:",
-            "SECRET_KEY": "bench-only-secret-key",
+            "SECRET_KEY": "bench-only-secret-key-not-for-production-use",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "LOG_LEVEL": "WARNING",
             "DEBUG": "0",
@@ -337,7 +337,7 @@ def main() -> None:
     _manage("migrate", "--verbosity", "0")
     if fresh:
         print("seeding the medium demo (once) ...", flush=True)
-        _manage("seed_demo", "--size", "medium")
+        _manage("seed_demo", "--size", "medium", "--yes-i-know")
 
     import django
 

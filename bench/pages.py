@@ -41,7 +41,7 @@ def _setup_env(args) -> None:
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
     if args.redis:
         os.environ["REDIS_URL"] = args.redis
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use")
     os.environ["CACHE_KEY_PREFIX"] = f"crewplan-bench-pages-{os.getpid()}"
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ["LOG_LEVEL"] = "WARNING"
@@ -109,7 +109,7 @@ def main() -> None:
     _manage("migrate", "--verbosity", "0")
     if fresh:
         print("seeding the medium demo (once) ...", flush=True)
-        _manage("seed_demo", "--size", "medium")
+        _manage("seed_demo", "--size", "medium", "--yes-i-know")
 
     import django
 

@@ -78,6 +78,21 @@ def writable_department_ids(user) -> set[int]:
     return department_ids_with_role(user, WRITE_ROLES)
 
 
+def organisation_ids() -> set[int]:
+    return set(Department.objects.filter(parent__isnull=True).values_list("id", flat=True))
+
+
+def may_edit_shared_catalogues(user, roles: dict[int, str] | None = None) -> bool:
+    """Roles, skills and work rules are shared by every site of the organisation (a work rule is the
+    contract other sites' staff work under), so writing them needs the admin role on the organisation
+    itself (on each organisation, while the catalogues are shared by all), not on one site or unit."""
+    if getattr(user, "is_superuser", False):
+        return True
+    roles = department_roles(user) if roles is None else roles
+    owners = organisation_ids()
+    return bool(owners) and all(roles.get(owner) in ADMIN_ROLES for owner in owners)
+
+
 def scope_queryset(queryset: QuerySet, user, department_field: str = "department_id") -> QuerySet:
     """Only the rows of the user's departments; `department_field` is the lookup path to a department id."""
     if getattr(user, "is_superuser", False):

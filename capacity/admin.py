@@ -68,7 +68,7 @@ class InvalidatesCapacity(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(InvalidatesCapacity):
-    list_display = ("name", "kind", "parent", "time_zone", "country")
+    list_display = ("name", "kind", "parent", "time_zone", "country", "subdivision")
     list_filter = ("kind",)
     search_fields = ("name",)
     autocomplete_fields = ("parent",)

@@ -17,10 +17,11 @@ from capacity.models import Assignment, Department, Leave, Person, PersonSkill, 
 from capacity.week_hours import week_hours_remove, week_hours_resync_people, week_hours_sync
 from ops.cache import bump
 from ops.errors import ApplicationError
+from ops.integrity import conflict
 
 PEOPLE_BULK_MAX_ROWS = 500
 
-DEPARTMENT_FIELDS = ("name", "kind", "parent", "time_zone", "country")
+DEPARTMENT_FIELDS = ("name", "kind", "parent", "time_zone", "country", "subdivision")
 ROLE_FIELDS = ("name",)
 PERSON_FIELDS = (
     "department",
@@ -30,7 +31,6 @@ PERSON_FIELDS = (
     "weekly_capacity_hours",
     "hire_date",
     "active",
-    "hourly_rate",
 )
 SKILL_FIELDS = ("name",)
 PERSON_SKILL_FIELDS = ("person", "skill", "level", "certified_until")
@@ -53,9 +53,7 @@ def _save(instance: models.Model) -> models.Model:
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:  # a concurrent writer won a uniqueness race that full_clean checked
-        raise ApplicationError(
-            "Conflicts with an existing record", extra={"error": str(exc)}, status=409
-        ) from exc
+        raise conflict(exc, type(instance)) from exc
     return instance
 
 
@@ -97,9 +95,17 @@ def _check_department_place(department: Department) -> None:
 
 @transaction.atomic
 def department_create(
-    *, name: str, kind: str, parent: Department | None = None, time_zone: str = "UTC", country: str = ""
+    *,
+    name: str,
+    kind: str,
+    parent: Department | None = None,
+    time_zone: str = "UTC",
+    country: str = "",
+    subdivision: str = "",
 ) -> Department:
-    department = Department(name=name, kind=kind, parent=parent, time_zone=time_zone, country=country)
+    department = Department(
+        name=name, kind=kind, parent=parent, time_zone=time_zone, country=country, subdivision=subdivision
+    )
     _check_department_place(department)
     _save(department)
     bump("capacity", "access")
@@ -251,9 +257,7 @@ def people_bulk_create(*, rows: list[dict]) -> list[Person]:
         with transaction.atomic():
             created = Person.objects.bulk_create(people, batch_size=500)
     except IntegrityError as exc:
-        raise ApplicationError(
-            "Conflicts with an existing record", extra={"error": str(exc)}, status=409
-        ) from exc
+        raise conflict(exc, Person) from exc
     bump("capacity", "roster")
     return created
 

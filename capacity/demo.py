@@ -155,12 +155,6 @@ def _seed_people(unit, unit_index, size, roles, skills, rng, today):
                 "weekly_capacity_hours": Decimal("37.5") if full_time else Decimal(rng.choice([20, 24, 30])),
                 "hire_date": today - timedelta(days=rng.randint(-20, 3000)),
                 "active": rng.random() > 0.03,
-                "hourly_rate": Decimal(
-                    {"Registered Nurse": 21, "Senior Carer": 15, "Care Assistant": 12.5, "Ward Manager": 27}[
-                        role_name
-                    ]
-                )
-                + Decimal(rng.randint(0, 20)) / 10,
             },
         )
         PersonSkill.objects.filter(person=person).delete()

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """Only names of the IANA zone database (tzdata): a made-up zone or a path would fail every page
+    that turns a shift into local time."""
+    if value not in _zone_names():
+        raise ValidationError(f"{value!r} is not a time zone of the IANA database (e.g. Europe/London)")
 
 
 class Department(models.Model):
@@ -23,8 +37,14 @@ class Department(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     country = models.CharField(max_length=2, blank=True, default="", help_text="ISO code, for holidays")
+    subdivision = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        help_text="region of the country for regional holidays, as the holidays package names it (SCT, VIC)",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -47,6 +67,30 @@ class Department(models.Model):
         """The department's time zone (shift dates are local dates there); UTC when none is set."""
         return ZoneInfo(self.time_zone or "UTC")
 
+    def clean(self) -> None:
+        """The time zone must exist, and the country and region must be ones the holidays package knows."""
+        import zoneinfo
+
+        import holidays
+
+        errors = {}
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = f"Unknown time zone {self.time_zone!r} (an IANA name such as Europe/London)"
+        supported = holidays.list_supported_countries()
+        if self.country and self.country not in supported:
+            errors["country"] = f"No public holidays are known for country {self.country!r}"
+        elif self.subdivision and not self.country:
+            errors["subdivision"] = "A subdivision needs its country"
+        elif self.subdivision and self.subdivision not in supported[self.country]:
+            known = ", ".join(supported[self.country]) or "none"
+            errors["subdivision"] = (
+                f"{self.subdivision!r} is not a subdivision of {self.country} (known: {known})"
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class Role(models.Model):
     name = models.CharField(max_length=80)
@@ -67,7 +111,6 @@ class Person(models.Model):
     weekly_capacity_hours = models.DecimalField(max_digits=5, decimal_places=2, default=37.5)
     hire_date = models.DateField()
     active = models.BooleanField(default=True)
-    hourly_rate = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -76,7 +119,6 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(weekly_capacity_hours__gte=0), name="person_capacity_non_negative"
             ),
-            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="person_rate_non_negative"),
         ]
         indexes = [
             models.Index(fields=["department", "active"], name="person_department_active"),
@@ -240,6 +282,26 @@ class RoleWeekHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id}/{self.role_id} {self.week_start}: {self.hours}"
+
+
+class LabourBudget(models.Model):
+    """The hours and the cost a unit may spend on staff in one week (keyed by its Monday)."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="labour_budgets")
+    week_start = models.DateField()
+    hours = models.DecimalField(max_digits=9, decimal_places=2)
+    cost = models.DecimalField(max_digits=12, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "week_start"], name="labourbudget_one_per_week"),
+            models.CheckConstraint(condition=Q(hours__gte=0, cost__gte=0), name="labourbudget_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.week_start}: {self.hours} h, {self.cost}"
 
 
 class AccessGrant(models.Model):

@@ -23,6 +23,7 @@ from capacity.week_hours import (  # noqa: F401 - the fact-table upkeep, kept im
 )
 from capacity.weeks import parse_week_key
 from ops.errors import ApplicationError
+from ops.planning_window import OutsidePlanningWindow
 
 MAX_HOURS_PER_WEEK = Decimal(168)
 BULK_UPDATE_MAX_ITEMS = 200
@@ -46,6 +47,9 @@ def weekly_hours_normalise(value) -> dict[str, float]:
     for key, raw in value.items():
         try:
             monday = parse_week_key(key)
+        except OutsidePlanningWindow as exc:
+            errors[str(key)] = str(exc)
+            continue
         except (ValueError, TypeError):
             errors[str(key)] = "not a date (YYYY-MM-DD)"
             continue

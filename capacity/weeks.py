@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from ops.planning_window import check_planning_date
+
 
 def parse_week_key(value: str | date) -> date:
-    """The Monday a stored week key belongs to. Raises ValueError for what is not a date."""
+    """The Monday a stored week key belongs to. Raises ValueError for what is not a date in the planning
+    window."""
     day = value if isinstance(value, date) else date.fromisoformat(str(value).strip()[:10])
+    check_planning_date(day)
     offset = day.weekday()  # Monday 0 .. Sunday 6
     # Thursday..Sunday (3..6 days after Monday) are nearer the next Monday for 4..6; ±3 rounds to nearest.
     return day - timedelta(days=offset) if offset <= 3 else day + timedelta(days=7 - offset)

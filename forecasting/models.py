@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from capacity.models import Department
 from forecasting.engine.options import DEFAULT_HORIZON_DAYS
@@ -32,6 +32,27 @@ class DemandSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.metric}"
+
+
+class DemandEvent(models.Model):
+    """A known episode that moves a unit's demand (a ward closed, a flu season), past or planned: a regressor
+    for every forecast model of the unit's series that can take one. Dates are local and both included."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="demand_events")
+    name = models.CharField(max_length=80)
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="demandevent_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.name} {self.start_date}..{self.end_date}"
 
 
 class DemandObservation(models.Model):

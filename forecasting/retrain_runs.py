@@ -15,6 +15,7 @@ from forecasting.engine.options import DEFAULT_HORIZON_DAYS, ForecastOptions
 from forecasting.models import DemandSeries, ForecastRun, ForecastRunItem
 from forecasting.services import forecast_options, forecast_store, forecast_train
 from ops.cache import bump
+from ops.hold_points import hold_point
 from ops.jobs import (
     job_claim,
     job_create,
@@ -65,6 +66,7 @@ def forecast_run_item_execute(*, item_id: int) -> str:
         return "already done"  # a redelivered message for a series that finished
     options = ForecastOptions.from_dict(item.run.job.params)
     result = forecast_train(series=item.series, options=options)
+    hold_point(f"forecast-item-trained-{item_id}")  # trained, nothing stored yet: where a kill hurts most
     status = ForecastRunItem.Status.SUCCEEDED if result.ok else ForecastRunItem.Status.FAILED
     with transaction.atomic():  # the model and the item's outcome commit together: a series counts once
         moved = ForecastRunItem.objects.filter(pk=item_id, status=ForecastRunItem.Status.PENDING).update(

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import QuerySet
 
-from forecasting.engine.domain import Series
-from forecasting.models import DemandObservation, DemandSeries, ForecastModel, ForecastPoint
+from capacity.models import Department
+from forecasting.engine.domain import Event, Series
+from forecasting.models import DemandEvent, DemandObservation, DemandSeries, ForecastModel, ForecastPoint
 
 
 def demand_series_list(*, department_ids: set[int] | None = None) -> QuerySet[DemandSeries]:
@@ -15,22 +16,43 @@ def demand_series_list(*, department_ids: set[int] | None = None) -> QuerySet[De
     return series if department_ids is None else series.filter(department_id__in=department_ids)
 
 
+def holiday_region(*, department: Department) -> tuple[str | None, str | None]:
+    """The country and subdivision whose holidays apply: the department's own, else its nearest ancestor's."""
+    node: Department | None = department
+    while node is not None:
+        if node.country:
+            return node.country, node.subdivision or None
+        node = node.parent
+    return None, None
+
+
 def series_engine_input(*, series: DemandSeries) -> Series:
-    """The observations as the engine's Series: the unit's local dates (daily) or local times (hourly)."""
+    """The observations as the engine's Series: the unit's local dates (daily) or UTC instants with the unit's
+    zone (hourly, so the engine can place the daylight-saving changes), its holidays and its events."""
     zone = series.department.zone
+    zone_name = str(zone)
     rows = series.observations.order_by("timestamp").values_list("timestamp", "value")
     daily = series.frequency == DemandSeries.Frequency.DAILY
     timestamps, values = [], []
     for ts, value in rows:
-        local = ts.astimezone(zone)
-        timestamps.append(local.date() if daily else local.replace(tzinfo=None))
+        timestamps.append(ts.astimezone(zone).date() if daily else ts)
         values.append(float(value))
+    country, subdivision = holiday_region(department=series.department)
+    events = tuple(
+        Event(name, start, end)
+        for name, start, end in DemandEvent.objects.filter(department=series.department).values_list(
+            "name", "start_date", "end_date"
+        )
+    )
     return Series(
         key=str(series.pk),
         timestamps=tuple(timestamps),
         values=tuple(values),
         freq=series.frequency,
-        country=series.department.country or None,
+        country=country,
+        subdivision=subdivision,
+        events=events,
+        time_zone=None if daily else zone_name,
     )
 
 

@@ -29,6 +29,7 @@ from forecasting.selectors import engine_timestamp_to_utc, series_engine_input
 from ops.cache import bump
 from ops.errors import ApplicationError
 from ops.metrics import FORECAST_TRAIN_SECONDS
+from ops.planning_window import OutsidePlanningWindow, check_planning_date
 
 MAX_UPLOAD_ROWS = 50_000
 
@@ -175,6 +176,11 @@ def _parse_timestamp(raw, *, row: int, errors: list, zone: ZoneInfo) -> datetime
             )
     except (TypeError, ValueError):
         errors.append({"row": row, "field": "timestamp", "error": f"not an ISO date or date-time: {raw!r}"})
+        return None
+    try:
+        check_planning_date(value)  # before the conversion to UTC, which could leave the calendar
+    except OutsidePlanningWindow as exc:
+        errors.append({"row": row, "field": "timestamp", "error": str(exc)})
         return None
     return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
 

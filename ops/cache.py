@@ -209,31 +209,47 @@ def _refuse(obj):
     raise TypeError(f"ops.cache stores JSON values only, not {type(obj).__name__}")
 
 
-def cached(namespace: str, key_parts: Iterable, ttl: int, compute: Callable[[], T]) -> T:
+def cached(
+    namespace: str, key_parts: Iterable, ttl: int, compute: Callable[[], T], *, also: tuple[str, ...] = ()
+) -> T:
     """The cached value of `compute()` under (namespace version, key_parts), computed once per miss.
 
     JSON-able values only; what comes back from a hit is what `json.loads` gives (tuples become lists).
+    A value read from several namespaces names the others in `also`: their versions join the key, so a
+    bump of any of them makes it stale (hits and misses count under `namespace`).
     """
-    value, encoded = _lookup(namespace, key_parts, ttl, compute)
+    value, encoded = _lookup(namespace, key_parts, ttl, compute, also)
     return json.loads(encoded) if value is _NOT_COMPUTED else value
 
 
-def cached_json(namespace: str, key_parts: Iterable, ttl: int, compute: Callable[[], object]) -> str:
+def cached_json(
+    namespace: str,
+    key_parts: Iterable,
+    ttl: int,
+    compute: Callable[[], object],
+    *,
+    also: tuple[str, ...] = (),
+) -> str:
     """Like `cached`, but answers the JSON text itself, so a view can send the stored bytes as they are
     (no decode and re-encode on a hit)."""
-    value, encoded = _lookup(namespace, key_parts, ttl, compute)
+    value, encoded = _lookup(namespace, key_parts, ttl, compute, also)
     return encoded if encoded is not None else _encode(value)
 
 
 _NOT_COMPUTED = object()
 
 
-def _lookup(namespace: str, key_parts: Iterable, ttl: int, compute: Callable[[], T]) -> tuple:
+def _lookup(
+    namespace: str, key_parts: Iterable, ttl: int, compute: Callable[[], T], also: tuple[str, ...] = ()
+) -> tuple:
     """(value, encoded): value is _NOT_COMPUTED on a hit; encoded is None when the cache was bypassed."""
-    if namespace not in NAMESPACES:
-        raise ValueError(f"unknown cache namespace {namespace!r}")
+    for name in (namespace, *also):
+        if name not in NAMESPACES:
+            raise ValueError(f"unknown cache namespace {name!r}")
     key_parts = list(key_parts)
     try:
+        if also:
+            key_parts.append({name: namespace_version(name) for name in also})
         key = _entry_key(namespace, namespace_version(namespace), key_parts)
         stored = cache.get(key)
     except Exception as exc:  # noqa: BLE001

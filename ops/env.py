@@ -46,14 +46,8 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     value = _raw(name)
     if value is None:
         return default
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise EnvError(f"{name}={value!r} is not an integer") from exc
-    if minimum is not None and number < minimum:
-        raise EnvError(f"{name}={number} is below the minimum {minimum}")
-    if maximum is not None and number > maximum:
-        raise EnvError(f"{name}={number} is above the maximum {maximum}")
+    number = _cast(name, value, int, "an integer")
+    _check_bounds(name, number, minimum, maximum)
     return number
 
 
@@ -95,3 +89,28 @@ def env_rate(name: str, default: str) -> str:
     if not sep or not count.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
         raise EnvError(f"{name}={value!r} is not a rate like '60/min' or '1000/hour'")
     return value
+
+
+def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
+    value = _raw(name)
+    if value is None:
+        return default
+    number = _cast(name, value, float, "a number")
+    if number != number:  # nan passes float() and every comparison
+        raise EnvError(f"{name}={value!r} is not a number")
+    _check_bounds(name, number, minimum, maximum)
+    return number
+
+
+def _cast(name: str, value: str, cast, what: str):
+    try:
+        return cast(value)
+    except ValueError as exc:
+        raise EnvError(f"{name}={value!r} is not {what}") from exc
+
+
+def _check_bounds(name: str, number: float, minimum: float | None, maximum: float | None) -> None:
+    if minimum is not None and number < minimum:
+        raise EnvError(f"{name}={number} is below the minimum {minimum}")
+    if maximum is not None and number > maximum:
+        raise EnvError(f"{name}={number} is above the maximum {maximum}")

@@ -2,6 +2,10 @@
 
 Claiming is a compare-and-swap (`UPDATE ... WHERE status IN (...)`): when a message is delivered twice
 or two workers race, exactly one claim succeeds (Healthchecks.io's pattern).
+
+Every way a job ends (finished by its task, cancelled while queued, failed as stale, refused by the broker)
+goes through `_ended`, which sends `job_ended` inside the ending transaction: the domain record that waits
+on a job (a roster "solving") leaves that state in the same commit, whichever way the job ended.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from typing import Any
 
 from celery import signature
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ops.errors import ApplicationError
@@ -22,6 +27,15 @@ from ops.models import Job
 
 PROGRESS_MIN_INTERVAL_S = 0.5
 _last_progress_write: dict[int, float] = {}
+
+# Sent with job_ids (list[int]) and status when jobs reach a terminal state; receivers run in the
+# transaction that ended them.
+job_ended = Signal()
+
+
+def _ended(job_ids: list[int], status: str) -> None:
+    if job_ids:
+        job_ended.send(sender=Job, job_ids=job_ids, status=status)
 
 
 def job_create(
@@ -68,9 +82,7 @@ def job_enqueue_on_commit(
         try:
             send()
         except Exception as exc:  # kombu's OperationalError and friends: the broker is down
-            Job.objects.filter(id=job.id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
-                status=Job.Status.FAILED, finished_at=timezone.now(), error=f"broker unavailable: {exc}"
-            )
+            job_fail_unsent(job_id=job.id, error=f"broker unavailable: {exc}")
             if on_broker_down is not None:
                 on_broker_down(job)
             raise ApplicationError(
@@ -113,10 +125,23 @@ def job_report_progress(*, job_id: int, progress: int, message: str = "", result
     return Job.objects.filter(id=job_id, status=Job.Status.RUNNING).update(**fields) == 1
 
 
+def job_queue_position(*, job: Job) -> int | None:
+    """Where a waiting job stands: 1 when it is the next of its kind's family (roster.*, forecast.*) to
+    start, None once it has started or ended."""
+    if job.status != Job.Status.QUEUED:
+        return None
+    family = job.kind.split(".", 1)[0]
+    ahead = Job.objects.filter(status=Job.Status.QUEUED, kind__startswith=f"{family}.").filter(
+        Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, id__lt=job.id)
+    )
+    return ahead.count() + 1
+
+
 def job_cancel_requested(*, job_id: int) -> bool:
     return Job.objects.filter(id=job_id, cancel_requested=True).exists()
 
 
+@transaction.atomic
 def _finish(job_id: int, status: str, **fields: Any) -> bool:
     _last_progress_write.pop(job_id, None)
     finished_at = timezone.now()
@@ -125,6 +150,7 @@ def _finish(job_id: int, status: str, **fields: Any) -> bool:
     )
     if updated != 1:
         return False
+    _ended([job_id], status)
     kind, started_at = Job.objects.filter(id=job_id).values_list("kind", "started_at").get()
     JOBS_FINISHED.labels(kind, status).inc()
     if started_at is not None:
@@ -160,7 +186,20 @@ def job_request_cancel(*, job_id: int) -> Job:
         job.finished_at = timezone.now()
         job.message = "cancelled before it started"
     job.save(update_fields=["cancel_requested", "status", "finished_at", "message"])
+    if job.status == Job.Status.CANCELLED:
+        _ended([job.id], job.status)
     return job
+
+
+@transaction.atomic
+def job_fail_unsent(*, job_id: int, error: str) -> bool:
+    """Fail a job whose message could not be sent (queued, or a run claimed as it was sent)."""
+    if not Job.objects.filter(id=job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(
+        status=Job.Status.FAILED, finished_at=timezone.now(), error=error
+    ):
+        return False
+    _ended([job_id], Job.Status.FAILED)
+    return True
 
 
 def job_fail_stale(*, older_than: timedelta) -> int:
@@ -170,11 +209,17 @@ def job_fail_stale(*, older_than: timedelta) -> int:
     from django.conf import settings
 
     now = timezone.now()
-    lost = Job.objects.filter(status=Job.Status.QUEUED, created_at__lt=now - older_than).update(
-        status=Job.Status.FAILED, finished_at=now, error="never picked up by a worker"
-    )
     silent_since = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) - older_than
-    abandoned = Job.objects.filter(status=Job.Status.RUNNING, progress_at__lt=silent_since).update(
-        status=Job.Status.FAILED, finished_at=now, error="abandoned: no progress from its worker"
-    )
-    return lost + abandoned
+    failed = 0
+    for status, since, condition, error in (
+        (Job.Status.QUEUED, now - older_than, "created_at__lt", "never picked up by a worker"),
+        (Job.Status.RUNNING, silent_since, "progress_at__lt", "abandoned: no progress from its worker"),
+    ):
+        with transaction.atomic():
+            stale = Job.objects.select_for_update().filter(status=status, **{condition: since})
+            ids = list(stale.values_list("id", flat=True))
+            failed += Job.objects.filter(id__in=ids, status=status).update(
+                status=Job.Status.FAILED, finished_at=now, error=error
+            )
+            _ended(ids, Job.Status.FAILED)
+    return failed

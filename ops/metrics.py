@@ -106,6 +106,17 @@ _queue_registry = CollectorRegistry()
 _queue_registry.register(QueueDepthCollector())
 
 
+FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP", "HTTP_X_FORWARDED_HOST")
+
+
+def _direct_loopback(request) -> bool:
+    """A client on this machine, not a proxy on it: behind nginx every request comes from loopback, so
+    without METRICS_KEY a proxied deployment (or any forwarded request) is refused."""
+    if getattr(settings, "BEHIND_TLS_PROXY", False) or any(h in request.META for h in FORWARDING_HEADERS):
+        return False
+    return request.META.get("REMOTE_ADDR") in ("127.0.0.1", "::1")
+
+
 @never_cache
 def metrics_view(request):
     """Guarded by METRICS_KEY (a bearer token); without one set, only loopback clients may read it."""
@@ -114,7 +125,7 @@ def metrics_view(request):
         supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(supplied.encode(), key.encode()):
             return HttpResponseForbidden("metrics key required\n")
-    elif request.META.get("REMOTE_ADDR") not in ("127.0.0.1", "::1"):
+    elif not _direct_loopback(request):
         return HttpResponseNotFound()
     body = generate_latest(_registry()) + generate_latest(_queue_registry)
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

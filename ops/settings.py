@@ -1,12 +1,13 @@
 """crewplan settings, read from the environment with strict parsing (see ops/env.py).
 
-Embedded default (no variables set): SQLite under var/, a local-memory cache and Celery's filesystem
-transport, so `make demo` runs with no external service. Production and CI set DATABASE_URL, REDIS_URL
-and CELERY_BROKER_URL.
+Embedded default (no variables set): SQLite under var/, a file cache under var/ shared by every process,
+and Celery's filesystem transport, so `make demo` runs with no external service. Production and CI set
+DATABASE_URL, REDIS_URL and CELERY_BROKER_URL.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,7 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "ops",
@@ -55,12 +56,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "ops.middleware.RequestLogMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "ops.bad_input.RejectNulBytesMiddleware",
+    "ops.sessions.SessionMiddleware",  # Django's, safe when the database is down
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ops.privacy.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "ops.urls"
@@ -115,11 +120,17 @@ if REDIS_URL:
         }
     }
 else:
+    # Embedded default: one cache that the web server and the worker share with no extra service
+    # (diskcache's SQLite files under var/), so a roster solved by the worker bumps the version the web
+    # process reads, and throttle counters add up across processes. Its incr and add are atomic across
+    # processes; ops.cache stores only strings and integers, which diskcache keeps unpickled.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "crewplan",
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": env_str("CACHE_DIR", str(VAR_DIR / "cache")),
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "TIMEOUT": 300,
+            "OPTIONS": {"size_limit": 2**28},  # 256 MiB, culled least-recently-stored first
         }
     }
 
@@ -187,17 +198,37 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- request limits (issue 12: bad input answers 4xx) ---------------------------------------------------
+# One byte limit for every request body, JSON, CSV and forms alike: past it, 413 in the error contract.
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 5 * 2**20, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+
+# --- fair use of the solver (issue 12) -----------------------------------------------------------------
+# Solves queued or running at once per department (a 429 names them beyond it), and the solver seconds
+# one user may ask for within an hour, so one planner cannot queue hours of work ahead of colleagues.
+SOLVE_MAX_ACTIVE_PER_DEPARTMENT = env_int("SOLVE_MAX_ACTIVE_PER_DEPARTMENT", 2, minimum=1)
+SOLVE_SECONDS_PER_USER_HOUR = env_int("SOLVE_SECONDS_PER_USER_HOUR", 3600, minimum=1)
+if SOLVE_SECONDS_PER_USER_HOUR < SOLVE_TIME_LIMIT_MAX:
+    raise EnvError("SOLVE_SECONDS_PER_USER_HOUR must be at least SOLVE_TIME_LIMIT_MAX (one longest solve)")
+
 # --- REST framework and OpenAPI ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.AuthenticatedWithKeyScope"],
-    # API keys first: an anonymous request then answers 401 with WWW-Authenticate: Api-Key.
+    # API keys first: an anonymous request then answers 401 with WWW-Authenticate: Api-Key. DRF's
+    # tokens are retired (they were stored in clear); API keys are stored hashed.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Bodies are read under REQUEST_BODY_MAX_BYTES (api/parsers.py); forms go through Django's
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, which is set to the same value below.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ScopedRateThrottle"],
@@ -258,6 +289,66 @@ LOGGING = {
 
 METRICS_KEY = env_str("METRICS_KEY")  # bearer token for /metrics; unset: loopback clients only
 
+# --- accounts and secrets (issue 12: login protection) -------------------------------------------------
+# Lockout after repeated failed logins (django-axes, counted in the database, so every web process and
+# the admin share the count): AXES_FAILURE_LIMIT failures per user name and client address lock that
+# pair out for AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else None  # the client behind nginx
+AXES_VERBOSE = False
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sessions end when the browser closes, and after SESSION_IDLE_MINUTES without a request.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 60 * env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
+# each request restarts the idle clock (ops/sessions.py renews the session at most once a minute)
+MIN_SECRET_LENGTH = 32
+
+
+def _example_placeholders() -> dict[str, str]:
+    example = BASE_DIR / "deploy" / "production.env.example"
+    if not example.exists():
+        return {}
+    pairs = (line.partition("=") for line in example.read_text().splitlines() if line and line[0] != "#")
+    return {name: value for name, _, value in pairs}
+
+
+if not DEBUG:  # production start-up: a copied placeholder or a short secret stops it
+    _placeholders = _example_placeholders()
+    for _name, _value in (("SECRET_KEY", SECRET_KEY), ("METRICS_KEY", METRICS_KEY)):
+        if _value is None:
+            continue
+        if _value == _placeholders.get(_name) or len(_value) < MIN_SECRET_LENGTH:
+            raise EnvError(
+                f"{_name} must be a secret of your own, at least {MIN_SECRET_LENGTH} characters "
+                "(not the example file's placeholder)"
+            )
+
+# --- headers (issue 12) ----------------------------------------------------------------------------------
+# The pages use only their own static files: nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 # --- production hardening (python manage.py check --deploy) -------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -269,4 +360,50 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+
+# --- error tracking (issue 18): Sentry, only when SENTRY_DSN is set -------------------------------------
+SENTRY_DSN = env_url("SENTRY_DSN", None, ("https", "http"))
+if SENTRY_DSN:
+    from ops.env import env_float
+    from ops.error_tracking import error_tracking_init, error_tracking_release
+
+    error_tracking_init(
+        dsn=SENTRY_DSN,
+        release=env_str("SENTRY_RELEASE") or error_tracking_release(),
+        environment=env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0.0, maximum=1.0),
+    )
+
+# --- read replica and connection pooling (issue 18) ------------------------------------------------------
+# DATABASE_REPLICA_URL: a streaming replica for the dashboards' and reports' reads (ops/db_routing.py says
+# which reads go there). DB_PGBOUNCER_TRANSACTION_POOLING: both databases are reached through pgbouncer in
+# transaction mode, so no server-side cursor and no prepared statement may outlive a transaction.
+DATABASE_REPLICA_URL = env_url("DATABASE_REPLICA_URL", None, ("postgres", "postgresql", "pgsql"))
+DB_PGBOUNCER_TRANSACTION_POOLING = env_bool("DB_PGBOUNCER_TRANSACTION_POOLING", False)
+REPLICA_READ_VIEWS = env_list("REPLICA_READ_VIEWS", ["report-*", "dashboard", "capacity"])
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5, minimum=0, maximum=3600)
+REPLICA_MAX_WAIT_MS = env_int("REPLICA_MAX_WAIT_MS", 100, minimum=0, maximum=5000)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5, minimum=0)
+if DATABASE_REPLICA_URL:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise EnvError("DATABASE_REPLICA_URL needs a PostgreSQL primary (DATABASE_URL=postgres://...)")
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # a replica that does not answer costs a dashboard at most this long before it reads the primary
+    _replica.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_REPLICA_CONNECT_TIMEOUT", 2)
+    _replica["TEST"] = {"MIRROR": "default"}  # the test database reaches the replica by streaming
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["ops.db_routing.ReplicaRouter"]
+    # outside the session middleware, so a session saved during the request counts as this client's write
+    _session_at = [i for i, name in enumerate(MIDDLEWARE) if name.endswith("SessionMiddleware")]
+    _routing_at = _session_at[0] if _session_at else len(MIDDLEWARE)
+    MIDDLEWARE.insert(_routing_at, "ops.db_routing.ReplicaRoutingMiddleware")
+DATABASE_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+if DB_PGBOUNCER_TRANSACTION_POOLING:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise EnvError("DB_PGBOUNCER_TRANSACTION_POOLING needs PostgreSQL (DATABASE_URL=postgres://...)")
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True  # QuerySet.iterator() would DECLARE a cursor WITH HOLD
+        _alias.setdefault("OPTIONS", {})["prepare_threshold"] = None  # psycopg: never PREPARE

@@ -15,3 +15,10 @@ os.environ.setdefault("CELERY_BROKER_KEY_PREFIX", f"crewplan-test-{os.getpid()}:
 from ops.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Test-only hold points (ops/hold_points.py): the worker fixture shares this directory with the tests.
+HOLD_POINT_DIR = os.environ.get("CREWPLAN_HOLD_POINT_DIR") or str(VAR_DIR / f"hold-points-{os.getpid()}")  # noqa: F405
+# Replica routing (issue 18): with DATABASE_REPLICA_URL set the router is installed, but only the replica
+# tests switch it on (settings.DATABASE_REPLICA_READS = True), since a test may touch only the databases
+# it declares.
+DATABASE_REPLICA_READS = False

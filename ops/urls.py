@@ -14,3 +14,5 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("web.urls")),
 ]
+
+handler400 = "ops.bad_input.bad_request"

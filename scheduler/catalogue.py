@@ -13,6 +13,7 @@ from capacity.catalogue import _apply, _delete, _save
 from capacity.models import Department, Person
 from ops.cache import bump
 from ops.errors import ApplicationError
+from ops.integrity import conflict
 from scheduler.models import CoverRequirement, ShiftRequest, ShiftType, WorkRules
 
 COVER_BULK_MAX_ROWS = 2000
@@ -176,9 +177,7 @@ def cover_requirements_bulk_create(*, rows: list[dict]) -> list[CoverRequirement
         with transaction.atomic():
             created = CoverRequirement.objects.bulk_create(covers, batch_size=1000)
     except IntegrityError as exc:
-        raise ApplicationError(
-            "Conflicts with an existing record", extra={"error": str(exc)}, status=409
-        ) from exc
+        raise conflict(exc, CoverRequirement) from exc
     bump("roster")
     return created
 

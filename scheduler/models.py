@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from capacity.models import Department, Person, SkillTag
+from capacity.models import Department, Person, Role, SkillTag
 
 
 class ShiftType(models.Model):
@@ -56,7 +56,6 @@ class WorkRules(models.Model):
     max_weekends_per_horizon = models.PositiveSmallIntegerField(null=True, blank=True)
     min_rest_hours = models.PositiveSmallIntegerField(default=11)
     max_consecutive_nights = models.PositiveSmallIntegerField(null=True, blank=True)
-    overtime_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=1.5)
 
     class Meta:
         verbose_name_plural = "work rules"
@@ -74,7 +73,6 @@ class WorkRules(models.Model):
                 | Q(max_minutes_per_horizon__gte=F("min_minutes_per_horizon")),
                 name="workrules_horizon_min_le_max",
             ),
-            models.CheckConstraint(condition=Q(overtime_multiplier__gte=1), name="workrules_overtime_ge_1"),
         ]
 
     def __str__(self) -> str:
@@ -242,3 +240,102 @@ class RosterEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roster_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PayRate(models.Model):
+    """An hourly rate valid from `valid_from` to `valid_to` (both included; no end: still valid), for one
+    person, or for everyone of a role on one contract (or, without a contract, on any contract).
+
+    The most specific rate valid on a day applies: the person's own, then the role's on their contract,
+    then the role's. Minutes are paid at the rate times the highest multiplier that applies to them
+    (overtime above the contract's hours, a night shift, a weekend, a public holiday of the unit's
+    country): premiums do not stack. Kept here beside PersonContract: capacity knows nothing of contracts.
+
+    Rates of one subject never overlap: a PostgreSQL exclusion constraint (btree_gist, migration 0004)
+    and, for every database, `scheduler.pay_rates.pay_rate_create`.
+    """
+
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="pay_rates"
+    )
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    work_rules = models.ForeignKey(
+        WorkRules, null=True, blank=True, on_delete=models.CASCADE, related_name="pay_rates"
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Empty: valid until a later rate")
+    hourly_rate = models.DecimalField(max_digits=8, decimal_places=2)
+    overtime_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=1.5)
+    night_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+    weekend_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+    holiday_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, role__isnull=True, work_rules__isnull=True)
+                | Q(person__isnull=True, role__isnull=False),
+                name="payrate_person_or_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="payrate_valid_to_after_from",
+            ),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="payrate_rate_non_negative"),
+            models.CheckConstraint(
+                condition=Q(
+                    overtime_multiplier__gte=1,
+                    night_multiplier__gte=1,
+                    weekend_multiplier__gte=1,
+                    holiday_multiplier__gte=1,
+                ),
+                name="payrate_multipliers_ge_1",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "valid_from"], name="payrate_person_from"),
+            models.Index(fields=["role", "valid_from"], name="payrate_role_from"),
+        ]
+
+    def __str__(self) -> str:
+        subject = (
+            f"person {self.person_id}" if self.person_id else f"role {self.role_id}/{self.work_rules_id}"
+        )
+        return f"{subject} {self.hourly_rate} from {self.valid_from}"
+
+
+class TimesheetEntry(models.Model):
+    """Hours a person actually worked in a unit on a day: from `start` to `end` (an end before the start
+    is on the next day) less the break, optionally naming the shift worked."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual"
+        IMPORT = "import"
+        CLOCK = "clock"
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="timesheet_entries")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="timesheet_entries")
+    date = models.DateField()
+    start = models.TimeField()
+    end = models.TimeField()
+    break_minutes = models.PositiveIntegerField(default=0)
+    worked_minutes = models.PositiveIntegerField(help_text="end - start - break, kept by the service")
+    shift_type = models.ForeignKey(
+        ShiftType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "timesheet entries"
+        ordering = ["date", "start", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "date", "start"], name="timesheet_one_start_per_day"),
+            models.CheckConstraint(condition=Q(worked_minutes__lte=24 * 60), name="timesheet_at_most_a_day"),
+        ]
+        indexes = [models.Index(fields=["department", "date"], name="timesheet_department_date")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.date} {self.start:%H:%M}-{self.end:%H:%M}"

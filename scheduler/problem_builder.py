@@ -21,6 +21,7 @@ from scheduler.models import (
     ShiftRequest,
     ShiftType,
 )
+from scheduler.pay_rates import PersonTerms, RateBook, rate_book
 from scheduler.selectors import shift_types_for_unit
 from scheduler.solver import domain as sd
 
@@ -112,11 +113,24 @@ def build_problem(
     for absence in absences:
         away[absence.person].add(absence.day)
 
+    rates = rate_book(
+        people={
+            p.pk: PersonTerms(
+                p.role_id,
+                rules_by_person[p.pk].pk if p.pk in rules_by_person else None,
+                rules_by_person[p.pk].contract_minutes_per_week if p.pk in rules_by_person else None,
+            )
+            for p in people
+        },
+        start=start,
+        end=end,
+    )
+    horizon = [start + timedelta(days=i) for i in range(num_days)]
+
     staff = []
     for person in people:
         rules = rules_by_person.get(person.pk)
-        multiplier = rules.overtime_multiplier if rules else Decimal(1)
-        rate = int(round(person.hourly_rate * COST_UNITS_PER_CURRENCY))
+        rate, premium = _solver_rate(rates, person.pk, horizon)
         staff.append(
             sd.Person(
                 id=str(person.pk),
@@ -128,7 +142,7 @@ def build_problem(
                 ),
                 skills={ps.skill.name: ps.certified_until for ps in person.skills.all()},
                 hourly_rate=rate,
-                overtime_premium=int(round(rate * (multiplier - 1))),
+                overtime_premium=premium,
             )
         )
 
@@ -176,6 +190,23 @@ def build_problem(
         name=f"{unit.name} {start}..{end}",
     )
     return BuiltProblem(problem=problem, people={str(p.pk): p for p in people}, shift_types=shift_by_id)
+
+
+def _solver_rate(rates: RateBook, person_id: int, days: list[date]) -> tuple[int, int]:
+    """(hourly rate, overtime premium per hour) in cost units for the solver's `Person`.
+
+    The solver's domain holds one rate per person for the whole horizon, so a rate that changes within the
+    horizon enters as its mean over the days (weighted by days valid); night, weekend and holiday
+    multipliers do not enter the objective at all. Roster cost (scheduler.selectors) prices every shift
+    at the rate of its own date."""
+    hourly = overtime = Decimal(0)
+    for day in days:
+        rate = rates.rate_on(person_id, day)
+        if rate is not None:
+            hourly += rate.hourly
+            overtime += rate.hourly * (rate.overtime - 1)
+    mean = hourly / len(days) * COST_UNITS_PER_CURRENCY
+    return int(round(mean)), int(round(overtime / len(days) * COST_UNITS_PER_CURRENCY))
 
 
 def _least_available_share(start: date, num_days: int, away_days: set[int]) -> float:

@@ -5,7 +5,6 @@ Each read issues a fixed number of queries whatever the roster's size (tests pin
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,7 +12,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ops.csv_export import SafeCsvWriter
+from scheduler.labour_cost import WorkedShift, price_shifts, public_holidays
 from scheduler.models import CoverRequirement, PersonContract, Roster, RosterAssignment, ShiftType
+from scheduler.pay_rates import person_terms, rate_book
 
 
 def shift_types_for_unit(unit) -> list[ShiftType]:
@@ -116,40 +118,57 @@ def roster_cover(*, roster: Roster) -> list[dict]:
 
 
 def roster_hours_and_cost(*, roster: Roster) -> list[dict]:
-    """Paid hours per person, overtime above contract hours priced with the contract's multiplier."""
+    """Paid hours per person; each shift priced at the rate valid on its date (scheduler.labour_cost), the
+    minutes above the contract's hours over the roster's span priced as overtime."""
     weeks = Decimal((roster.end_date - roster.start_date).days + 1) / 7
     assignments = _assignments(roster)
-    contracts = {
-        c.person_id: c.work_rules
-        for c in PersonContract.objects.filter(person__roster_assignments__roster=roster)
-        .select_related("work_rules")
-        .distinct()
+    terms = person_terms({a.person_id for a in assignments})
+    rates = rate_book(people=terms, start=roster.start_date, end=roster.end_date)
+    contract = {
+        pid: round(t.contract_minutes_per_week * weeks) if t.contract_minutes_per_week is not None else None
+        for pid, t in terms.items()
     }
+    holidays = public_holidays(roster.department.country, roster.start_date, roster.end_date)
+    costs = price_shifts(
+        (
+            WorkedShift(
+                a.pk,
+                a.person_id,
+                a.date,
+                a.shift_type.paid_minutes,
+                a.shift_type.is_night,
+                a.date in holidays,
+            )
+            for a in assignments
+        ),
+        rates=rates,
+        contract_minutes=contract.get,
+        period=lambda day: None,
+    )
     per_person: dict[int, dict] = {}
     for a in assignments:
-        entry = per_person.setdefault(a.person_id, {"person": a.person, "minutes": 0, "shifts": 0})
+        entry = per_person.setdefault(
+            a.person_id, {"person": a.person, "minutes": 0, "shifts": 0, "cost": Decimal(0)}
+        )
         entry["minutes"] += a.shift_type.paid_minutes
         entry["shifts"] += 1
+        entry["cost"] += costs[a.pk]
     result = []
     for person_id, entry in per_person.items():
         person = entry["person"]
-        rules = contracts.get(person_id)
-        contract_minutes = (
-            Decimal(rules.contract_minutes_per_week) * weeks if rules else Decimal(entry["minutes"])
-        )
-        multiplier = rules.overtime_multiplier if rules else Decimal(1)
-        worked = Decimal(entry["minutes"])
-        overtime = max(Decimal(0), worked - contract_minutes)
-        cost = person.hourly_rate * (worked - overtime) / 60 + person.hourly_rate * multiplier * overtime / 60
+        allowance = contract.get(person_id)
+        worked = entry["minutes"]
+        contract_minutes = allowance if allowance is not None else worked
+        overtime = max(0, worked - contract_minutes)
         result.append(
             {
                 "person_id": person_id,
                 "name": person.name,
                 "shifts": entry["shifts"],
-                "hours": float(round(worked / 60, 2)),
-                "contract_hours": float(round(contract_minutes / 60, 2)),
-                "overtime_hours": float(round(overtime / 60, 2)),
-                "cost": float(round(cost, 2)),
+                "hours": round(worked / 60, 2),
+                "contract_hours": round(contract_minutes / 60, 2),
+                "overtime_hours": round(overtime / 60, 2),
+                "cost": float(entry["cost"]),
             }
         )
     return sorted(result, key=lambda r: (r["name"], r["person_id"]))
@@ -208,7 +227,7 @@ def roster_fairness(*, roster: Roster) -> dict:
 def roster_csv(*, roster: Roster) -> str:
     grid = roster_grid(roster=roster)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)  # names and roles are neutralised if they read as formulas
     writer.writerow(["person_id", "name", "role", *[d.isoformat() for d in grid.days]])
     for person in grid.people:
         row = grid.cells.get(person["id"], {})
@@ -254,6 +273,71 @@ def roster_ical(*, roster: Roster, person_id: int) -> str:
         ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
+
+
+@dataclass(frozen=True)
+class RosteredShift:
+    unit_id: int
+    roster_id: int
+    person_id: int
+    day: date
+    shift_code: str
+    paid_minutes: int
+    night: bool
+
+
+def rostered_shifts(*, unit_ids: list[int], start: date, end: date) -> list[RosteredShift]:
+    """The shifts of the roster in force on each day of each unit (the newest published roster covering
+    the day, else the newest solved one). Two queries."""
+    rank = {Roster.Status.PUBLISHED: 0, Roster.Status.SOLVED: 1}
+    candidates = (
+        Roster.objects.filter(
+            department_id__in=unit_ids, start_date__lte=end, end_date__gte=start, status__in=list(rank)
+        )
+        .order_by("-created_at", "-id")
+        .values_list("id", "department_id", "status", "start_date", "end_date")
+    )
+    by_unit: dict[int, list[tuple]] = defaultdict(list)
+    for row in candidates:
+        by_unit[row[1]].append(row)
+    in_force: dict[tuple[int, date], int] = {}
+    for unit_id, rows in by_unit.items():
+        for roster_id, _, _, first, last in sorted(rows, key=lambda r: rank[r[2]]):  # stable: newest first
+            first_day = max(first, start)
+            for offset in range((min(last, end) - first_day).days + 1):
+                in_force.setdefault((unit_id, first_day + timedelta(days=offset)), roster_id)
+    if not in_force:
+        return []
+    rows = RosterAssignment.objects.filter(
+        roster_id__in=set(in_force.values()), date__range=(start, end)
+    ).values_list(
+        "roster_id",
+        "roster__department_id",
+        "person_id",
+        "date",
+        "shift_type__code",
+        "shift_type__paid_minutes",
+        "shift_type__is_night",
+    )
+    return [
+        RosteredShift(unit_id, roster_id, person_id, day, code, minutes, night)
+        for roster_id, unit_id, person_id, day, code, minutes, night in rows
+        if in_force.get((unit_id, day)) == roster_id
+    ]
+
+
+def rostered_hours_by_person_week(*, unit_ids: list[int], mondays: list[date]) -> dict[int, list[float]]:
+    """Per person, the paid hours of their shifts in the rosters in force of these units, one figure per
+    week (aligned with `mondays`). Two queries."""
+    if not mondays:
+        return {}
+    index = {monday: i for i, monday in enumerate(mondays)}
+    hours: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(mondays))
+    for shift in rostered_shifts(unit_ids=unit_ids, start=mondays[0], end=mondays[-1] + timedelta(days=6)):
+        week = index.get(shift.day - timedelta(days=shift.day.weekday()))
+        if week is not None:
+            hours[shift.person_id][week] += shift.paid_minutes / 60
+    return {person: [round(h, 2) for h in weeks] for person, weeks in hours.items()}
 
 
 def rosters_in_force(*, unit_ids: list[int], start, end) -> dict[int, Roster]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from ops.planning_window import validate_planning_date
 from scheduler.solver.options import (
     AUTO,
     ENGINE_LABELS,
@@ -27,9 +28,15 @@ class _TimeLimitField(forms.IntegerField):
         )
 
 
+class PlanningDateField(forms.DateField):
+    """A date inside the planning window (ops.planning_window), as every API serializer accepts it."""
+
+    default_validators = [validate_planning_date]
+
+
 class NewRosterForm(forms.Form):
     unit = forms.TypedChoiceField(coerce=int, label="Unit")
-    start = forms.DateField(
+    start = PlanningDateField(
         label="First day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     weeks = forms.IntegerField(label="Weeks", min_value=1, max_value=12, initial=4)
@@ -48,7 +55,7 @@ class SolveForm(forms.Form):
 
 class CellForm(forms.Form):
     person = forms.IntegerField()
-    date = forms.DateField()
+    date = PlanningDateField()
     shift = forms.CharField(required=False, max_length=8)
     pinned = forms.BooleanField(required=False)
     version = forms.IntegerField(required=False)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("rosters/<int:roster_id>/cell", rosters.roster_cell, name="roster-cell"),
     path("rosters/<int:roster_id>/resolve", rosters.roster_resolve_view, name="roster-resolve"),
     path("rosters/<int:roster_id>/publish", rosters.roster_publish_view, name="roster-publish"),
+    path("rosters/<int:roster_id>/delete", rosters.roster_delete_view, name="roster-delete"),
     path("rosters/<int:roster_id>/new-version", rosters.roster_new_version_view, name="roster-new-version"),
     path("rosters/<int:roster_id>/compare", rosters.roster_compare_view, name="roster-compare"),
     path("rosters/<int:roster_id>.csv", rosters.roster_csv_view, name="roster-csv"),

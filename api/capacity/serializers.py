@@ -11,7 +11,7 @@ from capacity.models import Assignment, Department, Leave, Person, PersonSkill, 
 class DepartmentOutputSerializer(PortableModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "name", "kind", "parent", "time_zone", "country", "updated_at"]
+        fields = ["id", "name", "kind", "parent", "time_zone", "country", "subdivision", "updated_at"]
         read_only_fields = fields
 
 
@@ -19,7 +19,7 @@ class DepartmentOutputSerializer(PortableModelSerializer):
 class DepartmentInputSerializer(PortableModelSerializer):
     class Meta:
         model = Department
-        fields = ["name", "kind", "parent", "time_zone", "country"]
+        fields = ["name", "kind", "parent", "time_zone", "country", "subdivision"]
         validators = []  # uniqueness is checked by the service (case-insensitive, per parent)
 
 
@@ -66,7 +66,6 @@ class PersonOutputSerializer(PortableModelSerializer):
             "weekly_capacity_hours",
             "hire_date",
             "active",
-            "hourly_rate",
             "updated_at",
         ]
         read_only_fields = fields
@@ -84,7 +83,6 @@ class PersonInputSerializer(PortableModelSerializer):
             "weekly_capacity_hours",
             "hire_date",
             "active",
-            "hourly_rate",
         ]
         validators = []
         extra_kwargs = {"email": {"validators": []}}  # the service checks uniqueness (one error shape)

@@ -18,7 +18,12 @@ from api.crud import (
     related_department_id,
 )
 from api.limits import require_at_most
-from api.permissions import ADMIN_ROLES, AdminRolePermission, RolePermission, writable_department_ids
+from api.permissions import (
+    ADMIN_ROLES,
+    RolePermission,
+    SharedCatalogueAdminPermission,
+    writable_department_ids,
+)
 from api.schema import ERRORS_BULK, crud_schema
 from capacity import catalogue, services
 from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
@@ -85,7 +90,7 @@ class _RoleResource:
     department_field = None
     output_serializer = s.RoleOutputSerializer
     input_serializer = s.RoleInputSerializer
-    permission_classes = [AdminRolePermission]
+    permission_classes = [SharedCatalogueAdminPermission]
     service_arg = "role"
 
 
@@ -108,7 +113,7 @@ class _SkillResource:
     department_field = None
     output_serializer = s.SkillOutputSerializer
     input_serializer = s.SkillInputSerializer
-    permission_classes = [AdminRolePermission]
+    permission_classes = [SharedCatalogueAdminPermission]
     service_arg = "skill"
 
 

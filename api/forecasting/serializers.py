@@ -1,12 +1,14 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import PlanningDateField, PlanningDateTimeField
+from api.serializers_base import PortableModelSerializer
 from forecasting.engine.options import DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from forecasting.models import DemandSeries
 
 
 @extend_schema_serializer(component_name="DemandSeries")
-class DemandSeriesOutputSerializer(serializers.ModelSerializer):
+class DemandSeriesOutputSerializer(PortableModelSerializer):
     unit = serializers.IntegerField(source="department_id")
     unit_name = serializers.CharField(source="department.name")
 
@@ -36,7 +38,7 @@ class ObservationUploadOutputSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="ForecastPoint")
 class ForecastPointSerializer(serializers.Serializer):
-    timestamp = serializers.DateTimeField()
+    timestamp = PlanningDateTimeField()
     value = serializers.FloatField()
     lower = serializers.FloatField(allow_null=True)
     upper = serializers.FloatField(allow_null=True)
@@ -46,7 +48,7 @@ class ForecastPointSerializer(serializers.Serializer):
 class ForecastModelSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     algorithm = serializers.CharField()
-    trained_at = serializers.DateTimeField()
+    trained_at = PlanningDateTimeField()
     duration_seconds = serializers.FloatField()
     metrics = serializers.DictField(help_text="Every candidate's backtest scores (mase, mape, ...)")
     decisions = serializers.DictField()
@@ -78,8 +80,8 @@ class RetrainStartedSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="CoverFillRequest")
 class CoverFillInputSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = PlanningDateField()
+    end = PlanningDateField()
     quantile = serializers.FloatField(required=False, allow_null=True, min_value=0.5, max_value=0.99)
 
 

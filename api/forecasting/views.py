@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.conditional import conditional_read
 from api.errors_schema import ERROR_RESPONSES, ERROR_RESPONSES_LIST, ErrorSerializer
 from api.forecasting import serializers as s
-from api.forecasting.parsers import CsvRowsParser
+from api.forecasting.parsers import ObservationsCsvParser
 from api.pagination import CappedPageNumberPagination
+from api.parsers import LimitedJSONParser
 from api.permissions import RolePermission
 from api.scoping import get_scoped_or_404, require_department_role, scope_queryset, writable_department_ids
 from api.throttles import ScopedRateThrottle
@@ -53,7 +53,7 @@ class SeriesListApi(APIView):
 
 class ObservationUploadApi(APIView):
     permission_classes = [RolePermission]
-    parser_classes = [JSONParser, CsvRowsParser]
+    parser_classes = [LimitedJSONParser, ObservationsCsvParser]
 
     @extend_schema(
         operation_id="demand_observations_upload",

@@ -2,6 +2,8 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import PlanningDateField
+from api.serializers_base import PortableModelSerializer
 from scheduler.models import Roster
 from scheduler.solver.options import (
     AUTO,
@@ -25,8 +27,8 @@ def _time_limit_field(**kwargs) -> serializers.IntegerField:
 @extend_schema_serializer(component_name="RosterGenerateRequest")
 class RosterGenerateInputSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, help_text="Id of a unit department")
-    start = serializers.DateField(help_text="First day of the roster")
-    end = serializers.DateField(help_text="Last day of the roster (inclusive)")
+    start = PlanningDateField(help_text="First day of the roster")
+    end = PlanningDateField(help_text="Last day of the roster (inclusive)")
     engine = serializers.ChoiceField(choices=ROSTER_ENGINES, default=AUTO)
     time_limit = _time_limit_field(help_text="Seconds the solver may use")
 
@@ -51,7 +53,7 @@ class RosterCompareInputSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="RosterCellRequest")
 class RosterCellInputSerializer(serializers.Serializer):
     person = serializers.IntegerField(min_value=1)
-    date = serializers.DateField()
+    date = PlanningDateField()
     shift = serializers.CharField(
         allow_null=True, max_length=8, help_text="Shift code, or null for a day off"
     )
@@ -59,7 +61,7 @@ class RosterCellInputSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Roster")
-class RosterOutputSerializer(serializers.ModelSerializer):
+class RosterOutputSerializer(PortableModelSerializer):
     unit = serializers.IntegerField(source="department_id")
     unit_name = serializers.CharField(source="department.name")
     job = serializers.IntegerField(source="job_id", allow_null=True)
@@ -93,6 +95,8 @@ class RosterOutputSerializer(serializers.ModelSerializer):
             "stopped_early",
             "changes",
             "hard_violations",
+            "hard_rules_broken",
+            "breaks_hard_rules",
             "first_feasible_s",
             "solve_s",
             "assignments",
@@ -115,7 +119,7 @@ class RosterCompareStartedSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="RosterGrid")
 class RosterGridSerializer(serializers.Serializer):
-    days = serializers.ListField(child=serializers.DateField())
+    days = serializers.ListField(child=PlanningDateField())
     people = serializers.ListField(child=serializers.DictField())
     shift_types = serializers.ListField(child=serializers.DictField())
     cells = serializers.DictField(child=serializers.DictField())
@@ -132,7 +136,7 @@ class RosterExplanationSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="RosterCoverRow")
 class RosterCoverRowSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = PlanningDateField()
     shift = serializers.CharField()
     minimum = serializers.IntegerField()
     preferred = serializers.IntegerField()
@@ -161,7 +165,7 @@ class RosterFairnessSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="RosterCellResult")
 class RosterCellOutputSerializer(serializers.Serializer):
     person = serializers.IntegerField()
-    date = serializers.DateField()
+    date = PlanningDateField()
     shift = serializers.CharField(allow_null=True)
     pinned = serializers.BooleanField()
     version = serializers.IntegerField()

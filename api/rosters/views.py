@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from api.conditional import conditional_read, require_if_match, version_etag
 from api.errors_schema import ERROR_RESPONSES, ERROR_RESPONSES_LIST, ErrorSerializer
+from api.labour.serializers import RosterBudgetSerializer
 from api.pagination import CappedPageNumberPagination
 from api.permissions import RolePermission
 from api.rosters.serializers import (
@@ -33,11 +34,13 @@ from api.scoping import get_scoped_or_404, require_department_role, scope_querys
 from api.throttles import ScopedRateThrottle
 from capacity.models import Department, Person
 from scheduler import selectors
+from scheduler.labour_variance import roster_against_budget
 from scheduler.models import Roster
 from scheduler.selectors import shift_types_for_unit
 from scheduler.services.edits import roster_assignment_set
 from scheduler.services.rosters import (
     roster_compare,
+    roster_delete,
     roster_generate,
     roster_new_version,
     roster_publish,
@@ -143,6 +146,18 @@ class RosterDetailApi(APIView):
         roster = _roster_for_read(request, roster_id)
         return _read(request, roster, RosterOutputSerializer(roster).data)
 
+    @extend_schema(
+        operation_id="roster_delete",
+        request=None,
+        responses={204: None, 428: OpenApiResponse(ErrorSerializer), **WRITE_ERRORS},
+    )
+    def delete(self, request, roster_id: int):
+        """Delete a draft or solved roster (If-Match required); a published or solving one stays (409)."""
+        roster = _roster_for_write(request, roster_id)
+        require_if_match(request, _etag(roster))
+        roster_delete(roster=roster, user=request.user, expected_version=roster.version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class RosterGridApi(APIView):
     permission_classes = [RolePermission]
@@ -181,7 +196,22 @@ class RosterHoursApi(APIView):
     )
     def get(self, request, roster_id: int):
         roster = _roster_for_read(request, roster_id)
-        return _read(request, roster, selectors.roster_hours_and_cost(roster=roster))
+        # tagged by its content: a pay-rate change moves the cost without changing the roster
+        return conditional_read(request, selectors.roster_hours_and_cost(roster=roster))
+
+
+class RosterBudgetApi(APIView):
+    permission_classes = [RolePermission]
+
+    @extend_schema(
+        operation_id="roster_budget",
+        responses={200: RosterBudgetSerializer, 304: None, **ERROR_RESPONSES},
+        description="The roster's hours and cost in each week it touches (each shift at the rate of its "
+        "date, overtime above the contract's weekly hours) against the unit's labour budget for the week.",
+    )
+    def get(self, request, roster_id: int):
+        roster = _roster_for_read(request, roster_id)
+        return conditional_read(request, roster_against_budget(roster=roster))
 
 
 class RosterFairnessApi(APIView):

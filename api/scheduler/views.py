@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from api.crud import ScopedDetailApi, ScopedListApi, person_department_id, referable_department_ids
 from api.crud import related_department_id as department_id_of
 from api.limits import require_at_most
-from api.permissions import AdminRolePermission, RolePermission, writable_department_ids
+from api.permissions import RolePermission, SharedCatalogueAdminPermission, writable_department_ids
 from api.scheduler import serializers as s
 from api.schema import ERRORS_BULK, crud_schema
 from capacity.models import Department
@@ -59,7 +59,7 @@ class _WorkRulesResource:
     department_field = None
     output_serializer = s.WorkRulesOutputSerializer
     input_serializer = s.WorkRulesInputSerializer
-    permission_classes = [AdminRolePermission]
+    permission_classes = [SharedCatalogueAdminPermission]
     service_arg = "work_rules"
 
 

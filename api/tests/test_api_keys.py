@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
+from django.db import connection
 from rest_framework.test import APIClient
 
 from api.models import ApiKey
@@ -110,13 +110,14 @@ def test_a_key_cannot_mint_keys_and_users_cannot_revoke_others_keys(planner, org
 
 
 @pytest.mark.django_db
-def test_drf_tokens_and_sessions_authenticate_too(planner, client):
-    # given
-    token = Token.objects.create(user=planner)
+def test_drf_tokens_are_retired_and_sessions_still_authenticate(planner, client):
+    # given a DRF-style token header (tokens were stored in clear; only hashed API keys remain)
     token_client = APIClient()
-    token_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token_client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
     client.force_login(planner)
 
     # when / then
-    assert token_client.get("/api/capabilities").status_code == 200
+    assert token_client.get("/api/capabilities").status_code == 401
     assert client.get("/api/capabilities").status_code == 200
+    with connection.cursor() as cursor:
+        assert "authtoken_token" not in connection.introspection.table_names(cursor)

@@ -153,11 +153,13 @@ def test_global_catalogues_are_read_by_all_and_written_by_admins(org):
     # given
     viewer = api_client(make_user("viewer", departments=[org["a"]]))
     planner = api_client(make_user("planner", departments=[org["a"]]))
-    admin = api_client(make_user("admin", departments=[org["a"]]))
+    unit_admin = api_client(make_user("admin", departments=[org["a"]]))
+    admin = api_client(make_user("admin", departments=[org["root"]]))
 
-    # when / then
+    # when / then: shared by every site, so only the organisation's admins write them
     assert viewer.get("/api/work-rules").status_code == 200
     assert planner.post("/api/roles", {"name": "Medic"}, format="json").status_code == 403
+    assert unit_admin.post("/api/roles", {"name": "Medic"}, format="json").status_code == 403
     assert admin.post("/api/roles", {"name": "Medic"}, format="json").status_code == 201
     assert admin.post("/api/roles", {"name": "MEDIC"}, format="json").status_code == 400
 
@@ -195,3 +197,27 @@ def test_assignments_list_by_client_then_project_ignoring_case_blank_clients_las
 
     names = [Project.objects.get(pk=row["project"]).name for row in rows]
     assert names == ["Omega", "Eta", "zeta", "Alpha"]
+
+
+@pytest.mark.django_db
+def test_a_department_takes_a_holiday_region_the_holidays_package_knows(org):
+    # given
+    admin = api_client(make_user("admin", departments=[org["site"]]))
+    payload = {"name": "Unit S", "kind": "unit", "parent": org["site"].pk, "country": "GB"}
+
+    # when
+    created = admin.post("/api/departments", {**payload, "subdivision": "SCT"}, format="json")
+    unknown = admin.post("/api/departments", {**payload, "name": "U2", "subdivision": "XYZ"}, format="json")
+    orphan = admin.post(
+        "/api/departments", {**payload, "name": "U3", "country": "", "subdivision": "SCT"}, format="json"
+    )
+    bad_zone = admin.post(
+        "/api/departments", {**payload, "name": "U4", "time_zone": "Mars/Base"}, format="json"
+    )
+
+    # then
+    assert created.status_code == 201 and created.json()["subdivision"] == "SCT"
+    assert unknown.status_code == 400 and "subdivision" in unknown.json()["extra"]["fields"]
+    assert orphan.status_code == 400 and "subdivision" in orphan.json()["extra"]["fields"]
+    assert bad_zone.status_code == 400 and "time_zone" in bad_zone.json()["extra"]["fields"]
+    assert not Department.objects.filter(name__in=["U2", "U3", "U4"]).exists()

@@ -146,7 +146,7 @@ def test_access_changes_take_effect_at_once_despite_the_cache(org):
 
     # when
     make_user  # noqa: B018 - grants go through the service, which bumps "access"
-    from api.services import access_grant_set
+    from capacity.access import access_grant_set
 
     access_grant_set(user=user, department=org["b"], role="viewer")
 

@@ -190,3 +190,48 @@ def test_publish_needs_if_match_and_then_freezes_the_roster(org, ward, django_ca
     assert version.status_code == 201
     assert version.json()["version"] == 2
     assert version.json()["status"] == "solved"
+
+
+def test_delete_removes_a_solved_roster_with_its_rows_and_keeps_a_published_one(
+    org, ward, django_capture_on_commit_callbacks
+):
+    # given a solved roster and a published one of the same unit
+    client, roster = _solved_roster(org, ward, django_capture_on_commit_callbacks)
+    base = f"/api/rosters/{roster.pk}"
+    assert RosterAssignment.objects.filter(roster=roster).exists()
+    # when it is deleted without an ETag, then with a stale one, then with the current one
+    missing = client.delete(base)
+    stale = client.delete(base, HTTP_IF_MATCH='"roster-0-0"')
+    deleted = client.delete(base, HTTP_IF_MATCH=client.get(base)["ETag"])
+    # then only the current ETag deletes it, with its assignments and events
+    assert missing.status_code == 428 and set(missing.json()) == {"message", "extra"}
+    assert stale.status_code == 412
+    assert deleted.status_code == 204
+    assert not Roster.objects.filter(pk=roster.pk).exists()
+    assert not RosterAssignment.objects.filter(roster_id=roster.pk).exists()
+    assert client.get(base).status_code == 404
+
+    _, published = _solved_roster(org, ward, django_capture_on_commit_callbacks)
+    published_base = f"/api/rosters/{published.pk}"
+    client.post(f"{published_base}/publish", HTTP_IF_MATCH=client.get(published_base)["ETag"])
+    refused = client.delete(published_base, HTTP_IF_MATCH=client.get(published_base)["ETag"])
+    assert refused.status_code == 409 and refused.json()["extra"]["status"] == "published"
+    assert Roster.objects.filter(pk=published.pk).exists()
+
+
+def test_delete_refuses_a_roster_whose_solve_is_queued_and_another_departments_roster(
+    org, ward, django_capture_on_commit_callbacks
+):
+    # given a roster whose solve is still queued, and a planner of another department
+    planner = make_user("planner", [org["a"]])
+    client = api_client(planner)
+    created = _generate(client, ward["unit"], django_capture_on_commit_callbacks).json()
+    base = f"/api/rosters/{created['roster']['id']}"
+    outsider = api_client(make_user("planner", [org["b"]]))
+    # when both try to delete it
+    queued = client.delete(base, HTTP_IF_MATCH=client.get(base)["ETag"])
+    foreign = outsider.delete(base, HTTP_IF_MATCH=client.get(base)["ETag"])
+    # then the queued solve keeps it (409 naming the job) and the other department does not see it
+    assert queued.status_code == 409 and queued.json()["extra"]["job"] == created["job"]
+    assert foreign.status_code == 404
+    assert Roster.objects.filter(pk=created["roster"]["id"]).exists()

@@ -51,7 +51,7 @@ def _setup_env(args) -> None:
             "REDIS_URL": args.redis,
             "CACHE_KEY_PREFIX": "crewplan-faults-pg",
             "CELERY_BROKER_KEY_PREFIX": "crewplan-faults-pg:",
-            "SECRET_KEY": "bench-only-secret-key",
+            "SECRET_KEY": "bench-only-secret-key-not-for-production-use",
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
             "LOG_LEVEL": "WARNING",
             "DEBUG": "0",

@@ -46,8 +46,16 @@ def hours(value: Decimal | float | int) -> float:
     return float(round(Decimal(value), 2)) if not isinstance(value, float) else round(value, 2)
 
 
-def cached_aggregate(name: str, params: dict, compute: Callable[[], dict], *, encoded: bool = False):
-    """The cached value of one aggregate; `params` must hold everything the result depends on.
+def cached_aggregate(
+    name: str,
+    params: dict,
+    compute: Callable[[], dict],
+    *,
+    encoded: bool = False,
+    also: tuple[str, ...] = (),
+):
+    """The cached value of one aggregate; `params` must hold everything the result depends on, and
+    `also` the other namespaces it reads (an aggregate over rosters names "roster").
 
     `encoded=True` answers the JSON text instead (cached as text, under its own key), so an HTTP read
     hands the bytes on without decoding and re-encoding a large payload."""
@@ -57,8 +65,9 @@ def cached_aggregate(name: str, params: dict, compute: Callable[[], dict], *, en
             [name, "json", params],
             CACHE_TTL_S,
             lambda: json.dumps(compute(), separators=(",", ":")),
+            also=also,
         )
-    return ops_cache.cached(CACHE_NAMESPACE, [name, params], CACHE_TTL_S, compute)
+    return ops_cache.cached(CACHE_NAMESPACE, [name, params], CACHE_TTL_S, compute, also=also)
 
 
 def scope_key(department_ids: Iterable[int]) -> list[int]:

@@ -41,7 +41,6 @@ class PersonFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.test")
     weekly_capacity_hours = Decimal("37.5")
     hire_date = date(2020, 1, 6)
-    hourly_rate = Decimal("20.00")
 
 
 class SkillTagFactory(factory.django.DjangoModelFactory):

@@ -371,7 +371,6 @@ def test_admin_change_of_a_hire_date_rewrites_the_persons_facts(ward, admin_clie
         "weekly_capacity_hours": "40",
         "hire_date": "2025-03-10",  # now hired in the second week
         "active": "on",
-        "hourly_rate": "20",
     }
     for prefix in ("skills", "leaves"):
         form |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}

@@ -14,7 +14,13 @@ from .prepare import History
 
 
 def seasonal_naive(
-    history: History, horizon: int, *, interval_width: float | None = None, model_json: bool = False
+    history: History,
+    horizon: int,
+    *,
+    interval_width: float | None = None,
+    model_json: bool = False,
+    previous: Fitted | None = None,
+    refit: bool = True,
 ) -> Fitted:
     """Repeat the last observed season: last week's same weekday (daily) or same hour (hourly).
 
@@ -66,11 +72,19 @@ def ets(
     model_json: bool = False,
     spec: dict | None = None,
     initialization: str = ETS_INITIALIZATION,
+    previous: Fitted | None = None,
+    refit: bool = True,
 ) -> Fitted:
     """Exponential smoothing state-space model (statsmodels ETSModel), fitted by maximum likelihood.
 
     ETSModel rather than the older ``holtwinters.ExponentialSmoothing``: it is 2-4x faster to fit here and
-    gives analytic prediction intervals for additive-error models.
+    gives analytic prediction intervals for additive-error models. statsforecast's AutoETS (numba) was
+    measured side by side on the same model, ETS(A,N,A): 22 ms a fit against 11 ms, MASE 1.423 against 1.417
+    (30 two-year series, 2 origins x 56 days), so statsmodels stays.
+
+    With ``previous`` (the same model on a shorter window of this series) the optimiser starts from its
+    parameters; with ``refit=False`` too, those parameters are kept and only the filter runs over the
+    history (``ETSModel.smooth``), which is how a final model reuses the backtest's last fit.
     """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
@@ -84,8 +98,12 @@ def ets(
         warnings.simplefilter("always", ConvergenceWarning)
         # a pandas Series, not an array: ETSModel.get_prediction needs an index on the fitted values
         model = ETSModel(pd.Series(y), seasonal_periods=m, initialization_method=initialization, **spec)
-        result = model.fit(disp=False)
+        start = _previous_params(previous, model, spec, initialization)
+        reused = start is not None and not refit
+        result = model.smooth(start) if reused else model.fit(start_params=start, disp=False)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    if reused:
+        converged = previous.params.get("converged", True)
     n = len(y)
     lower = upper = None
     if interval_width is not None:
@@ -99,6 +117,7 @@ def ets(
         "season_length": m,
         "initialization": initialization,
         "converged": converged,
+        "parameters_from_backtest": reused,
         "aicc": float(result.aicc),
         "smoothing": {
             k: float(v)
@@ -117,6 +136,22 @@ def ets(
             }
         )
     decisions = {} if converged else {"ets_converged": False}
+    reusable = {"spec": spec, "initialization": initialization, "params": np.asarray(result.params, float)}
     return Fitted(
-        np.asarray(value, dtype=float), lower, upper, params=params, model_json=stored, decisions=decisions
+        np.asarray(value, dtype=float),
+        lower,
+        upper,
+        params=params,
+        model_json=stored,
+        decisions=decisions,
+        reusable=reusable,
     )
+
+
+def _previous_params(previous: Fitted | None, model, spec: dict, initialization: str) -> np.ndarray | None:
+    """The earlier fit's parameter vector, if it was this very model (same spec, same parameters)."""
+    state = None if previous is None else previous.reusable
+    if not isinstance(state, dict) or (state["spec"], state["initialization"]) != (spec, initialization):
+        return None
+    params = state["params"]
+    return params if params.shape == np.shape(model.start_params) and np.isfinite(params).all() else None

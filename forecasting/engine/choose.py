@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .candidates import BASELINE, CANDIDATES
+from .candidates import BASELINE, candidate_order
 from .domain import CandidateScore, SeriesError
 
 
@@ -17,6 +17,6 @@ def choose(scores: dict[str, CandidateScore]) -> str:
     if not scored:
         errors = "; ".join(f"{s.algorithm}: {s.error}" for s in scores.values())
         raise SeriesError(f"no candidate could be scored ({errors})")
-    order = list(CANDIDATES)
+    order = candidate_order()
     best = min(scored, key=lambda s: (s.mase, order.index(s.algorithm)))
     return best.algorithm

@@ -22,11 +22,34 @@ class SeriesError(ValueError):
 
 
 @dataclass(frozen=True)
+class Event:
+    """A known, user-supplied episode that moves demand (a ward closed, a flu season): a regressor.
+
+    ``start`` and ``end`` are local dates, both included; for an hourly series every hour of those dates is in
+    the event. An event may reach into the forecast horizon (a planned closure): its future days count too.
+    """
+
+    name: str
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise SeriesError("an event needs a name")
+        if self.end < self.start:
+            raise SeriesError(f"event {self.name!r} ends ({self.end}) before it starts ({self.start})")
+
+
+@dataclass(frozen=True)
 class Series:
     """One demand history. ``timestamps`` are local wall-clock times of the unit (dates for daily data).
 
     Missing timestamps are allowed (they are reindexed and recorded); NaN values count as missing.
-    ``country`` is an ISO code for public holidays (used by Prophet), e.g. "GB", "AU".
+    ``country`` and ``subdivision`` are the codes of the ``holidays`` package (e.g. "GB" and "SCT", "AU" and
+    "VIC"): public holidays for every model that can take regressors. ``events`` are further regressors.
+    ``time_zone`` (an IANA name) is for hourly series given as aware timestamps: they are turned into the
+    unit's wall-clock hours (seasonality follows the clock) and the forecast comes back as aware timestamps
+    that skip the hour lost in spring and repeat the hour gained in autumn.
     """
 
     key: str
@@ -34,6 +57,9 @@ class Series:
     values: tuple[float, ...]
     freq: str = "D"
     country: str | None = None
+    subdivision: str | None = None
+    events: tuple[Event, ...] = ()
+    time_zone: str | None = None
 
     def __post_init__(self) -> None:
         if self.freq not in FREQUENCIES:
@@ -86,7 +112,8 @@ class CandidateScore:
 
     ``mase`` is the mean over origins of MASE (scaled by the in-sample seasonal-naive error of each origin's
     training window); ``inf`` when the candidate failed. ``mape`` is in percent, None where undefined
-    (a zero among the actuals).
+    (a zero among the actuals). A ``pruned`` candidate was scored on the first origin only (it was far
+    behind the best there) and is not chosen.
     """
 
     algorithm: str
@@ -95,10 +122,12 @@ class CandidateScore:
     mase_per_origin: tuple[float, ...]
     duration_s: float
     error: str | None = None
+    pruned: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.error is None and math.isfinite(self.mase)
+        """Scored on every origin: a candidate the choice may take."""
+        return self.error is None and not self.pruned and math.isfinite(self.mase)
 
 
 @dataclass(frozen=True)

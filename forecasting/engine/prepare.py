@@ -7,18 +7,22 @@ Deliberate choices, each recorded in ``decisions``:
   window they train on (never using points after the window, so a backtest does not peek ahead), with the
   window's edges carried from the nearest observation;
 - Prophet takes the gaps as they are (it fits on observed rows only);
-- when no observation is negative, forecasts are clipped at zero (demand cannot be negative).
+- when no observation is negative, forecasts are clipped at zero (demand cannot be negative);
+- an hourly series with a time zone is modelled on the unit's wall clock: the hour skipped when clocks go
+  forward is a gap like any other (never scored), and the two readings of the hour repeated when they go back
+  are averaged (the rate per hour is what the daily cycle describes); its forecast is mapped back to real
+  instants by ``output_timestamps``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .domain import Series, SeriesError
+from .domain import Event, Series, SeriesError
 
 PANDAS_FREQ = {"D": "D", "H": "h"}
 MIN_TRAIN_SEASONS = 4  # the shortest training window: four weekly cycles (28 days, or 4 weeks of hours)
@@ -35,21 +39,20 @@ class History:
     index: pd.DatetimeIndex
     y: np.ndarray
     nonnegative: bool
+    subdivision: str | None = None
+    events: tuple[Event, ...] = ()
+    time_zone: str | None = None
 
     def __len__(self) -> int:
         return len(self.y)
 
     def head(self, n: int) -> History:
         """The first ``n`` points: the training window of a backtest origin."""
-        return History(
-            self.key,
-            self.freq,
-            self.season_length,
-            self.country,
-            self.index[:n],
-            self.y[:n],
-            self.nonnegative,
-        )
+        return replace(self, index=self.index[:n], y=self.y[:n])
+
+    def tail(self, n: int) -> History:
+        """The last ``n`` points (a model that trains on a recent window)."""
+        return replace(self, index=self.index[-n:], y=self.y[-n:])
 
     def filled(self) -> np.ndarray:
         """``y`` with gaps filled by linear interpolation inside this window only."""
@@ -62,6 +65,29 @@ class History:
     def future_index(self, horizon: int) -> pd.DatetimeIndex:
         return pd.date_range(self.index[-1], periods=horizon + 1, freq=PANDAS_FREQ[self.freq])[1:]
 
+    def output_timestamps(self, horizon: int) -> tuple[list[int], list[pd.Timestamp]]:
+        """Forecast steps as the timestamps to report, and which step each one takes its value from.
+
+        Without a time zone (or for daily data) that is the wall-clock future index, one for one. With one,
+        the wall-clock hour that does not exist (clocks forward) is dropped and the repeated hour (clocks
+        back) is reported at both of its instants, as aware timestamps in the unit's zone.
+        """
+        local = self.future_index(horizon)
+        if self.time_zone is None or self.freq != "H":
+            return list(range(horizon)), list(local)
+        positions, stamps = [], []
+        first = local.tz_localize(self.time_zone, ambiguous=np.ones(horizon, bool), nonexistent="NaT")
+        second = local.tz_localize(self.time_zone, ambiguous=np.zeros(horizon, bool), nonexistent="NaT")
+        for step in range(horizon):
+            if pd.isna(first[step]):
+                continue
+            positions.append(step)
+            stamps.append(first[step])
+            if second[step] != first[step]:
+                positions.append(step)
+                stamps.append(second[step])
+        return positions, stamps
+
 
 def prepare(series: Series) -> tuple[History, dict[str, Any]]:
     """Validate and regularise ``series``. Raises SeriesError with a message a planner can act on."""
@@ -72,17 +98,33 @@ def prepare(series: Series) -> tuple[History, dict[str, Any]]:
     except (ValueError, TypeError) as exc:
         raise SeriesError(f"series {series.key!r}: unreadable timestamps ({exc})") from exc
     decisions: dict[str, Any] = {}
-    if stamps.tz is not None:
-        # Seasonality follows the unit's wall clock, so keep local times and drop the offset.
-        stamps = stamps.tz_localize(None)
-        decisions["timezone"] = "aware timestamps taken as local wall-clock times"
     values = np.asarray(series.values, dtype=float)
     if np.isinf(values).any():
         raise SeriesError(f"series {series.key!r} has infinite values")
     if stamps.has_duplicates:
         raise SeriesError(f"series {series.key!r} has duplicate timestamps")
+    repeated_hours = 0
+    if stamps.tz is not None and series.time_zone:
+        try:
+            stamps = stamps.tz_convert(series.time_zone).tz_localize(None)
+        except Exception as exc:  # pytz/zoneinfo raise different types for an unknown zone
+            raise SeriesError(f"series {series.key!r}: unknown time zone {series.time_zone!r}") from exc
+        repeated_hours = int(stamps.duplicated().sum())
+        decisions["timezone"] = f"aware timestamps converted to {series.time_zone} wall-clock times"
+    elif stamps.tz is not None:
+        # Seasonality follows the unit's wall clock, so keep local times and drop the offset.
+        stamps = stamps.tz_localize(None)
+        decisions["timezone"] = "aware timestamps taken as local wall-clock times"
+        if stamps.has_duplicates:
+            raise SeriesError(
+                f"series {series.key!r} repeats a wall-clock time (a daylight-saving change?): "
+                "give the series its time zone"
+            )
 
     frame = pd.Series(values, index=stamps).sort_index().dropna()
+    if repeated_hours:
+        frame = frame.groupby(level=0).mean()
+        decisions["repeated_hours_averaged"] = repeated_hours
     if frame.empty:
         raise SeriesError(f"series {series.key!r} has no observed values (all NaN)")
     freq = PANDAS_FREQ[series.freq]
@@ -103,7 +145,16 @@ def prepare(series: Series) -> tuple[History, dict[str, Any]]:
     nonnegative = bool((frame >= 0).all())
     decisions["clip_at_zero"] = nonnegative
     history = History(
-        series.key, series.freq, series.season_length, series.country, full_index, y, nonnegative
+        series.key,
+        series.freq,
+        series.season_length,
+        series.country,
+        full_index,
+        y,
+        nonnegative,
+        subdivision=series.subdivision,
+        events=tuple(series.events),
+        time_zone=series.time_zone if series.freq == "H" else None,
     )
     return history, decisions
 

@@ -9,9 +9,11 @@ to textbook values and to the closed form.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 from scipy.stats import norm
 
 from .domain import Forecast
@@ -41,6 +43,23 @@ class ErlangCRule:
     target_s: float = 20.0
     max_occupancy: float | None = None
     minimum: int = 0
+
+
+@dataclass(frozen=True)
+class PresenceRule:
+    """Hourly arrivals to staff by a ratio to the patients present: one member of staff per ``per_staff``.
+
+    Patients present at hour t are the arrivals still staying: sum over k of arrivals(t - k) * P(stay > k
+    hours), with exponential stays of mean ``length_of_stay_h`` (the time-varying form of Little's law, the
+    offered load of an M_t/G/infinity queue; Eick, Massey and Whitt 1993). ``prior_arrivals`` are the hours
+    just before the forecast (oldest first), so the first hours count the patients already on the ward;
+    without them the first forecast hour is taken as having held steady before.
+    """
+
+    per_staff: float
+    length_of_stay_h: float
+    minimum: int = 0
+    prior_arrivals: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,22 @@ def agents_needed(arrivals: float, rule: ErlangCRule) -> int:
     return max(rule.minimum, agents)
 
 
+def patients_present(arrivals: Sequence[float], rule: PresenceRule) -> np.ndarray:
+    """Expected patients present in each hour of ``arrivals`` (see ``PresenceRule``)."""
+    if rule.length_of_stay_h <= 0 or rule.per_staff <= 0:
+        raise ValueError("length_of_stay_h and per_staff must be positive")
+    arrivals = np.maximum(np.asarray(arrivals, dtype=float), 0.0)
+    if len(arrivals) == 0:
+        return arrivals
+    reach = int(np.ceil(rule.length_of_stay_h * 12))  # hours until P(still there) < e^-12
+    prior = np.asarray(rule.prior_arrivals, dtype=float)[-reach:]
+    if len(prior) < reach:  # steady state before the forecast, at its first hour's rate
+        prior = np.concatenate([np.full(reach - len(prior), arrivals[0]), prior])
+    survival = np.exp(-np.arange(reach + 1) / rule.length_of_stay_h)
+    stream = np.concatenate([prior, arrivals])
+    return np.convolve(stream, survival)[reach : reach + len(arrivals)]
+
+
 def planning_demand(forecast: Forecast, *, quantile: float | None = None) -> tuple[float, ...]:
     """The demand to plan on: the mean forecast, or an upper quantile (e.g. 0.9) against a busy day.
 
@@ -123,12 +158,17 @@ def planning_demand(forecast: Forecast, *, quantile: float | None = None) -> tup
 
 
 def staffing_requirements(
-    forecast: Forecast, rule: RatioRule | ErlangCRule, *, quantile: float | None = None
+    forecast: Forecast, rule: RatioRule | ErlangCRule | PresenceRule, *, quantile: float | None = None
 ) -> tuple[StaffingRequirement, ...]:
-    """Headcount per forecast timestamp, by ratio or by Erlang C, on the mean or an upper quantile."""
+    """Headcount per forecast timestamp, by ratio, by Erlang C or by patients present, on the mean or an
+    upper quantile. With a PresenceRule the requirement's ``demand`` is the patients present."""
     demand = planning_demand(forecast, quantile=quantile)
     if isinstance(rule, RatioRule):
         staff = [headcount_by_ratio(d, rule) for d in demand]
+    elif isinstance(rule, PresenceRule):
+        demand = tuple(float(v) for v in patients_present(demand, rule))
+        ratio = RatioRule(per_staff=rule.per_staff, minimum=rule.minimum)
+        staff = [headcount_by_ratio(d, ratio) for d in demand]
     else:
         staff = [agents_needed(d, rule) for d in demand]
     return tuple(

@@ -1,6 +1,10 @@
 """A Celery worker killed (SIGKILL) in the middle of a forecast retrain: the series it was training is
 redelivered and trained again, and every series of the run ends with exactly one model, the run and its
-job finishing once."""
+job finishing once.
+
+The task is held at a hold point (ops/hold_points.py) after it has trained the second series and before it
+stores anything, so the kill always lands mid-task: without the hold, a short series could finish first.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from conftest import ROOT, wait_for
 from forecasting.models import ForecastModel, ForecastRun, ForecastRunItem
@@ -35,18 +40,23 @@ def _worker_log() -> str:
     return (ROOT / "var" / f"test-worker-{os.getpid()}.log").read_text()
 
 
-def test_a_worker_killed_mid_retrain_trains_each_series_once(celery_worker_process):
-    # given: a run over several series with two years of daily history, so each takes a while to train
+def test_a_worker_killed_mid_retrain_trains_each_series_once(celery_worker_process, hold_points):
+    # given: a run over several series with two years of daily history, and the second series' task armed
+    # to hold once it has trained and before it stores its model
     series = [DemandSeriesFactory() for _ in range(SERIES)]
     for one in series:
         add_weekly_history(one, days=730)
-    run = forecast_run_create(horizon_days=14)
     log_before = len(_worker_log())
+    with transaction.atomic():  # armed before the tasks are sent on commit
+        run = forecast_run_create(horizon_days=14)
+        second = run.items.order_by("pk")[1]
+        held = hold_points(f"forecast-item-trained-{second.pk}")
 
-    # when: one series has finished (so the worker's single pool process is training the next one),
+    # when: the worker's single pool process holds there (one series done, the second trained, not stored),
     # that process is killed
-    wait_for(lambda: _done(run) >= 1, timeout=180, interval=0.05)
-    assert _done(run) < SERIES
+    wait_for(held.exists, timeout=180, interval=0.05)
+    assert _done(run) == 1
+    assert not ForecastModel.objects.filter(series_id=second.series_id).exists()
     children = _pool_children(celery_worker_process.pid)
     assert children, "the worker has no pool process to kill"
     for child in children:

@@ -14,6 +14,7 @@ def _production_env(tmp_path) -> dict:
             name, _, value = line.partition("=")
             env[name] = value
     env["SECRET_KEY"] = secrets.token_urlsafe(50)
+    env["METRICS_KEY"] = secrets.token_urlsafe(40)
     env.pop("PROMETHEUS_MULTIPROC_DIR")
     return env
 

@@ -6,7 +6,7 @@ its roster in one transaction, so a reader never sees half a roster.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +18,6 @@ from ops.errors import ApplicationError
 from ops.jobs import job_start
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterEvent
-from scheduler.selectors import roster_days as horizon_days  # noqa: F401 - moved to selectors
 from scheduler.solver.options import (
     AUTO,
     DEFAULT_TIME_LIMIT_S,
@@ -27,7 +26,6 @@ from scheduler.solver.options import (
     SolveOptionsError,
 )
 
-ENGINES = ROSTER_ENGINES  # kept importable here; defined in scheduler.solver.options
 MAX_HORIZON_DAYS = 12 * 7
 SOLVE_JOB_KIND = "roster.solve"
 RESOLVE_JOB_KIND = "roster.resolve"
@@ -50,15 +48,60 @@ def solve_options(
         raise ApplicationError(str(exc), extra={"fields": {exc.field: allowed}}) from exc
 
 
+SOLVE_KINDS = (SOLVE_JOB_KIND, RESOLVE_JOB_KIND, COMPARE_JOB_KIND)
+BUDGET_WINDOW = timedelta(hours=1)
+
+
+def _admit_solves(*, department_id: int, user, options: list[SolveOptions]) -> None:
+    """Fair use of the solver, checked under the department's row lock: at most
+    SOLVE_MAX_ACTIVE_PER_DEPARTMENT solves queued or running per department (429 naming them), and at
+    most SOLVE_SECONDS_PER_USER_HOUR seconds of solver time asked for by one user within an hour. Both
+    are counted from the job records, so every web process and the API agree."""
+    limit = settings.SOLVE_MAX_ACTIVE_PER_DEPARTMENT
+    active = list(
+        Job.objects.filter(
+            department_id=department_id,
+            kind__in=SOLVE_KINDS,
+            status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+        )
+        .order_by("created_at")
+        .values_list("id", flat=True)
+    )
+    if len(active) + len(options) > limit:
+        raise ApplicationError(
+            f"This unit already has {len(active)} solve(s) queued or running (jobs "
+            f"{', '.join(map(str, active))}); at most {limit} at once. Wait for one to finish or cancel it.",
+            extra={"limit": limit, "active_jobs": active, "retry_after_seconds": 10},
+            status=429,
+        )
+    if user is None or not user.is_authenticated:
+        return
+    since = timezone.now() - BUDGET_WINDOW
+    asked = Job.objects.filter(requested_by=user, kind__in=SOLVE_KINDS, created_at__gte=since)
+    used = sum(float(params.get("time_limit") or 0) for params in asked.values_list("params", flat=True))
+    requested = sum(o.time_limit for o in options)
+    budget = settings.SOLVE_SECONDS_PER_USER_HOUR
+    if used + requested > budget:
+        oldest = asked.order_by("created_at").values_list("created_at", flat=True).first()
+        retry = int(((oldest + BUDGET_WINDOW) - timezone.now()).total_seconds()) + 1 if oldest else 60
+        raise ApplicationError(
+            f"You have asked for {used:.0f} s of solver time in the last hour; {requested:.0f} s more would "
+            f"pass the limit of {budget} s per hour",
+            extra={
+                "limit": budget,
+                "used": used,
+                "requested": requested,
+                "retry_after_seconds": max(retry, 1),
+            },
+            status=429,
+        )
+
+
 def _running_job_of(roster: Roster) -> Job | None:
     if roster.job_id is None:
         return None
     job = Job.objects.filter(id=roster.job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
     return job
-
-
-def _back_to_draft(job: Job) -> None:
-    Roster.objects.filter(job_id=job.id, status=Roster.Status.SOLVING).update(status=Roster.Status.DRAFT)
 
 
 def _start_solve_job(*, kind: str, roster: Roster, options: SolveOptions, user) -> Job:
@@ -68,7 +111,7 @@ def _start_solve_job(*, kind: str, roster: Roster, options: SolveOptions, user) 
         params={"roster_id": roster.id, **options.to_dict()},
         requested_by=user,
         department_id=roster.department_id,
-        on_broker_down=_back_to_draft,
+        # a broker that refuses fails the job, and the roster follows it (roster_release_after_job)
     )
 
 
@@ -92,7 +135,7 @@ def roster_generate(
             f"A roster covers at most {MAX_HORIZON_DAYS} days", extra={"limit": MAX_HORIZON_DAYS}, status=413
         )
     options = solve_options(engine=engine, time_limit=time_limit)
-    Department.objects.select_for_update().filter(pk=unit.pk).first()  # serialise generates per unit
+    Department.objects.select_for_update().filter(pk=unit.pk).first()  # serialise solves per unit
     same = Roster.objects.filter(
         department=unit, start_date=start_date, end_date=end_date, status=Roster.Status.SOLVING
     ).first()
@@ -102,6 +145,7 @@ def roster_generate(
             extra={"job_id": running.id, "roster_id": same.id},
             status=409,
         )
+    _admit_solves(department_id=unit.pk, user=user, options=[options])
     roster = Roster.objects.create(
         department=unit,
         start_date=start_date,
@@ -128,6 +172,10 @@ def roster_resolve(
             status=409,
         )
     options = solve_options(engine=engine, time_limit=time_limit)
+    Department.objects.select_for_update().filter(
+        pk=roster.department_id
+    ).first()  # serialise solves per unit
+    _admit_solves(department_id=roster.department_id, user=user, options=[options])
     roster.status = Roster.Status.SOLVING
     roster.save(update_fields=["status", "updated_at"])
     _start_solve(roster=roster, options=options, user=user, resolve=True)
@@ -172,6 +220,37 @@ def roster_publish(*, roster: Roster, user=None, expected_version: int | None = 
     )
     bump("roster")
     return roster
+
+
+@transaction.atomic
+def roster_delete(*, roster: Roster, user=None, expected_version: int | None = None) -> int:
+    """Delete a roster that is not the record of a published plan and has no solve queued or running.
+
+    Its assignments and events go with it; a later version that points at it keeps its own rows. Returns
+    the id that was deleted. A published roster stays (staff have seen it): make a new version instead.
+    """
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if expected_version is not None and roster.version != expected_version:
+        raise ApplicationError(
+            "The roster changed since you read it", extra={"version": roster.version}, status=412
+        )
+    if roster.status == Roster.Status.PUBLISHED:
+        raise ApplicationError(
+            "A published roster cannot be deleted; make a new version to change it",
+            extra={"status": roster.status},
+            status=409,
+        )
+    running = _running_job_of(roster)
+    if running is not None:
+        raise ApplicationError(
+            "The roster has a solve queued or running; cancel it first",
+            extra={"job": running.id, "job_status": running.status},
+            status=409,
+        )
+    roster_id = roster.pk
+    roster.delete()
+    bump("roster")
+    return roster_id
 
 
 @transaction.atomic
@@ -224,7 +303,22 @@ def roster_compare(
     ]
     if len(set(engines)) != len(engines):
         raise ApplicationError("Compare two different engines", extra={"fields": {"engines": engines}})
+    Department.objects.select_for_update().filter(
+        pk=roster.department_id
+    ).first()  # serialise solves per unit
+    _admit_solves(department_id=roster.department_id, user=user, options=options)
     return {
         o.engine: _start_solve_job(kind=COMPARE_JOB_KIND, roster=roster, options=o, user=user)
         for o in options
     }
+
+
+def roster_release_after_job(*, job_ids: list[int]) -> int:
+    """A roster still "solving" when its job ended (cancelled in the queue, failed, lost) goes back to
+    what it was before the solve: solved if it holds an earlier solution, else a draft to solve again."""
+    waiting = Roster.objects.filter(job_id__in=job_ids, status=Roster.Status.SOLVING)
+    drafts = waiting.filter(statistics={}).update(status=Roster.Status.DRAFT, updated_at=timezone.now())
+    solved = waiting.update(status=Roster.Status.SOLVED, updated_at=timezone.now())
+    if drafts or solved:
+        bump("roster")
+    return drafts + solved

@@ -118,9 +118,8 @@ def roster_solve_run(*, job_id: int, workers: int = DEFAULT_WORKERS) -> str:
         _renew_connection()  # the write below needs a live connection even if the database restarted
         stopped_early = cancel.cancelled
         if job.kind == COMPARE_JOB_KIND:
-            job_succeed(
-                job_id=job_id, result=_compare_summary(built, solution), message=f"{solution.engine} done"
-            )
+            compared = _compare_summary(built, solution)
+            job_succeed(job_id=job_id, result=compared, message=_verdict(compared, f"{solution.engine} done"))
             return "succeeded"
         summary = _write_solution(
             job_id=job_id,
@@ -137,10 +136,9 @@ def roster_solve_run(*, job_id: int, workers: int = DEFAULT_WORKERS) -> str:
         raise
     except Exception as exc:  # a bug or bad data: the job says so, and the roster is not left "solving"
         logger.exception("solve job %s failed", job_id)
-        Roster.objects.filter(id=roster.id, job_id=job_id, status=Roster.Status.SOLVING).update(
-            status=Roster.Status.DRAFT
+        job_fail(  # the roster leaves "solving" with it (ops.jobs.job_ended)
+            job_id=job_id, error=f"{exc.__class__.__name__}: {exc}"
         )
-        job_fail(job_id=job_id, error=f"{exc.__class__.__name__}: {exc}")
         return "failed"
     SOLVER_SECONDS.labels(solution.engine).observe(solution.timings.solve)
     if solution.objective is not None:
@@ -150,8 +148,25 @@ def roster_solve_run(*, job_id: int, workers: int = DEFAULT_WORKERS) -> str:
     if stopped_early:
         job_mark_cancelled(job_id=job_id, result=summary, message="stopped early; best roster kept")
         return "cancelled"
-    job_succeed(job_id=job_id, result=summary, message=solution.message or "solved")
+    job_succeed(job_id=job_id, result=summary, message=_verdict(summary, solution.message or "solved"))
     return "succeeded"
+
+
+def _broken_rules(violations) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for term in violations:
+        counts[term.rule] = counts.get(term.rule, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _verdict(summary: dict, clean_message: str) -> str:
+    """The job's message says what the referee (evaluate) found, not what the engine claimed: a roster
+    that breaks hard rules is never reported like a clean one."""
+    if not summary["hard_violations"]:
+        return clean_message
+    rules = ", ".join(f"{rule} ×{n}" for rule, n in summary["hard_rules_broken"].items())
+    n = summary["hard_violations"]
+    return f"{summary['engine']} roster breaks {n} hard rule{'s' if n != 1 else ''}: {rules}"
 
 
 def _compare_summary(built: BuiltProblem, solution: sd.Solution) -> dict:
@@ -161,6 +176,8 @@ def _compare_summary(built: BuiltProblem, solution: sd.Solution) -> dict:
         "status": solution.status,
         "objective": evaluation.objective,
         "hard_violations": len(evaluation.violations),
+        "hard_rules_broken": _broken_rules(evaluation.violations),
+        "breaks_hard_rules": bool(evaluation.violations),
         "bound": solution.bound,
         "gap": _gap(evaluation.objective, solution.bound),
         "first_feasible_s": solution.timings.first_feasible,
@@ -247,6 +264,8 @@ def _write_solution(
         "stopped_early": stopped_early,
         "changes": changes if resolve else None,
         "hard_violations": len(evaluation.violations),
+        "hard_rules_broken": _broken_rules(evaluation.violations),
+        "breaks_hard_rules": bool(evaluation.violations),
         "first_feasible_s": solution.timings.first_feasible,
         "best_s": solution.timings.best,
         "solve_s": solution.timings.solve,

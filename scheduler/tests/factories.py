@@ -1,9 +1,19 @@
 from datetime import date, time
+from decimal import Decimal
 
 import factory
 
 from capacity.tests.factories import PersonFactory, UnitFactory
-from scheduler.models import CoverRequirement, PersonContract, Roster, RosterAssignment, ShiftType, WorkRules
+from scheduler.models import (
+    CoverRequirement,
+    PayRate,
+    PersonContract,
+    Roster,
+    RosterAssignment,
+    ShiftType,
+    TimesheetEntry,
+    WorkRules,
+)
 
 
 class ShiftTypeFactory(factory.django.DjangoModelFactory):
@@ -63,3 +73,27 @@ class RosterAssignmentFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     date = date(2025, 3, 3)
     shift_type = factory.SubFactory(ShiftTypeFactory)
+
+
+class PayRateFactory(factory.django.DjangoModelFactory):
+    """A person's rate, valid from their hire date on (unless told otherwise)."""
+
+    class Meta:
+        model = PayRate
+
+    person = factory.SubFactory(PersonFactory)
+    valid_from = factory.LazyAttribute(lambda r: r.person.hire_date if r.person else date(2020, 1, 6))
+    hourly_rate = Decimal("20.00")
+
+
+class TimesheetEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimesheetEntry
+
+    person = factory.SubFactory(PersonFactory)
+    department = factory.LazyAttribute(lambda e: e.person.department)
+    date = date(2025, 3, 3)
+    start = time(7, 0)
+    end = time(15, 0)
+    break_minutes = 30
+    worked_minutes = 450

@@ -14,6 +14,7 @@ from scheduler.models import CoverRequirement, Roster
 from scheduler.problem_builder import build_problem
 from scheduler.tests.factories import (
     CoverRequirementFactory,
+    PayRateFactory,
     PersonContractFactory,
     RosterAssignmentFactory,
     RosterFactory,
@@ -38,14 +39,14 @@ def test_people_contracts_skills_and_shifts_become_the_problem(unit):
     ShiftTypeFactory(
         department=organisation, code="N", start_time=time(21, 30), duration_minutes=600, is_night=True
     )
-    nurse = PersonFactory(department=unit, hourly_rate=20)
+    nurse = PersonFactory(department=unit)
+    PayRateFactory(person=nurse, hourly_rate=20, overtime_multiplier=1.5)
     PersonFactory(department=unit, active=False)
     rules = WorkRulesFactory(
         contract_minutes_per_week=2250,
         max_minutes_per_week=2880,
         min_rest_hours=11,
         max_shifts_per_type={"N": 3},
-        overtime_multiplier=1.5,
     )
     PersonContractFactory(person=nurse, work_rules=rules)
     PersonSkillFactory(

@@ -19,6 +19,7 @@ from capacity.tests.factories import (
 )
 from scheduler.tests.factories import (
     CoverRequirementFactory,
+    PayRateFactory,
     PersonContractFactory,
     ShiftTypeFactory,
     WorkRulesFactory,
@@ -52,13 +53,13 @@ def planning_unit(*, people: int = 14, weeks: int = 2, name: str = "Test Ward", 
             department=unit,
             role=role,
             name=f"{name} person {i:02d}",
-            hourly_rate=18 + i % 5,
             email=f"{name.lower().replace(' ', '.')}.{i}@example.test",
         )
         for i in range(people)
     ]
-    for person in staff:
+    for i, person in enumerate(staff):
         PersonContractFactory(person=person, work_rules=rules)
+        PayRateFactory(person=person, hourly_rate=18 + i % 5)
     early = ShiftTypeFactory(
         department=unit, code="E", name="Early", start_time=time(7), duration_minutes=480
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from capacity.models import Assignment
 from capacity.services import assignments_bulk_update_hours
 from forecasting.models import DemandObservation, DemandSeries
+from ops.models import Job
 from scheduler.models import Roster, RosterAssignment
 from scheduler.tests.factories import RosterAssignmentFactory, RosterFactory
 from web.tests.builders import PASSWORD, planning_unit, user_with_role
@@ -77,6 +78,14 @@ def log_in(page, live_server, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
+def _first_tick(page) -> None:
+    """Wait until the progress panel has polled once. A locator, not wait_for_function: that evaluates a
+    string in the page, which the page's Content-Security-Policy (no unsafe-eval) refuses."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("[data-field=ticks]")).not_to_have_text("0")
+
+
 def wait_for_solve(page) -> dict:
     """Watch the progress panel until the roster opens; returns what the panel showed."""
     panel = page.locator("[data-job-panel]")
@@ -107,7 +116,7 @@ def test_generate_pin_resolve_and_publish_a_roster(page, live_server, celery_wor
     page.get_by_label("Engine").select_option("cpsat")
     page.get_by_label("Time limit (seconds)").fill("3")
     page.get_by_role("button", name="Generate roster").click()
-    page.wait_for_function("Number(document.querySelector('[data-field=ticks]')?.textContent) >= 1")
+    _first_tick(page)
     page.screenshot(path=SCREENSHOTS / "roster-progress.png", full_page=True)
     shown = wait_for_solve(page)
 
@@ -274,3 +283,30 @@ def test_capacity_cell_saves_and_a_conflict_is_reported(page, live_server):
     assert assignment.version == 3
     page.screenshot(path=SCREENSHOTS / "capacity-conflict.png", full_page=True)
     assert [e for e in page.console_errors if "412" not in e] == []
+
+
+def test_cancelling_a_queued_solve_stops_the_panel(page, live_server):
+    # given a roster whose solve job is queued and which no worker will take
+    ward = planning_unit(name="Queue Ward", people=4, assignments=False)
+    planner = user_with_role("queue-planner", ward.unit.parent, "planner")
+    job = Job.objects.create(kind="roster.solve", params={}, requested_by=planner, department_id=ward.unit.id)
+    roster = RosterFactory(
+        department=ward.unit,
+        start_date=ward.start,
+        end_date=ward.start + timedelta(days=6),
+        status=Roster.Status.SOLVING,
+        job=job,
+    )
+    log_in(page, live_server, "queue-planner")
+    page.goto(f"{live_server.url}/rosters/{roster.id}/")
+    _first_tick(page)
+
+    # when the planner cancels it from the progress panel
+    page.get_by_role("button", name="Cancel").click()
+
+    # then the page lands once on the roster, which says the solve was cancelled and polls no more
+    page.get_by_test_id("last-job").filter(has_text="cancelled").wait_for()
+    assert page.locator("[data-job-panel]").count() == 0
+    assert page.get_by_test_id("roster-status").text_content() == "draft"
+    assert page.get_by_role("button", name="Re-solve").count() == 1
+    assert page.console_errors == []

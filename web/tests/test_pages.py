@@ -188,6 +188,26 @@ def test_pin_then_publish(client, ward, planner):
     assert "data-editable" not in html and "Make a new version" in html
 
 
+def test_a_planner_deletes_a_solved_roster_and_a_viewer_cannot(client, ward, planner, viewer):
+    # given a solved roster with an assignment, offered for deletion on its page
+    roster = solved_roster(ward)
+    assert RosterAssignment.objects.filter(roster=roster).exists()
+    client.force_login(planner)
+    page = client.get(reverse("roster-detail", args=[roster.id])).content.decode()
+    # when a viewer tries first, then the planner deletes it
+    client.force_login(viewer)
+    refused = client.post(reverse("roster-delete", args=[roster.id]), {"version": roster.version})
+    kept = Roster.objects.filter(pk=roster.pk).exists()
+    client.force_login(planner)
+    deleted = client.post(reverse("roster-delete", args=[roster.id]), {"version": roster.version})
+    # then only the planner's request removes the roster and its rows, landing on the unit's roster list
+    assert reverse("roster-delete", args=[roster.id]) in page
+    assert refused.status_code in (403, 404) and kept
+    assert deleted.status_code == 302 and deleted["Location"] == reverse("roster-list", args=[ward.unit.id])
+    assert not Roster.objects.filter(pk=roster.pk).exists()
+    assert not RosterAssignment.objects.filter(roster_id=roster.pk).exists()
+
+
 def test_requirements_save_manual_numbers(client, ward, planner):
     # given the requirements page of the ward's first planning week
     client.force_login(planner)
@@ -251,10 +271,11 @@ def test_dashboard_queries_do_not_grow_with_people(client, django_assert_num_que
         client.get(reverse("dashboard"))
 
 
-# session, user, roster, the selectors' reads (grid, hours and cost, fairness, cover), the units in view, and
-# the session write that remembers the unit in view
-GRID_QUERIES = 16
-DASHBOARD_QUERIES = 17
+# session, user, roster, the selectors' reads (grid, hours and cost with its pay rates, fairness, cover), the
+# units in view, and the session write that remembers the unit in view
+GRID_QUERIES = 17
+# the dashboard's reads, with the pay rates of the roster's cost and the rostered hours in utilisation (2)
+DASHBOARD_QUERIES = 20
 DASHBOARD_CACHED_QUERIES = 4  # session, user, the units in view, the unit in view
 
 
@@ -285,3 +306,21 @@ def test_compare_engines_starts_one_job_per_engine(client, ward, planner, django
     assert send.call_count == 2
     html = client.get(response["Location"]).content.decode()
     assert html.count("data-compare-job=") == 2
+
+
+def test_utilisation_counts_rostered_shift_hours_beside_project_hours(client):
+    # given people on no project, rostered next week: the first on three 7.5-hour shifts, the others on two
+    ward = planning_unit(name="Util Ward", people=3, assignments=False)
+    user = user_with_role("util-manager", ward.unit, "manager")
+    solved_roster(ward, days=7)
+    client.force_login(user)
+    # when the dashboard is opened
+    html = client.get(reverse("dashboard")).content.decode()
+    # then next week's utilisation is their shift hours against 37.5 hours of capacity, not 0 %
+    heatmap = html[html.index('data-chart="heatmap"') :]
+    rows = {
+        name: heatmap[heatmap.index(name) :].split("</tr>", 1)[0] for name in (p.name for p in ward.people)
+    }
+    next_week_cells = {name: row.split("<td")[2] for name, row in rows.items()}
+    assert ">60<" in next_week_cells[ward.people[0].name]
+    assert ">40<" in next_week_cells[ward.people[1].name]

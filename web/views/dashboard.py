@@ -18,7 +18,7 @@ from capacity.aggregates.heatmap import heatmap
 from capacity.aggregates.role_capacity import role_capacity
 from forecasting.selectors import actual_and_forecast_by_day
 from ops.cache import cached
-from scheduler.selectors import roster_figures_by_unit
+from scheduler.selectors import roster_figures_by_unit, rostered_hours_by_person_week
 from web.access import unit_for, visible_units
 from web.charts import Band, Line, hbar_chart, line_chart
 from web.views.common import page, this_monday
@@ -39,9 +39,15 @@ def _roster_figures(unit_ids: list[int], monday) -> dict:
 
 
 def _capacity_figures(unit_ids: list[int], monday) -> dict:
+    mondays = [monday + timedelta(weeks=i) for i in range(HEATMAP_WEEKS)]
     return {
         "as_of": _now(),
         "heatmap": heatmap(department_ids=unit_ids, first_week=monday, weeks=HEATMAP_WEEKS),
+        # utilisation counts rostered shifts beside project hours (the heatmap aggregate holds projects)
+        "rostered": {
+            str(person): hours
+            for person, hours in rostered_hours_by_person_week(unit_ids=unit_ids, mondays=mondays).items()
+        },
         "roles": role_capacity(
             department_ids=unit_ids, first_week=monday - timedelta(weeks=4), weeks=ROLE_WEEKS
         ),
@@ -141,7 +147,11 @@ def dashboard(request):
     key = [unit_ids, monday.isoformat()]
     roster_part = cached("roster", ["web-dashboard", *key], TTL_S, lambda: _roster_figures(unit_ids, monday))
     capacity_part = cached(
-        "capacity", ["web-dashboard", *key], TTL_S, lambda: _capacity_figures(unit_ids, monday)
+        "capacity",
+        ["web-dashboard", *key],
+        TTL_S,
+        lambda: _capacity_figures(unit_ids, monday),
+        also=("roster",),
     )
     forecast_part = cached(
         "forecast",
@@ -182,7 +192,11 @@ def dashboard(request):
                         "cells": [
                             {"week": k, "percent": percent, "band": _band(percent)}
                             for k, percent in zip(
-                                hm["weekKeys"], _aligned(p["percentByWeek"], hm["weekKeys"]), strict=True
+                                hm["weekKeys"],
+                                _utilisation(
+                                    p, capacity_part["rostered"].get(str(p["personId"])), hm["weekKeys"]
+                                ),
+                                strict=True,
                             )
                         ],
                     }
@@ -194,6 +208,18 @@ def dashboard(request):
         unit=unit,
         section="dashboard",
     )
+
+
+def _utilisation(person: dict, rostered: list[float] | None, keys: list[str]) -> list[float | None]:
+    """Per week, project hours plus rostered shift hours as a percentage of capacity (None without it)."""
+    if not rostered:
+        return _aligned(person["percentByWeek"], keys)
+    assigned = _aligned(person["assignedByWeek"], keys)
+    capacity = _aligned(person["capacityByWeek"], keys)
+    return [
+        round(100 * ((a or 0) + r) / c, 1) if c else None
+        for a, r, c in zip(assigned, rostered, capacity, strict=True)
+    ]
 
 
 def _aligned(values, keys: list[str]) -> list:

@@ -17,6 +17,7 @@ from forecasting.selectors import current_forecast_model, demand_series_list, fo
 from ops.models import Job
 from web.access import can_plan, department_role, plannable_department_ids, roles_by_department
 from web.charts import Band, Line, line_chart
+from web.throttles import throttled
 from web.views.common import page
 
 HISTORY_DAYS = 120
@@ -107,6 +108,7 @@ def forecast_detail(request, series_id: int):
 
 @login_required
 @require_POST
+@throttled("solve")  # the API's rate for retrains, counted together
 def forecast_retrain(request):
     roles = roles_by_department(request.user)
     writable = plannable_department_ids(request.user)

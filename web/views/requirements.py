@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -23,15 +23,19 @@ from scheduler.models import CoverRequirement
 from scheduler.selectors import shift_types_for_unit
 from scheduler.services.cover import cover_fill_from_forecast
 from web.access import unit_for
+from web.forms import PlanningDateField
 from web.views.common import next_monday, page
 
 
 def _week(request) -> date:
     raw = request.GET.get("week") or request.POST.get("week")
+    if not raw:
+        return next_monday()
+    field = PlanningDateField()
     try:
-        day = date.fromisoformat(raw) if raw else next_monday()
-    except ValueError:
-        day = next_monday()
+        day = field.clean(raw)
+    except ValidationError as exc:
+        raise BadRequest(f"week: {' '.join(exc.messages)}") from exc
     return day - timedelta(days=day.weekday())
 
 

@@ -27,6 +27,7 @@ from scheduler.selectors import (
 from scheduler.services.edits import roster_assignment_set
 from scheduler.services.rosters import (
     roster_compare,
+    roster_delete,
     roster_generate,
     roster_new_version,
     roster_publish,
@@ -35,6 +36,7 @@ from scheduler.services.rosters import (
 from scheduler.solver.options import DEFAULT_COMPARE_ENGINES
 from web.access import can_plan, department_role, unit_for, visible_units
 from web.forms import CellForm, NewRosterForm, SolveForm
+from web.throttles import throttled
 from web.views.common import error_json, next_monday, page
 
 SHIFT_PALETTE = 6  # colour classes shift-0 .. shift-5, always shown with the code itself
@@ -77,6 +79,7 @@ def roster_list(request, unit_id: int):
 
 @login_required
 @require_POST
+@throttled("solve")  # the API's rate, counted together
 def roster_new(request):
     units = visible_units(request.user)
     form = _new_roster_form(request, units, data=request.POST)
@@ -180,17 +183,19 @@ def _grid_context(roster: Roster) -> dict:
 @login_required
 def roster_detail(request, roster_id: int):
     roster = _roster_for(request, roster_id)
+    # A finished job never gets a progress panel: the panel would send the browser back to this page.
+    solving = roster.status == Roster.Status.SOLVING and roster.job is not None and not roster.job.is_finished
     context = {
         "roster": roster,
         "job": roster.job,
-        "solving": roster.status == Roster.Status.SOLVING,
+        "solving": solving,
         "can_edit": roster.department.can_plan
         and roster.status in (Roster.Status.SOLVED, Roster.Status.DRAFT),
         "solve_form": SolveForm(),
         "statistics": roster.statistics or {},
         "compare_jobs": [int(j) for j in request.GET.get("compare", "").split(",") if j.isdigit()][:3],
     }
-    if roster.status != Roster.Status.SOLVING:
+    if not context["solving"]:
         context.update(_grid_context(roster))
     return page(request, "web/rosters/detail.html", context, unit=roster.department, section="rosters")
 
@@ -232,6 +237,7 @@ def roster_cell(request, roster_id: int):
 
 @login_required
 @require_POST
+@throttled("solve")  # the API's rate, counted together
 def roster_resolve_view(request, roster_id: int):
     roster = _roster_for(request, roster_id, write=True)
     form = SolveForm(request.POST)
@@ -260,6 +266,20 @@ def roster_publish_view(request, roster_id: int):
 
 @login_required
 @require_POST
+def roster_delete_view(request, roster_id: int):
+    roster = _roster_for(request, roster_id, write=True)
+    version = request.POST.get("version")
+    try:
+        roster_delete(roster=roster, user=request.user, expected_version=int(version) if version else None)
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect("roster-detail", roster_id=roster.id)
+    messages.success(request, f"Roster {roster.start_date:%d %b %Y} (version {roster.version}) deleted.")
+    return redirect("roster-list", unit_id=roster.department_id)
+
+
+@login_required
+@require_POST
 def roster_new_version_view(request, roster_id: int):
     roster = _roster_for(request, roster_id, write=True)
     try:
@@ -272,6 +292,7 @@ def roster_new_version_view(request, roster_id: int):
 
 @login_required
 @require_POST
+@throttled("solve")  # the API's rate, counted together
 def roster_compare_view(request, roster_id: int):
     roster = _roster_for(request, roster_id, write=True)
     form = SolveForm(request.POST)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 
@@ -43,7 +44,10 @@ def home(request):
 
 @login_required
 def unit_switch(request):
-    unit = unit_for(request.user, int(request.GET.get("unit", 0) or 0))
+    raw = request.GET.get("unit", "")
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadRequest("unit must be a unit's id")
+    unit = unit_for(request.user, int(raw))
     remember_unit(request, unit)
     section = request.GET.get("section", "")
     if section in SECTIONS:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import PlanningDateField
 from capacity.aggregates.common import MAX_WEEKS
 from capacity.aggregates.grid import MAX_GRID_WEEKS
 from capacity.aggregates.role_capacity import SOURCES
@@ -40,7 +41,7 @@ class ScopeQuerySerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="RoleCapacityQuery")
 class RoleCapacityQuerySerializer(ScopeQuerySerializer):
-    start = serializers.DateField(required=False, help_text="First week (any day of it); default: this week")
+    start = PlanningDateField(required=False, help_text="First week (any day of it); default: this week")
     weeks = serializers.IntegerField(required=False, default=12, min_value=1, max_value=MAX_WEEKS)
     roles = CommaSeparatedIntegers(required=False, help_text="Role ids, comma-separated; default: every role")
     source = serializers.ChoiceField(
@@ -52,14 +53,14 @@ class RoleCapacityQuerySerializer(ScopeQuerySerializer):
 
 @extend_schema_serializer(component_name="HeatmapQuery")
 class HeatmapQuerySerializer(ScopeQuerySerializer):
-    start = serializers.DateField(required=False)
+    start = PlanningDateField(required=False)
     weeks = serializers.IntegerField(required=False, default=12, min_value=1, max_value=MAX_WEEKS)
     roles = CommaSeparatedIntegers(required=False)
 
 
 @extend_schema_serializer(component_name="ProjectAvailabilityQuery")
 class ProjectAvailabilityQuerySerializer(ScopeQuerySerializer):
-    week = serializers.DateField(required=False, help_text="Any day of the week; default: this week")
+    week = PlanningDateField(required=False, help_text="Any day of the week; default: this week")
     project = serializers.IntegerField(
         required=False, help_text="Candidates come from the project's department (and below) by default"
     )
@@ -69,13 +70,13 @@ class ProjectAvailabilityQuerySerializer(ScopeQuerySerializer):
 @extend_schema_serializer(component_name="SkillMatchQuery")
 class SkillMatchQuerySerializer(ScopeQuerySerializer):
     skills = serializers.CharField(help_text="Comma-separated skill names or parts of names")
-    week = serializers.DateField(required=False, help_text="Weigh availability in this week")
+    week = PlanningDateField(required=False, help_text="Weigh availability in this week")
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=MAX_LIMIT)
 
 
 @extend_schema_serializer(component_name="FindAvailableQuery")
 class FindAvailableQuerySerializer(ScopeQuerySerializer):
-    week = serializers.DateField(required=False)
+    week = PlanningDateField(required=False)
     skills = serializers.CharField(required=False, default="", allow_blank=True)
     minAvailableHours = serializers.FloatField(required=False, default=0.0, min_value=0)
     limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=MAX_LIMIT)
@@ -83,7 +84,7 @@ class FindAvailableQuerySerializer(ScopeQuerySerializer):
 
 @extend_schema_serializer(component_name="GridSnapshotQuery")
 class GridSnapshotQuerySerializer(ScopeQuerySerializer):
-    start = serializers.DateField(required=False)
+    start = PlanningDateField(required=False)
     weeks = serializers.IntegerField(required=False, default=12, min_value=1, max_value=MAX_GRID_WEEKS)
 
 
@@ -105,7 +106,7 @@ class RoleCapacitySeriesSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="RoleCapacity")
 class RoleCapacitySerializer(serializers.Serializer):
-    weekKeys = serializers.ListField(child=serializers.DateField())
+    weekKeys = serializers.ListField(child=PlanningDateField())
     roles = _RoleRef(many=True)
     series = RoleCapacitySeriesSerializer(many=True)
 
@@ -133,7 +134,7 @@ class HeatmapPersonSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="Heatmap")
 class HeatmapSerializer(serializers.Serializer):
-    weekKeys = serializers.ListField(child=serializers.DateField())
+    weekKeys = serializers.ListField(child=PlanningDateField())
     people = HeatmapPersonSerializer(many=True)
 
 
@@ -152,7 +153,7 @@ class ProjectAvailabilityPersonSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="ProjectAvailability")
 class ProjectAvailabilitySerializer(serializers.Serializer):
-    week = serializers.DateField()
+    week = PlanningDateField()
     people = ProjectAvailabilityPersonSerializer(many=True)
 
 
@@ -173,7 +174,7 @@ class SkillMatchResultSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="SkillMatch")
 class SkillMatchSerializer(serializers.Serializer):
     skills = serializers.ListField(child=serializers.CharField())
-    week = serializers.DateField(allow_null=True)
+    week = PlanningDateField(allow_null=True)
     scoring = serializers.DictField(child=serializers.FloatField())
     results = SkillMatchResultSerializer(many=True)
 
@@ -204,7 +205,7 @@ class FindAvailableScoringSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="FindAvailable")
 class FindAvailableSerializer(serializers.Serializer):
-    week = serializers.DateField()
+    week = PlanningDateField()
     scoring = FindAvailableScoringSerializer()
     results = FindAvailableResultSerializer(many=True)
 
@@ -224,7 +225,7 @@ class GridPersonSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="GridSnapshot")
 class GridSnapshotSerializer(serializers.Serializer):
-    weekKeys = serializers.ListField(child=serializers.DateField())
+    weekKeys = serializers.ListField(child=PlanningDateField())
     people = GridPersonSerializer(many=True)
     hoursByPerson = serializers.DictField(
         child=serializers.DictField(child=serializers.FloatField()), help_text="person id -> week -> hours"

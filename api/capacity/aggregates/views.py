@@ -40,7 +40,7 @@ READ_MAX_AGE_S = 30
 READ_ERRORS = {**ERROR_RESPONSES, 429: OpenApiResponse(ErrorSerializer, description="Throttled")}
 
 
-def _query(request, serializer_class) -> dict:
+def query_params(request, serializer_class) -> dict:
     serializer = serializer_class(data=request.query_params)
     reject_unknown_query_params(request, serializer.fields)
     serializer.is_valid(raise_exception=True)
@@ -69,13 +69,14 @@ def _json_response(text: str) -> HttpResponse:
     return HttpResponse(text, content_type="application/json")
 
 
-def _respond(request, name: str, params: dict, read):
+def respond_aggregate(request, name: str, params: dict, read, *, namespaces: tuple[str, ...] = ("capacity",)):
     """The aggregate's cached JSON text, handed on as it is, with a validator derived from (name, params,
-    today, cache version): a revalidation with a current ETag answers 304 without computing or even
-    reading the cached payload. `read(encoded=True)` must answer the JSON text."""
+    today, the versions of the cache namespaces it reads): a revalidation with a current ETag answers 304
+    without computing or even reading the cached payload. `read(encoded=True)` must answer the JSON text."""
     try:
         # today is part of it: default weeks and certificate expiry move with the date
-        etag = etag_for([name, params, timezone.localdate(), ops_cache.namespace_version("capacity")])
+        versions = [ops_cache.namespace_version(namespace) for namespace in namespaces]
+        etag = etag_for([name, params, timezone.localdate(), *versions])
     except Exception:  # noqa: BLE001 - the cache is down: tag the payload itself
         text = read(encoded=True)
         return conditional_read(
@@ -112,7 +113,7 @@ class RoleCapacityApi(AggregateApi):
         description="Assigned hours and capacity per role and week (see capacity.aggregates.role_capacity).",
     )
     def get(self, request):
-        q = _query(request, s.RoleCapacityQuerySerializer)
+        q = query_params(request, s.RoleCapacityQuerySerializer)
         params = {
             "department_ids": resolve_scope(request, q.get("department"), q["include_children"]),
             "first_week": q.get("start"),
@@ -120,7 +121,7 @@ class RoleCapacityApi(AggregateApi):
             "role_ids": q.get("roles"),
             "source": q.get("source"),
         }
-        return _respond(request, "role_capacity", params, lambda **kw: role_capacity(**params, **kw))
+        return respond_aggregate(request, "role_capacity", params, lambda **kw: role_capacity(**params, **kw))
 
 
 class HeatmapApi(AggregateApi):
@@ -132,14 +133,14 @@ class HeatmapApi(AggregateApi):
         description="Per active person and week: assigned, capacity, approved leave, percent and available.",
     )
     def get(self, request):
-        q = _query(request, s.HeatmapQuerySerializer)
+        q = query_params(request, s.HeatmapQuerySerializer)
         params = {
             "department_ids": resolve_scope(request, q.get("department"), q["include_children"]),
             "first_week": q.get("start"),
             "weeks": q["weeks"],
             "role_ids": q.get("roles"),
         }
-        return _respond(request, "heatmap", params, lambda **kw: heatmap(**params, **kw))
+        return respond_aggregate(request, "heatmap", params, lambda **kw: heatmap(**params, **kw))
 
 
 class ProjectAvailabilityApi(AggregateApi):
@@ -151,7 +152,7 @@ class ProjectAvailabilityApi(AggregateApi):
         description="Hours each candidate person has left in a week, most available first.",
     )
     def get(self, request):
-        q = _query(request, s.ProjectAvailabilityQuerySerializer)
+        q = query_params(request, s.ProjectAvailabilityQuerySerializer)
         department = q.get("department")
         if q.get("project") is not None:
             readable = set(request_department_roles(request))
@@ -164,7 +165,7 @@ class ProjectAvailabilityApi(AggregateApi):
             "week": q.get("week"),
             "role_ids": q.get("roles"),
         }
-        return _respond(
+        return respond_aggregate(
             request, "project_availability", params, lambda **kw: project_availability(**params, **kw)
         )
 
@@ -187,10 +188,10 @@ class SkillMatchApi(AggregateApi, _AsyncStart):
         "certifications never match), ranked by a 0-100 score that weighs availability when `week` is given.",
     )
     def get(self, request):
-        q = _query(request, s.SkillMatchQuerySerializer)
+        q = query_params(request, s.SkillMatchQuerySerializer)
         params = self._params(request, q)
         try:
-            return _respond(request, "skill_match", params, lambda **kw: skill_match(**params, **kw))
+            return respond_aggregate(request, "skill_match", params, lambda **kw: skill_match(**params, **kw))
         except ValueError as exc:
             raise _value_error(exc) from exc
 
@@ -237,7 +238,7 @@ class FindAvailableApi(AggregateApi):
         "capacity.aggregates.find_available).",
     )
     def get(self, request):
-        q = _query(request, s.FindAvailableQuerySerializer)
+        q = query_params(request, s.FindAvailableQuerySerializer)
         params = {
             "department_ids": resolve_scope(request, q.get("department"), q["include_children"]),
             "week": q.get("week"),
@@ -246,7 +247,9 @@ class FindAvailableApi(AggregateApi):
             "limit": q["limit"],
         }
         try:
-            return _respond(request, "find_available", params, lambda **kw: find_available(**params, **kw))
+            return respond_aggregate(
+                request, "find_available", params, lambda **kw: find_available(**params, **kw)
+            )
         except ValueError as exc:
             raise _value_error(exc) from exc
 
@@ -260,13 +263,13 @@ class GridSnapshotApi(AggregateApi, _AsyncStart):
         description="People of the scope and their booked hours per week (1-26 weeks), in two queries.",
     )
     def get(self, request):
-        q = _query(request, s.GridSnapshotQuerySerializer)
+        q = query_params(request, s.GridSnapshotQuerySerializer)
         params = {
             "department_ids": resolve_scope(request, q.get("department"), q["include_children"]),
             "first_week": q.get("start"),
             "weeks": q["weeks"],
         }
-        return _respond(request, "grid_snapshot", params, lambda **kw: grid_snapshot(**params, **kw))
+        return respond_aggregate(request, "grid_snapshot", params, lambda **kw: grid_snapshot(**params, **kw))
 
     @extend_schema(
         operation_id="report_grid_snapshot_async",

@@ -56,7 +56,7 @@ def test_origin_cuts_step_back_one_horizon_and_respect_the_minimum():
 
 def test_backtest_scores_every_candidate_on_the_same_origins(weekly):
     history, _ = prepare(weekly)
-    result = backtest(history, horizon=14, origins=3, candidates=("seasonal_naive", "ets"))
+    result = backtest(history, horizon=14, origins=3, candidates=("seasonal_naive", "ets"), prune_ratio=None)
     assert set(result.scores) == {"seasonal_naive", "ets"}
     assert all(len(s.mase_per_origin) == 3 for s in result.scores.values())
     assert result.decisions["origins_used"] == 3
@@ -84,3 +84,57 @@ def test_mase_does_not_depend_on_units(factor, seed):
     before = mase(actual, predicted, seasonal_naive_scale(train, 7))
     after = mase(actual * factor, predicted * factor, seasonal_naive_scale(train * factor, 7))
     assert after == pytest.approx(before, rel=1e-9)
+
+
+def _far_off(calls):
+    """A stand-in for a costly candidate that forecasts nonsense: twice the level, counting its fits."""
+    from forecasting.engine.fitted import Fitted
+
+    def fit(history, horizon, **kwargs):
+        calls.append(len(history))
+        return Fitted(np.full(horizon, 2 * np.nanmean(history.y)))
+
+    return fit
+
+
+def test_a_costly_candidate_far_behind_on_the_first_origin_is_not_fitted_again(weekly, monkeypatch):
+    from forecasting.engine import candidates
+    from forecasting.engine.choose import choose
+
+    # given a Prophet that is far off on every origin
+    calls = []
+    monkeypatch.setitem(candidates.CANDIDATES, "prophet", _far_off(calls))
+    history, _ = prepare(weekly)
+
+    # when the backtest runs three origins
+    result = backtest(history, horizon=14, origins=3)
+
+    # then it was fitted on the first (oldest) origin only, is marked pruned and never chosen,
+    # while the cheap candidates ran every origin (the oldest is the combinations' weighting-only one)
+    assert calls == [len(history) - 4 * 14]
+    assert result.scores["prophet"].pruned and len(result.scores["prophet"].mase_per_origin) == 1
+    assert not result.scores["prophet"].ok
+    assert result.decisions["pruned_after_first_origin"] == ["prophet"]
+    assert all(len(result.scores[n].mase_per_origin) == 3 for n in ("seasonal_naive", "ets"))
+    assert choose(result.scores) != "prophet"
+
+
+def test_without_pruning_every_candidate_runs_every_origin(weekly, monkeypatch):
+    from forecasting.engine import candidates
+
+    calls = []
+    monkeypatch.setitem(candidates.CANDIDATES, "prophet", _far_off(calls))
+    history, _ = prepare(weekly)
+    result = backtest(history, horizon=14, origins=3, prune_ratio=None)
+    assert len(calls) == 4 and not result.scores["prophet"].pruned  # three scored, one weighting-only
+
+
+def test_cheap_candidates_are_never_pruned(weekly, monkeypatch):
+    from forecasting.engine import candidates
+
+    # given an ETS as far off as the costly stand-in above
+    calls = []
+    monkeypatch.setitem(candidates.CANDIDATES, "ets", _far_off(calls))
+    history, _ = prepare(weekly)
+    result = backtest(history, horizon=14, origins=3, candidates=("seasonal_naive", "ets"))
+    assert len(calls) == 3 and not result.scores["ets"].pruned

@@ -26,7 +26,14 @@ def test_recovers_a_known_weekly_pattern(weekly):
 def test_result_holds_everything_the_django_side_stores(weekly):
     result = train_one(weekly, horizon=7, origins=2)
     assert result.algorithm == result.chosen
-    assert set(result.metrics) == {"seasonal_naive", "ets", "prophet"}
+    assert set(result.metrics) == {
+        "seasonal_naive",
+        "ets",
+        "mstl",
+        "prophet",
+        "combination_mean",
+        "combination_weighted",
+    }
     assert json.loads(result.model_json)  # every algorithm stores JSON
     assert result.duration_s > 0
     points = list(result.forecast.points())
@@ -110,3 +117,35 @@ def test_bad_series_return_an_error_instead_of_raising(series, message):
     assert not result.ok
     assert message in result.error
     assert result.forecast is None
+
+
+def test_a_final_ets_keeps_the_backtests_last_parameters_when_that_window_held_nearly_all_the_history():
+    from forecasting.engine.backtest import backtest
+    from forecasting.engine.baselines import ets
+    from forecasting.engine.prepare import prepare
+
+    # given a year of weekly-patterned demand, where the last origin's window is 96% of the history
+    series = weekly_series(days=364)
+    history, _ = prepare(series)
+
+    # when ETS is trained and chosen
+    result = train_one(series, horizon=14, origins=2, candidates=("ets",))
+
+    # then the final model is the last backtest fit's parameters run over the whole history, not a new fit
+    assert result.chosen == "ets" and result.params["parameters_from_backtest"] is True
+    last = backtest(history, horizon=14, origins=2, candidates=("ets",)).last_fits["ets"]
+    assert result.params["smoothing"] == last.params["smoothing"]
+    same = ets(history, 14, interval_width=0.8, previous=last, refit=False)
+    np.testing.assert_allclose(result.forecast.value, np.maximum(same.value, 0))
+
+
+def test_a_final_ets_is_fitted_afresh_when_the_backtest_window_was_much_shorter():
+    # given 70 days and a 14-day horizon: the last origin trained on 56 of 70 points (80% is the floor)
+    series = weekly_series(days=69)
+
+    # when
+    result = train_one(series, horizon=14, origins=1, candidates=("ets",))
+
+    # then ETS estimated its parameters on the whole history
+    assert result.ok, result.error
+    assert result.params["parameters_from_backtest"] is False

@@ -1,5 +1,6 @@
 import random
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -21,10 +22,20 @@ class Command(BaseCommand):
         parser.add_argument("--size", choices=sorted(SIZES), default="medium")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--no-user", action="store_true", help="Do not create the demo login")
+        parser.add_argument(
+            "--yes-i-know",
+            action="store_true",
+            help="Create the demo login (a superuser with a published password) even with DEBUG off",
+        )
 
-    def handle(self, *args, size: str, seed: int, no_user: bool, **options):
+    def handle(self, *args, size: str, seed: int, no_user: bool, yes_i_know: bool = False, **options):
         if seed < 0:
             raise CommandError("--seed must be zero or positive")
+        if not no_user and not settings.DEBUG and not yes_i_know:
+            raise CommandError(
+                f"DEBUG is off: seed_demo would create the superuser {DEMO_USER!r} with the published "
+                "password. Use --no-user, or --yes-i-know if this really is a throw-away demo."
+            )
         rng = random.Random(seed)
         today = timezone.localdate()
         with transaction.atomic():

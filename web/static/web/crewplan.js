@@ -39,13 +39,19 @@
   var FINISHED = ["succeeded", "failed", "cancelled"];
   document.querySelectorAll("[data-job-panel]").forEach(function (panel) {
     var jobId = panel.dataset.jobId;
+    /* A job already finished when the page was drawn is shown, never followed: following it could land
+       on this same page again and reload without end. */
+    var finishedOnArrival = FINISHED.indexOf(panel.dataset.status) >= 0;
     var ticks = 0;
     var field = function (name) { return panel.querySelector('[data-field="' + name + '"]'); };
     var cancel = panel.querySelector("[data-cancel]");
     function show(job) {
       var r = job.result || {};
       field("status").textContent = job.status;
-      field("message").textContent = job.message ? "· " + job.message : "";
+      var waiting = job.status === "queued" && job.queue_position;
+      field("message").textContent = waiting
+        ? "· waiting, position " + job.queue_position + " in the queue"
+        : (job.message ? "· " + job.message : "");
       field("progress").value = job.progress || 0;
       field("elapsed").textContent = r.elapsed !== undefined ? fmt(r.elapsed, 1) + " s" : (r.solve_s !== undefined ? fmt(r.solve_s, 1) + " s" : "–");
       field("objective").textContent = fmt(r.objective, 0);
@@ -56,25 +62,29 @@
     function poll() {
       fetch("/api/jobs/" + jobId, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
-          if (!response.ok) throw new Error("the job could not be read (" + response.status + ")");
+          if (!response.ok) {
+            var failure = new Error("the job could not be read (" + response.status + ")");
+            failure.final = response.status < 500; /* a 4xx will not change by asking again */
+            throw failure;
+          }
           return response.json();
         })
         .then(function (job) {
           ticks += 1;
           show(job);
           if (FINISHED.indexOf(job.status) >= 0) {
+            /* every terminal state stops polling here */
+            cancel.hidden = true;
             if (job.status === "failed") {
               var err = field("error");
               err.hidden = false;
               err.textContent = "The job failed: " + (job.error || "no reason given");
-              cancel.hidden = true;
               return;
             }
             field("progress").value = 100;
-            field("message").textContent = "· done, opening the result";
-            cancel.hidden = true;
+            if (!finishedOnArrival) field("message").textContent = "· " + (job.status === "cancelled" ? "cancelled" : "done") + ", opening the result";
             /* a short pause so the finished state is seen before the page changes */
-            if (panel.dataset.doneUrl) {
+            if (panel.dataset.doneUrl && !finishedOnArrival) {
               window.setTimeout(function () { window.location.assign(panel.dataset.doneUrl); }, 700);
             }
             return;
@@ -85,7 +95,7 @@
           var err = field("error");
           err.hidden = false;
           err.textContent = String(error.message || error);
-          window.setTimeout(poll, 2000);
+          if (!error.final) window.setTimeout(poll, 2000);
         });
     }
     cancel.addEventListener("click", function () {
@@ -103,7 +113,10 @@
         .then(function (r) { return r.json(); })
         .then(function (job) {
           var r = job.result || {};
-          row.querySelector('[data-k="status"]').textContent = job.status;
+          /* the referee's count, not the engine's claim: a roster breaking hard rules is marked */
+          var breaks = (r.hard_violations || 0) > 0;
+          row.classList.toggle("breaks-hard-rules", breaks);
+          row.querySelector('[data-k="status"]').textContent = breaks ? job.status + " · breaks hard rules" : job.status;
           row.querySelector('[data-k="engine"]').textContent = r.engine || job.params.engine;
           ["objective", "bound", "hard_violations"].forEach(function (k) {
             row.querySelector('[data-k="' + k + '"]').textContent = fmt(r[k], 0);

@@ -123,6 +123,9 @@ class ModelContext:
         var = self.new_var(0, 1, "any", integer=False)
         for term in variables:
             self.post(var >= term)
+        # and from above: a rule that rewards a larger count (the low side of a fairness spread) must not
+        # get "worked" for free on a weekend nobody worked
+        self.post(var <= self.sum(variables))
         return var
 
     def upper(self, exprs: list[Any], *, ub: int) -> Any:

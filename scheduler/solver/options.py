@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 AUTO = "auto"
-# Every engine name the core knows. "colgen" (column generation) is a known name that a build may lack:
-# the solve entry point says so when asked for it.
+# Every engine name the core knows (colgen: column generation polished by CP-SAT; bench/results/SOLVER.md).
 ENGINES = (AUTO, "cpsat", "milp", "assign", "colgen")
 # The engines a person may ask for a whole roster: assign only fills open shifts of a day, and auto picks it
 # when that is the job.
-ROSTER_ENGINES = (AUTO, "cpsat", "milp")
+ROSTER_ENGINES = (AUTO, "colgen", "cpsat", "milp")
 COMPARE_ENGINES = tuple(e for e in ROSTER_ENGINES if e != AUTO)
 DEFAULT_COMPARE_ENGINES = ("cpsat", "milp")
 ENGINE_LABELS = {

@@ -309,6 +309,21 @@ def test_fairness_weekends(engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_fairness_weekends_counts_a_weekend_only_when_it_is_worked(engine):
+    # given three covered Saturdays for two people on one contract, and Sundays free to work
+    saturdays = [5, 12, 19]
+    prob = problem(
+        21,
+        staff=_pair(),
+        weights=Weights(fairness_weekends=5),
+        cover=tuple(Cover(d, "D", preferred=1, weight_under=50, weight_over=50) for d in saturdays),
+    )
+    # then the engines find the even split (one works a Sunday of a weekend the other has): a model that
+    # lets "weekend worked" be 1 on a weekend nobody worked stops at 5 and calls it optimal
+    solved(engine, prob, 0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_fairness_minutes(engine):
     prob = problem(
         3,

@@ -166,7 +166,7 @@ def test_cpsat_claims_what_the_referee_finds(problem):
 @SETTINGS
 @given(problems())
 def test_milp_claims_what_the_referee_finds(problem):
-    solution = solve_milp(problem, time_limit=5, workers=1)
+    solution = solve_milp(problem, time_limit=30, workers=1)
     if solution.objective is None:
         return
     _claims_match(problem, solution)
@@ -208,7 +208,7 @@ def _brute_force(problem):
 )
 def test_cpsat_optimum_equals_brute_force(problem):
     expected = _brute_force(problem)
-    solution = solve_cpsat(problem, time_limit=5, workers=1, lns=False)
+    solution = solve_cpsat(problem, time_limit=30, workers=1, lns=False)
     if expected is None:
         assert solution.status == INFEASIBLE and solution.objective is None
         return
@@ -254,9 +254,10 @@ def test_constructed_rows_break_none_of_the_persons_rules(problem):
 )
 def test_colgen_optimum_equals_brute_force(problem):
     # given a problem small enough to enumerate, when column generation alone solves it (complete pool),
-    # then it proves the brute-force optimum
+    # then it proves the brute-force optimum (the limit is only a ceiling: a proof ends the solve, and under
+    # a loaded machine 5 s once ran out before it)
     expected = _brute_force(problem)
-    solution = solve_colgen(problem, time_limit=5, workers=1, polish=False)
+    solution = solve_colgen(problem, time_limit=30, workers=1, polish=False)
     if expected is None:
         assert solution.status == INFEASIBLE and solution.objective is None
         return

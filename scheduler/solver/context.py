@@ -128,6 +128,17 @@ class ModelContext:
         self.post(var <= self.sum(variables))
         return var
 
+    def by_level(self, count: Any, costs: Sequence[int], *, low: int = 0, name: str = "") -> Any:
+        """``costs[c]`` when ``count`` is ``c`` (``low <= c < len(costs)``), for any shape of costs: one 0/1
+        per level, exactly one of them on, so a cost that is not convex in the count stays linear."""
+        if isinstance(count, int):
+            return costs[min(max(count, 0), len(costs) - 1)]
+        levels = range(low, len(costs))
+        chosen = [self.new_bool(f"{name or 'level'}[{c}]") for c in levels]
+        self.post(self.linear_sum(chosen) == 1)
+        self.post(self.linear_sum([c * z for c, z in zip(levels, chosen, strict=True) if c]) == count)
+        return self.linear_sum([costs[c] * z for c, z in zip(levels, chosen, strict=True) if costs[c]])
+
     def upper(self, exprs: list[Any], *, ub: int) -> Any:
         var = self.new_var(0, ub, "upper", integer=False)
         for expr in exprs:

@@ -75,7 +75,9 @@ class Cover:
     """How many people a shift needs on a day (optionally only counting holders of `skill`).
 
     ``minimum`` is hard; ``preferred`` is soft with ``weight_under`` per missing and ``weight_over`` per extra
-    person.
+    person. ``short_risk[c]`` is the chance that demand needs more than ``c`` people on the shift (from
+    sampled demand paths; 0 past its end): the soft rule ``cover_shortfall_risk`` charges
+    ``weights.cover_shortfall_risk`` times that chance at the count rostered.
     """
 
     day: int
@@ -85,6 +87,12 @@ class Cover:
     weight_over: int = 0
     minimum: int = 0
     skill: str | None = None
+    short_risk: tuple[float, ...] = ()
+
+    def risk_penalty(self, count: int, weight: int) -> int:
+        """The ``cover_shortfall_risk`` penalty with ``count`` people on the shift (an integer, like all)."""
+        chance = self.short_risk[count] if 0 <= count < len(self.short_risk) else 0.0
+        return round(weight * chance)
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,7 @@ class Weights:
     fairness_nights: int = 0  # per unit of spread (max - min) in nights within a contract group
     fairness_weekends: int = 0  # per unit of spread in weekends worked
     fairness_minutes: int = 0  # per minute of spread in worked minutes
+    cover_shortfall_risk: int = 0  # per shift sure to be under-staffed, times the chance (Cover.short_risk)
 
 
 @dataclass(frozen=True)

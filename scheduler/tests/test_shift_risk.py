@@ -1,0 +1,124 @@
+"""The risk of a roster's shifts from the unit's forecast: sampled paths against the exact normal tail, the
+solver's Cover.short_risk from the same paths, and the rule weights that switch the rule on."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from capacity.tests.factories import PersonFactory
+from forecasting.engine.cover import ShiftCover
+from forecasting.engine.domain import Forecast
+from forecasting.engine.risk import roster_risk
+from forecasting.engine.staffing import RatioRule
+from forecasting.models import ForecastModel, ForecastPoint
+from forecasting.tests.factories import DemandSeriesFactory
+from scheduler.models import RuleWeights
+from scheduler.problem_builder import build_problem
+from scheduler.rule_weights import solver_weights
+from scheduler.shift_risk import roster_shift_risk, shift_needs, short_risk
+from scheduler.solver import domain as sd
+from scheduler.solver import solve
+from scheduler.solver.evaluate import evaluate
+from scheduler.tests.factories import RosterAssignmentFactory, RosterFactory, ShiftTypeFactory
+
+pytestmark = pytest.mark.django_db
+MONDAY = date(2025, 3, 3)
+MEAN, UPPER = (20.0, 24.0), (30.0, 36.0)  # residents per day; the 80% interval's upper end
+
+
+@pytest.fixture
+def ward():
+    """A unit needing 1 carer per 5 residents on its early shift, a forecast for two days, and a roster
+    of those days with 4 carers on the first and 5 on the second."""
+    series = DemandSeriesFactory(staffing={"method": "ratio", "per_staff": {"E": 5}})
+    unit = series.department
+    early = ShiftTypeFactory(department=unit, code="E", start_time=time(7))
+    model = ForecastModel.objects.create(
+        series=series, algorithm="test", trained_at=timezone.now(), is_current=True, interval_width=0.8
+    )
+    ForecastPoint.objects.bulk_create(
+        ForecastPoint(
+            model=model,
+            timestamp=datetime.combine(MONDAY + timedelta(days=i), time(0), tzinfo=UTC),
+            value=v,
+            lower=2 * v - u,
+            upper=u,
+        )
+        for i, (v, u) in enumerate(zip(MEAN, UPPER, strict=True))
+    )
+    roster = RosterFactory(department=unit, start_date=MONDAY, end_date=MONDAY + timedelta(days=1))
+    people = [PersonFactory(department=unit, hire_date=date(2020, 1, 1)) for _ in range(6)]
+    for day, count in ((0, 4), (1, 5)):
+        for person in people[:count]:
+            RosterAssignmentFactory(
+                roster=roster, person=person, shift_type=early, date=MONDAY + timedelta(days=day)
+            )
+    return roster
+
+
+def test_the_sampled_risk_of_each_shift_agrees_with_the_exact_normal_tail(ward):
+    # given the roster, when its risk is read from 2000 demand paths of the forecast
+    risk = roster_shift_risk(roster=ward)
+    # then the chance of being short and the expected shortfall agree with the engine's exact computation
+    forecast = Forecast(
+        timestamps=tuple(datetime.combine(MONDAY + timedelta(days=i), time(0)) for i in range(2)),
+        value=MEAN,
+        lower=tuple(2 * v - u for v, u in zip(MEAN, UPPER, strict=True)),
+        upper=UPPER,
+        interval_width=0.8,
+    )
+    covers = [
+        ShiftCover(MONDAY + timedelta(days=i), "E", staff, datetime.min, datetime.min)
+        for i, staff in enumerate((4, 5))
+    ]
+    exact = roster_risk(forecast, covers, {"E": RatioRule(per_staff=5)}, pooled=False, method="exact")
+    assert [(s["date"], s["shift"], s["assigned"]) for s in risk["shifts"]] == [
+        ("2025-03-03", "E", 4),
+        ("2025-03-04", "E", 5),
+    ]
+    assert risk["samples"] == 2000
+    for sampled, truth in zip(risk["shifts"], exact.shifts, strict=True):
+        assert sampled["probability_short"] == pytest.approx(truth.probability_short, abs=0.03)
+        assert sampled["expected_shortfall"] == pytest.approx(truth.expected_shortfall, abs=0.04)
+    assert exact.shifts[0].probability_short == pytest.approx(0.5, abs=1e-6)  # 4 carers meet 20 residents
+    assert risk["expected_shortfall"] == pytest.approx(exact.expected_shortfall, abs=0.06)
+
+
+def test_the_solver_prices_the_risk_the_page_reports(ward):
+    # given a unit weighing a shift sure to be short at 1000
+    RuleWeights.objects.create(department=ward.department, cover_shortfall_risk=1000)
+    weights = solver_weights(unit=ward.department)
+    # when the roster's problem is built, then each early shift carries its chance of being short per level
+    problem = build_problem(ward, weights=weights).problem
+    needs, _ = shift_needs(unit=ward.department, start=ward.start_date, end=ward.end_date)
+    assert [c.short_risk for c in problem.cover] == [short_risk(needs[key]) for key in sorted(needs)]
+    assert problem.cover[0].short_risk[4] > problem.cover[0].short_risk[5] > problem.cover[0].short_risk[6]
+    # and the referee's price of the roster as it stands is the weight times the chance the page shows
+    current = {p.id: [None, None] for p in problem.staff}
+    for a in ward.assignments.all():
+        current[str(a.person_id)][(a.date - MONDAY).days] = "E"
+    priced = evaluate(problem, {p: tuple(row) for p, row in current.items()})
+    shown = roster_shift_risk(roster=ward)["shifts"]
+    assert [p.amount for p in priced.penalties if p.rule == "cover_shortfall_risk"] == [
+        round(1000 * s["probability_short"]) for s in shown
+    ]
+    # when solved (auto: colgen cannot price the rule), every carer works: each lowers the risk for free
+    solution = solve(problem, time_limit=5, workers=1)
+    assert solution.engine != "colgen"
+    assert "colgen left out (cannot price cover_shortfall_risk)" in solution.engine_reason
+    assert sum(1 for _ in solution.assignments()) == 12
+    assert evaluate(problem, solution.roster).objective == solution.objective
+
+
+def test_without_the_weight_the_problem_carries_no_risk(ward):
+    problem = build_problem(ward, weights=solver_weights(unit=ward.department)).problem
+    assert problem.weights == sd.Weights()
+    assert all(not c.short_risk for c in problem.cover)
+
+
+def test_a_unit_without_a_forecast_has_no_risk_and_says_why():
+    roster = RosterFactory(start_date=MONDAY, end_date=MONDAY)
+    risk = roster_shift_risk(roster=roster)
+    assert risk["shifts"] == [] and risk["samples"] == 0
+    assert "no demand series" in risk["message"]

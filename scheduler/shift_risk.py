@@ -89,7 +89,8 @@ def roster_shift_risk(*, roster: Roster, samples: int = SAMPLES, seed: int = SEE
         unit=roster.department, start=roster.start_date, end=roster.end_date, samples=samples, seed=seed
     )
     assigned: dict[tuple[date, str], int] = {}
-    for day, code in RosterAssignment.objects.filter(roster=roster).values_list("date", "shift_type__code"):
+    rows = RosterAssignment.objects.filter(roster=roster) if needs else RosterAssignment.objects.none()
+    for day, code in rows.values_list("date", "shift_type__code"):
         assigned[(day, code)] = assigned.get((day, code), 0) + 1
     shifts = []
     total = 0.0

@@ -1,18 +1,14 @@
 """The risk of a roster's shifts from the unit's forecast: sampled paths against the exact normal tail, the
 solver's Cover.short_risk from the same paths, and the rule weights that switch the rule on."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
-from django.utils import timezone
 
-from capacity.tests.factories import PersonFactory
 from forecasting.engine.cover import ShiftCover
 from forecasting.engine.domain import Forecast
 from forecasting.engine.risk import roster_risk
 from forecasting.engine.staffing import RatioRule
-from forecasting.models import ForecastModel, ForecastPoint
-from forecasting.tests.factories import DemandSeriesFactory
 from scheduler.models import RuleWeights
 from scheduler.problem_builder import build_problem
 from scheduler.rule_weights import solver_weights
@@ -20,41 +16,15 @@ from scheduler.shift_risk import roster_shift_risk, shift_needs, short_risk
 from scheduler.solver import domain as sd
 from scheduler.solver import solve
 from scheduler.solver.evaluate import evaluate
-from scheduler.tests.factories import RosterAssignmentFactory, RosterFactory, ShiftTypeFactory
+from scheduler.tests.factories import RosterFactory
+from scheduler.tests.risk_setup import MEAN, MONDAY, UPPER, roster_with_forecast
 
 pytestmark = pytest.mark.django_db
-MONDAY = date(2025, 3, 3)
-MEAN, UPPER = (20.0, 24.0), (30.0, 36.0)  # residents per day; the 80% interval's upper end
 
 
 @pytest.fixture
 def ward():
-    """A unit needing 1 carer per 5 residents on its early shift, a forecast for two days, and a roster
-    of those days with 4 carers on the first and 5 on the second."""
-    series = DemandSeriesFactory(staffing={"method": "ratio", "per_staff": {"E": 5}})
-    unit = series.department
-    early = ShiftTypeFactory(department=unit, code="E", start_time=time(7))
-    model = ForecastModel.objects.create(
-        series=series, algorithm="test", trained_at=timezone.now(), is_current=True, interval_width=0.8
-    )
-    ForecastPoint.objects.bulk_create(
-        ForecastPoint(
-            model=model,
-            timestamp=datetime.combine(MONDAY + timedelta(days=i), time(0), tzinfo=UTC),
-            value=v,
-            lower=2 * v - u,
-            upper=u,
-        )
-        for i, (v, u) in enumerate(zip(MEAN, UPPER, strict=True))
-    )
-    roster = RosterFactory(department=unit, start_date=MONDAY, end_date=MONDAY + timedelta(days=1))
-    people = [PersonFactory(department=unit, hire_date=date(2020, 1, 1)) for _ in range(6)]
-    for day, count in ((0, 4), (1, 5)):
-        for person in people[:count]:
-            RosterAssignmentFactory(
-                roster=roster, person=person, shift_type=early, date=MONDAY + timedelta(days=day)
-            )
-    return roster
+    return roster_with_forecast()
 
 
 def test_the_sampled_risk_of_each_shift_agrees_with_the_exact_normal_tail(ward):

@@ -82,16 +82,9 @@ def short_risk(need: np.ndarray) -> tuple[float, ...]:
     return tuple(float((need > c).mean()) for c in range(int(need.max()) + 1)) if len(need) else ()
 
 
-def roster_shift_risk(*, roster: Roster, samples: int = SAMPLES, seed: int = SEED) -> dict:
-    """Per shift of each day: people assigned, the chance the shift is short and the expected shortfall,
-    with the roster's total expected shortfall (see the module docstring)."""
-    needs, reason = shift_needs(
-        unit=roster.department, start=roster.start_date, end=roster.end_date, samples=samples, seed=seed
-    )
-    assigned: dict[tuple[date, str], int] = {}
-    rows = RosterAssignment.objects.filter(roster=roster) if needs else RosterAssignment.objects.none()
-    for day, code in rows.values_list("date", "shift_type__code"):
-        assigned[(day, code)] = assigned.get((day, code), 0) + 1
+def risk_of_counts(needs: dict[tuple[date, str], np.ndarray], assigned: dict[tuple[date, str], int]) -> dict:
+    """Per (day, shift) of ``needs``: the people ``assigned``, the chance of being short and the expected
+    shortfall; with the total expected shortfall."""
     shifts = []
     total = 0.0
     for (day, code), need in sorted(needs.items()):
@@ -108,10 +101,22 @@ def roster_shift_risk(*, roster: Roster, samples: int = SAMPLES, seed: int = SEE
                 "expected_shortfall": round(float(missing.mean()), 4),
             }
         )
+    return {"expected_shortfall": round(total, 4), "shifts": shifts}
+
+
+def roster_shift_risk(*, roster: Roster, samples: int = SAMPLES, seed: int = SEED) -> dict:
+    """Per shift of each day: people assigned, the chance the shift is short and the expected shortfall,
+    with the roster's total expected shortfall (see the module docstring)."""
+    needs, reason = shift_needs(
+        unit=roster.department, start=roster.start_date, end=roster.end_date, samples=samples, seed=seed
+    )
+    assigned: dict[tuple[date, str], int] = {}
+    rows = RosterAssignment.objects.filter(roster=roster) if needs else RosterAssignment.objects.none()
+    for day, code in rows.values_list("date", "shift_type__code"):
+        assigned[(day, code)] = assigned.get((day, code), 0) + 1
     return {
         "samples": samples if needs else 0,
         "seed": seed,
-        "expected_shortfall": round(total, 4),
-        "shifts": shifts,
+        **risk_of_counts(needs, assigned),
         "message": reason,
     }

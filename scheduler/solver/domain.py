@@ -76,8 +76,8 @@ class Cover:
 
     ``minimum`` is hard; ``preferred`` is soft with ``weight_under`` per missing and ``weight_over`` per extra
     person. ``short_risk[c]`` is the chance that demand needs more than ``c`` people on the shift (from
-    sampled demand paths; 0 past its end): the soft rule ``cover_shortfall_risk`` charges
-    ``weights.cover_shortfall_risk`` times that chance at the count rostered.
+    sampled demand paths; never rising with ``c``; 0 past its end): the soft rule ``cover_shortfall_risk``
+    charges ``weights.cover_shortfall_risk`` times that chance at the count rostered.
     """
 
     day: int
@@ -88,6 +88,11 @@ class Cover:
     minimum: int = 0
     skill: str | None = None
     short_risk: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        risk = self.short_risk
+        if any(not 0 <= p <= 1 for p in risk) or any(b > a for a, b in zip(risk, risk[1:], strict=False)):
+            raise ValueError(f"short_risk must be chances that never rise with the count: {self}")
 
     def risk_penalty(self, count: int, weight: int) -> int:
         """The ``cover_shortfall_risk`` penalty with ``count`` people on the shift (an integer, like all)."""

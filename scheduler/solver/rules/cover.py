@@ -67,7 +67,9 @@ def cover_over_preferred(ctx: Any, problem: Problem) -> None:
 @soft_rule(scope="global")
 def cover_shortfall_risk(ctx: Any, problem: Problem) -> None:
     """Soft: `weights.cover_shortfall_risk` times the chance the shift is under-staffed at the count rostered
-    (`Cover.short_risk`, from sampled demand paths), so cost is traded against that chance shift by shift."""
+    (`Cover.short_risk`, from sampled demand paths), so cost is traded against that chance shift by shift.
+    The chance never rises with the count but need not be convex in it: one 0/1 per level it still falls at
+    (`ctx.falling_cost`), so the model stays linear and exact."""
     weight = problem.weights.cover_shortfall_risk
     if not weight:
         return
@@ -79,5 +81,5 @@ def cover_shortfall_risk(ctx: Any, problem: Problem) -> None:
         costs = [cover.risk_penalty(c, weight) for c in range(most + 1)]
         if not any(costs[external:]):
             continue
-        risk = ctx.by_level(count, costs, low=external, name="cover_risk")
+        risk = ctx.falling_cost(count, costs, low=external, name="cover_risk")
         ctx.penalize(risk, 1, rule="cover_shortfall_risk", day=cover.day, shift=cover.shift)

@@ -425,3 +425,10 @@ def test_cover_shortfall_risk_leaves_colgen_out_of_auto():
     assert choose_engine(dataclasses.replace(prob, weights=Weights()), time_limit=10, table=table).engine == (
         "colgen"
     )
+
+
+def test_a_chance_of_being_short_that_rises_with_the_cover_is_refused():
+    with pytest.raises(ValueError, match="never rise"):
+        Cover(0, "D", short_risk=(0.5, 0.7))
+    with pytest.raises(ValueError, match="never rise"):
+        Cover(0, "D", short_risk=(1.5,))

@@ -3,12 +3,14 @@ shift, at several prices of risk, side by side in one run.
 
     .venv/bin/python bench/risk_rule.py [--database /tmp/crewplan_risk_bench.sqlite3]
         [--weights 0,200,1000,5000]
-        [--time-limit 30] [--workers 2] [--engine cpsat] [--reseed]
+        [--time-limit 30] [--workers 2] [--engine cpsat] [--cover manual|forecast] [--reseed]
 
 - Seeds `seed_demo --size medium` into a SQLite file of its own (once; --reseed to rebuild), retrains the
   first unit's demand series (the app's own training), fills its cover for the next four weeks from that
-  forecast (minimum at the mean, preferred at the 80% quantile; the demo's manual numbers for those weeks
-  are deleted, they would override it) and makes a draft roster of those weeks.
+  forecast (minimum at the mean, preferred at the 80% quantile) and makes a draft roster of those weeks.
+  `--cover manual` (default) keeps the demo's manual requirements, which override the forecast's (minimum 3,
+  3 and 2 on E, L and N where the forecast's mean asks about 6, 5 and 4): the rule then prices staffing above
+  the minimum against the forecast's demand. `--cover forecast` deletes them (the bench's own database).
 - For each weight: the unit's `Problem` built by the app with that `cover_shortfall_risk` weight (the
   chance of being short per cover level, from 2,000 demand paths of the forecast), solved by the core
   (no Celery), scored by the referee; then the roster's labour cost (the solver's cost units), people-shifts,
@@ -59,7 +61,18 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engine", default="cpsat")
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--cover",
+        default="manual",
+        choices=["manual", "forecast"],
+        help="the demo's manual minimums (default), or the forecast's (minimum at the mean)",
+    )
+    parser.add_argument("--results", default=None, help="also write what is printed to this file")
     args = parser.parse_args()
+    if args.results:
+        from bench.forecast import _Tee
+
+        sys.stdout = _Tee(sys.stdout, open(args.results, "w"))  # noqa: SIM115 - open for the whole run
     _setup(args)
 
     import django
@@ -84,10 +97,12 @@ def main() -> int:
     for series in DemandSeries.objects.filter(department=unit):
         forecast_store(series=series, result=forecast_train(series=series, horizon_days=42))
     trained = time.perf_counter() - started
-    # the forecast's cover, not the demo's manual numbers (they override it): the bench's own database
-    CoverRequirement.objects.filter(
-        department=unit, date__range=(start, end), source=CoverRequirement.Source.MANUAL
-    ).delete()
+    if (
+        args.cover == "forecast"
+    ):  # the demo's manual numbers override the forecast's: drop them (own database)
+        CoverRequirement.objects.filter(
+            department=unit, date__range=(start, end), source=CoverRequirement.Source.MANUAL
+        ).delete()
     cover_fill_from_forecast(unit=unit, start=start, end=end)
     roster, _ = Roster.objects.get_or_create(department=unit, start_date=start, end_date=end)
     needs, reason = shift_needs(unit=unit, start=start, end=end)
@@ -95,9 +110,9 @@ def main() -> int:
         print(f"no risk for {unit}: {reason}")
         return 1
     print(
-        f"\n== cover_shortfall_risk on {unit.name} (medium demo), {start}..{end}: forecast trained in "
-        f"{trained:.0f} s; {args.engine} {args.time_limit:g} s, {args.workers} workers; load "
-        f"{os.getloadavg()[0]:.2f} =="
+        f"\n== cover_shortfall_risk on {unit.name} (medium demo, {args.cover} cover), {start}..{end}: "
+        f"forecast trained in {trained:.0f} s; {args.engine} {args.time_limit:g} s, {args.workers} workers; "
+        f"load {os.getloadavg()[0]:.2f} =="
     )
     print(
         f"{'weight':>8}{'objective':>11}{'labour cost':>13}{'risk cost':>11}{'shifts':>8}"

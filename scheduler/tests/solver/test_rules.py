@@ -432,3 +432,12 @@ def test_a_chance_of_being_short_that_rises_with_the_cover_is_refused():
         Cover(0, "D", short_risk=(0.5, 0.7))
     with pytest.raises(ValueError, match="never rise"):
         Cover(0, "D", short_risk=(1.5,))
+
+
+def test_colgen_asked_for_by_name_says_it_does_not_optimise_the_shortfall_risk():
+    from scheduler.solver import solve
+
+    prob = problem(2, cover=(Cover(0, "D", short_risk=(0.5,)),), weights=Weights(cover_shortfall_risk=100))
+    solution = solve(prob, engine="colgen", time_limit=5, workers=1)
+    assert "colgen does not optimise cover_shortfall_risk (scored only)" in solution.message
+    assert evaluate(prob, solution.roster).objective == solution.objective

@@ -21,7 +21,8 @@ def forecast_of(series: DemandSeries, start: date, end: date) -> Forecast:
         )
     zone = series.department.zone
     first = datetime.combine(start, datetime.min.time(), tzinfo=zone)
-    last = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    # through the day after `end`: a night shift of the last day runs into it
+    last = datetime.combine(end + timedelta(days=2), datetime.min.time(), tzinfo=zone)
     points = list(forecast_points(model=model, start=first, end=last - timedelta(seconds=1)))
     if not points:
         raise ApplicationError(

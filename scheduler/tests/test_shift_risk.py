@@ -1,14 +1,17 @@
 """The risk of a roster's shifts from the unit's forecast: sampled paths against the exact normal tail, the
 solver's Cover.short_risk from the same paths, and the rule weights that switch the rule on."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from forecasting.engine.cover import ShiftCover
 from forecasting.engine.domain import Forecast
 from forecasting.engine.risk import roster_risk
 from forecasting.engine.staffing import RatioRule
+from forecasting.models import ForecastModel, ForecastPoint
+from forecasting.tests.factories import DemandSeriesFactory
 from scheduler.models import RuleWeights
 from scheduler.problem_builder import build_problem
 from scheduler.rule_weights import solver_weights
@@ -16,7 +19,7 @@ from scheduler.shift_risk import roster_shift_risk, shift_needs, short_risk
 from scheduler.solver import domain as sd
 from scheduler.solver import solve
 from scheduler.solver.evaluate import evaluate
-from scheduler.tests.factories import RosterFactory
+from scheduler.tests.factories import RosterFactory, ShiftTypeFactory
 from scheduler.tests.risk_setup import MEAN, MONDAY, UPPER, roster_with_forecast
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,36 @@ def test_a_unit_without_a_forecast_has_no_risk_and_says_why():
     risk = roster_shift_risk(roster=roster)
     assert risk["shifts"] == [] and risk["samples"] == 0
     assert "no demand series" in risk["message"]
+
+
+def test_hourly_demand_counts_towards_the_shift_that_spans_the_hour_even_past_midnight():
+    # given an hourly forecast without an interval (every path is the mean): 5 residents an hour, 12 at
+    # 03:00 on Tuesday, 1 night carer per 5 residents on nights 22:00-06:00
+    from forecasting.models import DemandSeries
+
+    series = DemandSeriesFactory(
+        frequency=DemandSeries.Frequency.HOURLY, staffing={"method": "ratio", "per_staff": {"N": 5}}
+    )
+    unit = series.department
+    ShiftTypeFactory(
+        department=unit, code="N", start_time=time(22), duration_minutes=480, paid_minutes=450, is_night=True
+    )
+    model = ForecastModel.objects.create(
+        series=series, algorithm="test", trained_at=timezone.now(), is_current=True
+    )
+    first = datetime.combine(MONDAY, time(0), tzinfo=UTC)
+    ForecastPoint.objects.bulk_create(
+        ForecastPoint(
+            model=model,
+            timestamp=first + timedelta(hours=h),
+            value=12.0 if h == 24 + 3 else 5.0,
+        )
+        for h in range(48)
+    )
+    # when the needs of Monday's shifts are sampled
+    needs, reason = shift_needs(unit=unit, start=MONDAY, end=MONDAY, samples=50)
+    # then Monday's night shift needs 3 on every path (the 03:00 hour of Tuesday is its own) and the chance
+    # of being short is 1 below 3 people, 0 from 3 on
+    assert reason == "" and set(needs) == {(MONDAY, "N")}
+    assert set(needs[(MONDAY, "N")]) == {3}
+    assert short_risk(needs[(MONDAY, "N")]) == (1.0, 1.0, 1.0, 0.0)

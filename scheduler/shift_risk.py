@@ -40,7 +40,7 @@ def shift_needs(
     *, unit: Department, start: date, end: date, samples: int = SAMPLES, seed: int = SEED
 ) -> tuple[dict[tuple[date, str], np.ndarray], str]:
     """Staff each (day, shift code) needs on each sampled path, and why it is empty when it is (no series
-    with a staffing conversion, or one without a forecast reaching these days)."""
+    with a staffing conversion, one without a forecast reaching these days, or an unknown conversion)."""
     series_list = [
         s
         for s in DemandSeries.objects.filter(department=unit).select_related("department").order_by("pk")
@@ -59,7 +59,10 @@ def shift_needs(
         daily = series.frequency == DemandSeries.Frequency.DAILY
         by_step: dict[tuple[int, object], np.ndarray] = {}
         for shift in shifts:
-            rule = staffing_rule(series.staffing, shift.code)
+            try:
+                rule = staffing_rule(series.staffing, shift.code)
+            except ApplicationError as exc:  # a staffing conversion the planner must fix first
+                return {}, exc.message
             if rule is None:
                 continue
             per_day: dict[date, np.ndarray] = {}

@@ -128,3 +128,9 @@ def test_hourly_demand_counts_towards_the_shift_that_spans_the_hour_even_past_mi
     assert reason == "" and set(needs) == {(MONDAY, "N")}
     assert set(needs[(MONDAY, "N")]) == {3}
     assert short_risk(needs[(MONDAY, "N")]) == (1.0, 1.0, 1.0, 0.0)
+
+
+def test_a_series_with_an_unknown_staffing_method_gives_no_risk_and_says_why(ward):
+    ward.department.demand_series.update(staffing={"method": "guess"})
+    risk = roster_shift_risk(roster=ward)
+    assert risk["shifts"] == [] and "Unknown staffing method" in risk["message"]

@@ -109,6 +109,10 @@ class ShiftRequestInputSerializer(PortableModelSerializer):
 class RuleWeightsSerializer(PortableModelSerializer):
     """A unit's weights for the optional soft rules; 0 leaves a rule out (input: any subset of them)."""
 
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="null while the unit keeps the defaults"
+    )
+
     class Meta:
         model = RuleWeights
         fields = [*RULE_WEIGHT_FIELDS, "updated_at"]

@@ -29,6 +29,7 @@ ENUMERATE_LIMIT = 3000  # rows per person up to which the pool is made complete 
 SEQUENTIAL_SHARE = (0.5, 0.85)
 PARALLEL_ROUND = 0.02  # pricing everyone once takes more of the time limit than this: polish beside it
 LONG_HORIZON_DAYS = 56
+GAP_BESIDE = 0.03  # above the bound by more than this after two dives: the polish starts beside them
 SLOW_SHARE = 0.25  # of the time limit: an LP not converged by then has the polish started beside it
 ROUND_SHARE = 0.15  # of the time limit: pricing everyone once may take at most this, else CP-SAT alone
 SLICE = 0.1  # of the time limit: column generation between two looks at the pool's incumbents
@@ -238,7 +239,8 @@ class _Plan:
 
 def _column_generation(cg, model, best, pool, tracker, plan, cancel, time_limit, polish_beside) -> bool:
     """Converge, then dive and solve the restricted master until `plan` says stop; True when proven
-    optimal. `polish_beside()` is called when the LP has not converged by `plan.slow_after`."""
+    optimal. `polish_beside()` is called when the LP has not converged by `plan.slow_after`, or when two
+    dives ended far above the bound."""
 
     def bound_of() -> float | None:
         return integral_bound(cg.bound)
@@ -315,6 +317,9 @@ def _column_generation(cg, model, best, pool, tracker, plan, cancel, time_limit,
         if rows is not None:
             dived = True
             best.consider(model.to_roster(rows), "colgen:dive")
+        bound = bound_of()
+        if rounds >= 2 and bound and best.value > (1 + GAP_BESIDE) * bound:
+            polish_beside()  # the dives stay far from the LP bound: CP-SAT's search beside them from now
     bound = bound_of()
     return bound is not None and best.value <= bound + 1e-6
 

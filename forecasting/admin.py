@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from forecasting.models import DemandObservation, DemandSeries, ForecastModel
+from forecasting.models import DemandEvent, DemandObservation, DemandSeries, ForecastModel
 
 
 @admin.register(DemandSeries)
@@ -21,3 +21,11 @@ class ForecastModelAdmin(admin.ModelAdmin):
     list_display = ("series", "algorithm", "trained_at", "duration_seconds", "is_current")
     list_filter = ("algorithm", "is_current")
     exclude = ("serialized_model",)
+
+
+@admin.register(DemandEvent)
+class DemandEventAdmin(admin.ModelAdmin):
+    list_display = ("department", "name", "start_date", "end_date")
+    list_select_related = ("department",)
+    list_filter = ("department",)
+    date_hierarchy = "start_date"

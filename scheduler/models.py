@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -126,6 +127,43 @@ class CoverRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.shift_type_id} min {self.minimum}"
+
+
+RULE_WEIGHT_MAX = 1_000_000  # a weight far above any roster's other costs is still an integer CP-SAT can sum
+
+
+class RuleWeights(models.Model):
+    """A unit's weights for the optional soft rules of its rosters; 0 leaves a rule out. Cover weights live on
+    each requirement and request weights on each request."""
+
+    department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="rule_weights")
+    fairness_nights = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(RULE_WEIGHT_MAX)],
+        help_text="Penalty per night of spread between people on the same contract",
+    )
+    fairness_weekends = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(RULE_WEIGHT_MAX)],
+        help_text="Penalty per worked weekend of spread between people on the same contract",
+    )
+    fairness_minutes = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(RULE_WEIGHT_MAX)],
+        help_text="Penalty per minute of spread in worked minutes on the same contract",
+    )
+    cover_shortfall_risk = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(RULE_WEIGHT_MAX)],
+        help_text="Cost of a shift sure to be under-staffed, charged times the chance it is (forecast)",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "rule weights"
+
+    def __str__(self) -> str:
+        return f"rule weights of {self.department_id}"
 
 
 class ShiftRequest(models.Model):

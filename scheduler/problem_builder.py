@@ -23,6 +23,7 @@ from scheduler.models import (
 )
 from scheduler.pay_rates import PersonTerms, RateBook, rate_book
 from scheduler.selectors import shift_types_for_unit
+from scheduler.shift_risk import shift_needs, short_risk
 from scheduler.solver import domain as sd
 
 HISTORY_DAYS = 14
@@ -146,7 +147,11 @@ def build_problem(
             )
         )
 
-    cover = _cover(unit, start, end, day_index, shift_code_by_pk)
+    risk = {}
+    if weights is not None and weights.cover_shortfall_risk:
+        needs, _ = shift_needs(unit=unit, start=start, end=end)
+        risk = {key: short_risk(need) for key, need in needs.items() if key[1] in shift_by_id}
+    cover = _cover(unit, start, end, day_index, shift_code_by_pk, risk)
     requests = tuple(
         sd.ShiftRequest(
             person=str(r.person_id),
@@ -235,8 +240,10 @@ def _project_minutes_per_week(person_ids, start: date, end: date) -> dict[int, i
     return result
 
 
-def _cover(unit, start, end, day_index, shift_code_by_pk) -> tuple[sd.Cover, ...]:
-    """Manual requirements override forecast ones for the same day, shift and skill."""
+def _cover(unit, start, end, day_index, shift_code_by_pk, risk) -> tuple[sd.Cover, ...]:
+    """Manual requirements override forecast ones for the same day, shift and skill. The chance of being
+    short (`risk`, by day and shift code) goes on the shift's requirement counting everyone, or on a
+    requirement of its own (no minimum, no preferred level) where the shift has none."""
     chosen: dict[tuple, CoverRequirement] = {}
     rows = CoverRequirement.objects.filter(department=unit, date__range=(start, end)).select_related("skill")
     for row in rows:
@@ -249,7 +256,7 @@ def _cover(unit, start, end, day_index, shift_code_by_pk) -> tuple[sd.Cover, ...
             and row.source == CoverRequirement.Source.MANUAL
         ):
             chosen[key] = row
-    return tuple(
+    cover = [
         sd.Cover(
             day=day_index[row.date],
             shift=shift_code_by_pk[row.shift_type_id],
@@ -258,9 +265,19 @@ def _cover(unit, start, end, day_index, shift_code_by_pk) -> tuple[sd.Cover, ...
             weight_under=row.under_weight,
             weight_over=row.over_weight,
             skill=row.skill.name if row.skill_id else None,
+            short_risk=risk.get((row.date, shift_code_by_pk[row.shift_type_id]), ())
+            if not row.skill_id
+            else (),
         )
         for row in sorted(chosen.values(), key=lambda r: (r.date, r.shift_type_id, r.skill_id or 0))
-    )
+    ]
+    covered = {(row.date, shift_code_by_pk[row.shift_type_id]) for row in chosen.values() if not row.skill_id}
+    cover += [
+        sd.Cover(day=day_index[day], shift=code, short_risk=chances)
+        for (day, code), chances in sorted(risk.items())
+        if (day, code) not in covered and day in day_index
+    ]
+    return tuple(cover)
 
 
 def _absences(person_ids, roster, start, end, day_index, *, hire_dates) -> tuple[sd.Absence, ...]:

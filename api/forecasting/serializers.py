@@ -4,7 +4,7 @@ from rest_framework import serializers
 from api.fields import PlanningDateField, PlanningDateTimeField
 from api.serializers_base import PortableModelSerializer
 from forecasting.engine.options import DEFAULT_HORIZON_DAYS, MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
-from forecasting.models import DemandSeries
+from forecasting.models import DemandEvent, DemandSeries
 
 
 @extend_schema_serializer(component_name="DemandSeries")
@@ -88,3 +88,16 @@ class CoverFillInputSerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="CoverFillResult")
 class CoverFillOutputSerializer(serializers.Serializer):
     written = serializers.IntegerField()
+
+
+@extend_schema_serializer(component_name="DemandEvent")
+class DemandEventSerializer(PortableModelSerializer):
+    """A known episode that moves the unit's demand (a ward closed, a flu season); local dates, both
+    included. A regressor of the unit's forecasts from the next retrain on."""
+
+    unit = serializers.IntegerField(source="department_id", read_only=True)
+
+    class Meta:
+        model = DemandEvent
+        fields = ["id", "unit", "name", "start_date", "end_date"]
+        read_only_fields = ["id", "unit"]

@@ -145,6 +145,25 @@ class RosterCoverRowSerializer(serializers.Serializer):
     source = serializers.CharField(allow_null=True)
 
 
+@extend_schema_serializer(component_name="RosterShiftRisk")
+class RosterShiftRiskSerializer(serializers.Serializer):
+    date = PlanningDateField()
+    shift = serializers.CharField()
+    assigned = serializers.IntegerField()
+    mean_need = serializers.FloatField(help_text="Staff the shift needs, averaged over the demand paths")
+    probability_short = serializers.FloatField(help_text="Share of demand paths on which the shift is short")
+    expected_shortfall = serializers.FloatField(help_text="People missing, averaged over the demand paths")
+
+
+@extend_schema_serializer(component_name="RosterRisk")
+class RosterRiskSerializer(serializers.Serializer):
+    samples = serializers.IntegerField(help_text="Demand paths sampled from the unit's forecast (0: none)")
+    seed = serializers.IntegerField()
+    expected_shortfall = serializers.FloatField(help_text="Sum over the shifts")
+    shifts = RosterShiftRiskSerializer(many=True)
+    message = serializers.CharField(help_text="Why there are no shifts, when there are none")
+
+
 @extend_schema_serializer(component_name="RosterHoursRow")
 class RosterHoursRowSerializer(serializers.Serializer):
     person_id = serializers.IntegerField()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("rosters/<int:roster_id>/cover", views.RosterCoverApi.as_view(), name="api-roster-cover"),
     path("rosters/<int:roster_id>/hours", views.RosterHoursApi.as_view(), name="api-roster-hours"),
     path("rosters/<int:roster_id>/budget", views.RosterBudgetApi.as_view(), name="api-roster-budget"),
+    path("rosters/<int:roster_id>/risk", views.RosterRiskApi.as_view(), name="api-roster-risk"),
     path("rosters/<int:roster_id>/fairness", views.RosterFairnessApi.as_view(), name="api-roster-fairness"),
     path(
         "rosters/<int:roster_id>/explanation",

@@ -27,6 +27,7 @@ from api.rosters.serializers import (
     RosterGridSerializer,
     RosterHoursRowSerializer,
     RosterOutputSerializer,
+    RosterRiskSerializer,
     RosterSolveInputSerializer,
     RosterStartedSerializer,
 )
@@ -46,6 +47,7 @@ from scheduler.services.rosters import (
     roster_publish,
     roster_resolve,
 )
+from scheduler.shift_risk import roster_shift_risk
 
 WRITE_ERRORS = {
     **ERROR_RESPONSES,
@@ -212,6 +214,22 @@ class RosterBudgetApi(APIView):
     def get(self, request, roster_id: int):
         roster = _roster_for_read(request, roster_id)
         return conditional_read(request, roster_against_budget(roster=roster))
+
+
+class RosterRiskApi(APIView):
+    permission_classes = [RolePermission]
+
+    @extend_schema(
+        operation_id="roster_risk",
+        responses={200: RosterRiskSerializer, 304: None, **ERROR_RESPONSES},
+        description="How the roster's cover holds up when demand moves: per shift of each day, the chance it "
+        "is under-staffed and the expected shortfall, over demand paths sampled from the unit's forecast "
+        "(fixed seed). Empty, with a message, when the unit has no forecast for these days.",
+    )
+    def get(self, request, roster_id: int):
+        roster = _roster_for_read(request, roster_id)
+        # tagged by its content: a retrained forecast moves the risk without changing the roster
+        return conditional_read(request, roster_shift_risk(roster=roster))
 
 
 class RosterFairnessApi(APIView):

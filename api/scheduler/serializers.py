@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from api.serializers_base import PortableModelSerializer
 from scheduler.catalogue import WORK_RULES_FIELDS
-from scheduler.models import CoverRequirement, ShiftRequest, ShiftType, WorkRules
+from scheduler.models import CoverRequirement, RuleWeights, ShiftRequest, ShiftType, WorkRules
+from scheduler.rule_weights import RULE_WEIGHT_FIELDS
 
 COVER_INPUT_FIELDS = [
     "department",
@@ -102,3 +103,17 @@ class ShiftRequestInputSerializer(PortableModelSerializer):
     class Meta:
         model = ShiftRequest
         fields = ["person", "date", "shift_type", "kind", "weight"]
+
+
+@extend_schema_serializer(component_name="RuleWeights")
+class RuleWeightsSerializer(PortableModelSerializer):
+    """A unit's weights for the optional soft rules; 0 leaves a rule out (input: any subset of them)."""
+
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="null while the unit keeps the defaults"
+    )
+
+    class Meta:
+        model = RuleWeights
+        fields = [*RULE_WEIGHT_FIELDS, "updated_at"]
+        read_only_fields = ["updated_at"]

@@ -15,5 +15,6 @@ urlpatterns = [
         name="cover-requirement-detail",
     ),
     path("shift-requests", views.ShiftRequestListApi.as_view(), name="shift-request-list"),
+    path("units/<int:unit_id>/rule-weights", views.UnitRuleWeightsApi.as_view(), name="unit-rule-weights"),
     path("shift-requests/<int:pk>", views.ShiftRequestDetailApi.as_view(), name="shift-request-detail"),
 ]

@@ -8,15 +8,19 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.conditional import conditional_read
 from api.crud import ScopedDetailApi, ScopedListApi, person_department_id, referable_department_ids
 from api.crud import related_department_id as department_id_of
+from api.errors_schema import ERRORS_READ, ERRORS_WRITE
 from api.limits import require_at_most
 from api.permissions import RolePermission, SharedCatalogueAdminPermission, writable_department_ids
 from api.scheduler import serializers as s
 from api.schema import ERRORS_BULK, crud_schema
+from api.scoping import get_scoped_or_404, request_department_roles, require_department_role
 from capacity.models import Department
 from scheduler import catalogue
 from scheduler.models import CoverRequirement, ShiftRequest, ShiftType, WorkRules
+from scheduler.rule_weights import rule_weights_of, rule_weights_set
 
 TAG = "scheduler"
 
@@ -180,3 +184,39 @@ class ShiftRequestListApi(_ShiftRequestResource, ScopedListApi):
 class ShiftRequestDetailApi(_ShiftRequestResource, ScopedDetailApi):
     update_service = catalogue.shift_request_update
     delete_service = catalogue.shift_request_delete
+
+
+def _unit(request, unit_id: int, *, write: bool = False) -> Department:
+    unit = get_scoped_or_404(Department.objects.all(), request.user, department_field="id", id=unit_id)
+    if write:
+        require_department_role(request.user, unit.pk, held=request_department_roles(request))
+    return unit
+
+
+class UnitRuleWeightsApi(APIView):
+    permission_classes = [RolePermission]
+
+    @extend_schema(
+        operation_id="unit_rule_weights",
+        tags=[TAG],
+        responses={200: s.RuleWeightsSerializer, 304: None, **ERRORS_READ},
+        description="The unit's weights for the optional soft rules of its rosters (0: the rule is off).",
+    )
+    def get(self, request, unit_id: int):
+        unit = _unit(request, unit_id)
+        return conditional_read(request, s.RuleWeightsSerializer(rule_weights_of(unit=unit)).data, max_age=0)
+
+    @extend_schema(
+        operation_id="unit_rule_weights_set",
+        tags=[TAG],
+        request=s.RuleWeightsSerializer,
+        responses={200: s.RuleWeightsSerializer, **ERRORS_WRITE},
+        description="Set some or all of the unit's rule weights; the next solve uses them. "
+        "`cover_shortfall_risk` is the cost of a shift sure to be under-staffed, charged times the chance it "
+        "is, from demand paths sampled from the unit's forecast.",
+    )
+    def put(self, request, unit_id: int):
+        unit = _unit(request, unit_id, write=True)
+        data = s.RuleWeightsSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        return Response(s.RuleWeightsSerializer(rule_weights_set(unit=unit, **data.validated_data)).data)

@@ -141,7 +141,7 @@ def _sampled(forecast, checks, *, samples, seed) -> tuple[np.ndarray, np.ndarray
     for i, check in enumerate(checks):
         key = (check.step, id(check.rule))
         if key not in needed_by_step:
-            needed_by_step[key] = _needed(paths[:, check.step], check.rule)
+            needed_by_step[key] = staff_needed(paths[:, check.step], check.rule)
         short[:, i] = np.maximum(needed_by_step[key] - check.staff, 0)
     return (short > 0).astype(float), short
 
@@ -188,7 +188,7 @@ def _p_exceeds(mean: float, sigma: float, threshold: float) -> float:
     return float(norm.sf((threshold - mean) / sigma))  # clipping at zero cannot matter: threshold >= 0
 
 
-def _needed(demand: np.ndarray, rule: Rule) -> np.ndarray:
+def staff_needed(demand: np.ndarray, rule: Rule) -> np.ndarray:
     """The rule applied to every draw. Erlang C is costly per call, and needs more staff as demand grows, so
     the sorted draws are split until both ends of a run need the same staff (then all between do too)."""
     if isinstance(rule, RatioRule):

@@ -33,6 +33,7 @@ from ops.metrics import SOLVER_GAP, SOLVER_OBJECTIVE, SOLVER_SECONDS
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterEvent
 from scheduler.problem_builder import BuiltProblem, build_problem
+from scheduler.rule_weights import solver_weights
 from scheduler.services.rosters import COMPARE_JOB_KIND, RESOLVE_JOB_KIND
 from scheduler.solver import domain as sd
 from scheduler.solver.evaluate import evaluate
@@ -103,7 +104,7 @@ def roster_solve_run(*, job_id: int, workers: int = DEFAULT_WORKERS) -> str:
     resolve = job.kind == RESOLVE_JOB_KIND
     roster = Roster.objects.select_related("department__parent__parent").get(id=job.params["roster_id"])
     try:
-        weights = sd.Weights(change=CHANGE_WEIGHT if resolve else 0)
+        weights = solver_weights(unit=roster.department, change=CHANGE_WEIGHT if resolve else 0)
         built = build_problem(roster, weights=weights, use_reference=resolve)
 
         def progress(p: sd.Progress) -> None:

@@ -128,6 +128,23 @@ class ModelContext:
         self.post(var <= self.sum(variables))
         return var
 
+    def falling_cost(self, count: Any, costs: Sequence[int], *, low: int = 0, name: str = "") -> Any:
+        """``costs[min(c, len(costs) - 1)]`` when ``count`` is ``c >= low``, for costs that never rise with
+        the count (convex or not): one 0/1 "count reaches k" per level k where the cost can still fall, taken
+        in order, no more of them than ``count - low``; minimising takes as many as the count allows."""
+        if isinstance(count, int):
+            return costs[min(max(count, 0), len(costs) - 1)]
+        last = max((k for k in range(low + 1, len(costs)) if costs[k] < costs[k - 1]), default=low)
+        reached = [self.new_bool(f"{name or 'level'}[{k}]") for k in range(low + 1, last + 1)]
+        for higher, lower in zip(reached[1:], reached, strict=False):
+            self.post(lower >= higher)
+        if reached:
+            self.post(self.linear_sum(reached) + low <= count)
+        drops = [
+            (costs[k] - costs[k - 1]) * y for k, y in zip(range(low + 1, last + 1), reached, strict=True)
+        ]
+        return self.linear_sum([*drops, costs[low]]) if drops else costs[low]
+
     def upper(self, exprs: list[Any], *, ub: int) -> Any:
         var = self.new_var(0, ub, "upper", integer=False)
         for expr in exprs:

@@ -49,6 +49,7 @@ def solve(
             fill_days=len(fill_days) if fill_days is not None else None,
         )
         engine, time_limit, workers = choice.engine, choice.time_limit, choice.workers
+    unpriced: tuple[str, ...] = ()  # rules the engine asked for by name cannot optimise
     if options.early_stop_gap is not None:
         progress, cancel = _stop_at_gap(options.early_stop_gap, progress, cancel)
     if engine == "cpsat":
@@ -64,7 +65,9 @@ def solve(
             hint=hint,
         )
     elif engine == "colgen":
-        from .colgen import solve_colgen
+        from .colgen import solve_colgen, unsupported_rules
+
+        unpriced = unsupported_rules(problem)
 
         solution = solve_colgen(
             problem,
@@ -93,6 +96,9 @@ def solve(
 
         solution = dataclasses.replace(solution, shortfalls=explain_shortfalls(problem, solution.roster))
     reason = choice.reason if choice is not None else f"{engine} as requested"
+    if engine == "colgen" and unpriced:  # asked for by name: the roster is scored on them, not optimised
+        note = f"colgen does not optimise {', '.join(unpriced)} (scored only)"
+        solution = dataclasses.replace(solution, message=f"{note}. {solution.message}".strip())
     if choice is not None:
         solution = dataclasses.replace(solution, message=f"{choice.reason}. {solution.message}".strip())
     return dataclasses.replace(

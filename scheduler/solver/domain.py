@@ -75,7 +75,9 @@ class Cover:
     """How many people a shift needs on a day (optionally only counting holders of `skill`).
 
     ``minimum`` is hard; ``preferred`` is soft with ``weight_under`` per missing and ``weight_over`` per extra
-    person.
+    person. ``short_risk[c]`` is the chance that demand needs more than ``c`` people on the shift (from
+    sampled demand paths; never rising with ``c``; 0 past its end): the soft rule ``cover_shortfall_risk``
+    charges ``weights.cover_shortfall_risk`` times that chance at the count rostered.
     """
 
     day: int
@@ -85,6 +87,17 @@ class Cover:
     weight_over: int = 0
     minimum: int = 0
     skill: str | None = None
+    short_risk: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        risk = self.short_risk
+        if any(not 0 <= p <= 1 for p in risk) or any(b > a for a, b in zip(risk, risk[1:], strict=False)):
+            raise ValueError(f"short_risk must be chances that never rise with the count: {self}")
+
+    def risk_penalty(self, count: int, weight: int) -> int:
+        """The ``cover_shortfall_risk`` penalty with ``count`` people on the shift (an integer, like all)."""
+        chance = self.short_risk[count] if 0 <= count < len(self.short_risk) else 0.0
+        return round(weight * chance)
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,7 @@ class Weights:
     fairness_nights: int = 0  # per unit of spread (max - min) in nights within a contract group
     fairness_weekends: int = 0  # per unit of spread in weekends worked
     fairness_minutes: int = 0  # per minute of spread in worked minutes
+    cover_shortfall_risk: int = 0  # per shift sure to be under-staffed, times the chance (Cover.short_risk)
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,9 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:  # noqa: C901 - a 
                     "cover_over_preferred", (x - cv.preferred) * cv.weight_over, day=cv.day, shift=cv.shift
                 )
             )
+        risk = cv.risk_penalty(x, problem.weights.cover_shortfall_risk)
+        if risk:
+            pen.append(Penalty("cover_shortfall_risk", risk, day=cv.day, shift=cv.shift))
 
     groups: dict[str, list] = {}
     for person in problem.staff:

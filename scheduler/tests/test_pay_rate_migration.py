@@ -12,9 +12,19 @@ AFTER = [
 ]
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    """Leave the test database at the latest migrations: the tests after this one (and a Celery worker on
+    the same database) need every table of the later migrations."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_each_persons_hourly_rate_becomes_their_first_rate_row():
+def test_each_persons_hourly_rate_becomes_their_first_rate_row(back_to_the_latest_schema):
     # given the schema before pay rates, with a person on a contract paying overtime at x1.75
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

@@ -310,3 +310,27 @@ def test_cancelling_a_queued_solve_stops_the_panel(page, live_server):
     assert page.get_by_test_id("roster-status").text_content() == "draft"
     assert page.get_by_role("button", name="Re-solve").count() == 1
     assert page.console_errors == []
+
+
+def test_the_risk_rows_sit_under_the_roster_and_the_rule_weight_is_set_from_them(page, live_server):
+    # given a roster of a unit with a forecast (4 carers for 20 residents on Monday, 5 for 24 on Tuesday)
+    from scheduler.models import RuleWeights
+    from scheduler.tests.risk_setup import roster_with_forecast
+
+    roster = roster_with_forecast()
+    user_with_role("risk-planner", roster.department, "planner")
+    log_in(page, live_server, "risk-planner")
+    # when the planner opens it, then each shift's chance of being short is under the grid
+    page.goto(f"{live_server.url}/rosters/{roster.id}/")
+    risk = page.locator("[data-roster-risk]")
+    risk.wait_for()
+    assert "Risk E" in risk.inner_text()
+    assert page.get_by_test_id("expected-shortfall").inner_text() != ""
+    page.screenshot(path=SCREENSHOTS / "roster-risk.png", full_page=True)
+    # and the link beside them leads to the unit's rule weights, where the price of the risk is set
+    risk.get_by_role("link", name="shortfall risk").click()
+    page.get_by_label("Cover shortfall risk").fill("1500")
+    page.get_by_role("button", name="Save rule weights").click()
+    page.wait_for_selector("text=Rule weights saved")
+    assert RuleWeights.objects.get(department=roster.department).cover_shortfall_risk == 1500
+    assert page.console_errors == []

@@ -272,8 +272,9 @@ def test_dashboard_queries_do_not_grow_with_people(client, django_assert_num_que
 
 
 # session, user, roster, the selectors' reads (grid, hours and cost with its pay rates, fairness, cover), the
-# units in view, and the session write that remembers the unit in view
-GRID_QUERIES = 17
+# unit's demand series for the risk rows (none here), the units in view, and the session write that
+# remembers the unit in view
+GRID_QUERIES = 18
 # the dashboard's reads, with the pay rates of the roster's cost and the rostered hours in utilisation (2)
 DASHBOARD_QUERIES = 20
 DASHBOARD_CACHED_QUERIES = 4  # session, user, the units in view, the unit in view
@@ -324,3 +325,57 @@ def test_utilisation_counts_rostered_shift_hours_beside_project_hours(client):
     next_week_cells = {name: row.split("<td")[2] for name, row in rows.items()}
     assert ">60<" in next_week_cells[ward.people[0].name]
     assert ">40<" in next_week_cells[ward.people[1].name]
+
+
+def test_the_roster_page_shows_the_risk_of_each_shift_beside_the_cover(client):
+    # given a roster of a unit with a forecast: 4 carers for 20 residents on Monday, 5 for 24 on Tuesday
+    from scheduler.shift_risk import roster_shift_risk
+    from scheduler.tests.risk_setup import roster_with_forecast
+
+    roster = roster_with_forecast()
+    client.force_login(user_with_role("risk-viewer", roster.department, "viewer"))
+    # when the page opens, then the risk rows give each shift's chance of being short and its shortfall
+    html = client.get(reverse("roster-detail", args=[roster.id])).content.decode()
+    assert "data-roster-risk" in html and "Risk E" in html
+    monday = roster_shift_risk(roster=roster)["shifts"][0]
+    assert f"short on {round(100 * monday['probability_short'])}% of paths" in html
+    assert 40 <= round(100 * monday["probability_short"]) <= 60
+    assert 'data-testid="expected-shortfall"' in html
+
+
+def test_a_roster_without_a_forecast_says_why_there_is_no_risk(client, ward, viewer):
+    roster = solved_roster(ward)
+    client.force_login(viewer)
+    html = client.get(reverse("roster-detail", args=[roster.id])).content.decode()
+    assert "No risk to show: the unit has no demand series with a staffing conversion." in html
+
+
+def test_a_planner_sets_the_units_rule_weights_and_a_viewer_cannot(client, ward, planner, viewer):
+    from scheduler.models import RuleWeights
+
+    url = reverse("rule-weights", args=[ward.unit.id])
+    client.force_login(planner)
+    assert "Cover shortfall risk" in client.get(url).content.decode()
+    body = {"fairness_nights": 2, "fairness_weekends": 0, "fairness_minutes": 0, "cover_shortfall_risk": 1500}
+    assert client.post(url, body).status_code == 302
+    assert RuleWeights.objects.get(department=ward.unit).cover_shortfall_risk == 1500
+    bad = client.post(url, {**body, "cover_shortfall_risk": -5})
+    assert bad.status_code == 200 and RuleWeights.objects.get().cover_shortfall_risk == 1500
+    client.force_login(viewer)
+    assert client.post(url, body).status_code == 403
+
+
+def test_a_planner_adds_and_removes_a_demand_event(client, ward, planner):
+    from forecasting.models import DemandEvent
+
+    url = reverse("demand-events", args=[ward.unit.id])
+    client.force_login(planner)
+    added = client.post(url, {"name": "Flu season", "start_date": "2025-12-01", "end_date": "2026-02-28"})
+    assert added.status_code == 302
+    event = DemandEvent.objects.get(department=ward.unit)
+    assert "Flu season" in client.get(url).content.decode()
+    refused = client.post(url, {"name": "Closed", "start_date": "2025-12-10", "end_date": "2025-12-01"})
+    assert refused.status_code == 200 and DemandEvent.objects.count() == 1
+    assert "ends on or after its start" in refused.content.decode()
+    assert client.post(reverse("demand-event-remove", args=[ward.unit.id, event.id])).status_code == 302
+    assert not DemandEvent.objects.exists()

@@ -38,6 +38,7 @@ from web.access import can_plan, department_role, unit_for, visible_units
 from web.forms import CellForm, NewRosterForm, SolveForm
 from web.throttles import throttled
 from web.views.common import error_json, next_monday, page
+from web.views.roster_risk import risk_context
 
 SHIFT_PALETTE = 6  # colour classes shift-0 .. shift-5, always shown with the code itself
 # Terms priced on every assignment (the wage bill) rather than rules a cell can break: not marked on cells.
@@ -197,6 +198,7 @@ def roster_detail(request, roster_id: int):
     }
     if not context["solving"]:
         context.update(_grid_context(roster))
+        context["risk"] = risk_context(roster)
     return page(request, "web/rosters/detail.html", context, unit=roster.department, section="rosters")
 
 

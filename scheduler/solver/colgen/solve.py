@@ -38,12 +38,14 @@ EARLY_MIP = 0.02  # of the time limit for a pool MIP before the LP converged, wh
 
 
 def unsupported_rules(problem: Problem) -> tuple[str, ...]:
-    """Rules `problem` uses that the column generation cannot price exactly: none.
+    """Rules `problem` uses that the column generation cannot price exactly.
 
     Every person-level rule is a node, an edge or a resource of the pricing graph; cover (soft, hard minimum
     with external cover) and the fairness spreads are rows of the master. What the engine gives up on large
-    contracts is exactness of pricing (the beam), not a rule, so no rule is named here."""
-    del problem
+    contracts is exactness of pricing (the beam), not a rule. `cover_shortfall_risk` (a cost per cover level,
+    not linear in the count) has no master row, so a problem using it is named here."""
+    if problem.weights.cover_shortfall_risk and any(c.short_risk for c in problem.cover):
+        return ("cover_shortfall_risk",)
     return ()
 
 

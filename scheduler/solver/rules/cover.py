@@ -62,3 +62,24 @@ def cover_over_preferred(ctx: Any, problem: Problem) -> None:
                 ctx.penalize(
                     over, cover.weight_over, rule="cover_over_preferred", day=cover.day, shift=cover.shift
                 )
+
+
+@soft_rule(scope="global")
+def cover_shortfall_risk(ctx: Any, problem: Problem) -> None:
+    """Soft: `weights.cover_shortfall_risk` times the chance the shift is under-staffed at the count rostered
+    (`Cover.short_risk`, from sampled demand paths), so cost is traded against that chance shift by shift.
+    The chance never rises with the count but need not be convex in it: one 0/1 per level it still falls at
+    (`ctx.falling_cost`), so the model stays linear and exact."""
+    weight = problem.weights.cover_shortfall_risk
+    if not weight:
+        return
+    for cover in problem.cover:
+        if not cover.short_risk:
+            continue
+        count, most = cover_count(ctx, problem, cover)
+        external = problem.external_cover.get((cover.day, cover.shift, cover.skill), 0)
+        costs = [cover.risk_penalty(c, weight) for c in range(most + 1)]
+        if not any(costs[external:]):
+            continue
+        risk = ctx.falling_cost(count, costs, low=external, name="cover_risk")
+        ctx.penalize(risk, 1, rule="cover_shortfall_risk", day=cover.day, shift=cover.shift)

@@ -4,6 +4,7 @@ the brute force optimum."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import Counter
 
@@ -34,7 +35,7 @@ SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[Healt
 
 
 @st.composite
-def problems(draw, max_people=3, max_days=6, max_shifts=2):
+def problems(draw, max_people=3, max_days=6, max_shifts=2, risk=False):
     num_days = draw(st.integers(2, max_days))
     shift_count = draw(st.integers(1, max_shifts))
     shifts = tuple(
@@ -107,6 +108,9 @@ def problems(draw, max_people=3, max_days=6, max_shifts=2):
             max_size=4,
         )
     )
+    if risk:  # a chance of being short per cover level, falling (not always convexly) to 0
+        chances = st.lists(st.sampled_from([0.0, 0.05, 0.3, 0.5, 0.8, 1.0]), max_size=4)
+        cover = [dataclasses.replace(c, short_risk=tuple(sorted(draw(chances), reverse=True))) for c in cover]
     history = {}
     if draw(st.booleans()):
         history = {
@@ -126,6 +130,7 @@ def problems(draw, max_people=3, max_days=6, max_shifts=2):
         fairness_nights=draw(st.integers(0, 2)),
         fairness_weekends=draw(st.integers(0, 2)),
         fairness_minutes=draw(st.sampled_from([0, 1])),
+        cover_shortfall_risk=draw(st.sampled_from([0, 7, 40])) if risk else 0,
     )
     start = MONDAY.fromordinal(MONDAY.toordinal() + draw(st.integers(0, 6)))
     return Problem(
@@ -154,7 +159,7 @@ def _claims_match(problem, solution):
 
 
 @SETTINGS
-@given(problems())
+@given(problems(risk=True))
 def test_cpsat_claims_what_the_referee_finds(problem):
     solution = solve_cpsat(problem, time_limit=2, workers=1, lns=False)
     if solution.status == INFEASIBLE and solution.objective is None:
@@ -164,7 +169,7 @@ def test_cpsat_claims_what_the_referee_finds(problem):
 
 
 @SETTINGS
-@given(problems())
+@given(problems(risk=True))
 def test_milp_claims_what_the_referee_finds(problem):
     solution = solve_milp(problem, time_limit=30, workers=1)
     if solution.objective is None:
@@ -202,7 +207,7 @@ def _brute_force(problem):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    problems(max_people=2, max_days=4, max_shifts=2).filter(
+    problems(max_people=2, max_days=4, max_shifts=2, risk=True).filter(
         lambda p: (len(p.shift_types) + 1) ** (len(p.staff) * p.num_days) <= 729
     )
 )

@@ -382,3 +382,62 @@ def test_problem_rejects_unknown_ids():
         problem(1, requests=wants("Z", [0]))
     with pytest.raises(ValueError):
         dataclasses.replace(problem(1), cover=(Cover(3, "D"),))
+
+
+@pytest.mark.parametrize("engine", ["cpsat", "milp"])  # colgen cannot price it (colgen.unsupported_rules)
+def test_cover_shortfall_risk(engine):
+    # given four people at 80 a shift and a chance of being short that is not convex in the cover (2 people
+    # cut it most, a third barely helps, a fourth removes it), one person already on the shift from outside
+    staff = [Person(pid, Contract(), hourly_rate=10) for pid in "ABCD"]
+    risk = (1.0, 0.9, 0.3, 0.26, 0.0)  # chance demand needs more than 0, 1, 2, 3, 4 people
+    prob = problem(
+        1,
+        staff=staff,
+        cover=(Cover(0, "D", short_risk=risk),),
+        external_cover={(0, "D", None): 1},
+        weights=Weights(cover_shortfall_risk=1000),
+    )
+    # when solved, then three more people are rostered: 4 on duty, cost 240 + risk 0 beats 2 on duty
+    # (80 + 300) and 3 (160 + 260); the referee scores the risk the same way
+    solution = solved(engine, prob, 240)
+    assert sum(shift == "D" for row in solution.roster.values() for shift in row) == 3
+    # at a tenth of the price, nobody extra pays: one more person (80) would take only 60 of risk off
+    cheaper = dataclasses.replace(prob, weights=Weights(cover_shortfall_risk=100))
+    assert evaluate(cheaper, {"A": ("D",), "B": (None,), "C": (None,), "D": (None,)}).objective == 80 + 30
+    solution = solved(engine, cheaper, 90)
+    assert solution.penalties_by_rule() == {"cover_shortfall_risk": 90}
+
+
+def test_cover_shortfall_risk_leaves_colgen_out_of_auto():
+    # given a benchmark table colgen wins, and a problem pricing the shortfall risk
+    from scheduler.solver.colgen import unsupported_rules
+    from scheduler.solver.select import choose_engine
+
+    row = {"instance": "x", "staff": "1", "days": "3", "shift_types": "1", "time_limit": "10", "t_best": "1"}
+    table = [
+        {**row, "engine": "colgen", "feasible": "True", "objective": "1", "gap": "0"},
+        {**row, "engine": "cpsat", "feasible": "True", "objective": "2", "gap": "0.5"},
+    ]
+    prob = problem(3, cover=(Cover(0, "D", short_risk=(0.5,)),), weights=Weights(cover_shortfall_risk=100))
+    # then colgen names the rule and auto picks another engine; without the weight colgen is back
+    assert unsupported_rules(prob) == ("cover_shortfall_risk",)
+    assert choose_engine(prob, time_limit=10, table=table).engine == "cpsat"
+    assert choose_engine(dataclasses.replace(prob, weights=Weights()), time_limit=10, table=table).engine == (
+        "colgen"
+    )
+
+
+def test_a_chance_of_being_short_that_rises_with_the_cover_is_refused():
+    with pytest.raises(ValueError, match="never rise"):
+        Cover(0, "D", short_risk=(0.5, 0.7))
+    with pytest.raises(ValueError, match="never rise"):
+        Cover(0, "D", short_risk=(1.5,))
+
+
+def test_colgen_asked_for_by_name_says_it_does_not_optimise_the_shortfall_risk():
+    from scheduler.solver import solve
+
+    prob = problem(2, cover=(Cover(0, "D", short_risk=(0.5,)),), weights=Weights(cover_shortfall_risk=100))
+    solution = solve(prob, engine="colgen", time_limit=5, workers=1)
+    assert "colgen does not optimise cover_shortfall_risk (scored only)" in solution.message
+    assert evaluate(prob, solution.roster).objective == solution.objective

@@ -11,6 +11,19 @@
   var table = document.querySelector("[data-roster-grid]");
   if (!table) return;
   if (window.crewplanGridNavigation) window.crewplanGridNavigation(table, "td.cell button");
+
+  /* The cover rows stick to the bottom of the grid's box, each above the ones below it, so cover stays in
+     view beside the people while scrolling. */
+  function stickCoverRows() {
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tfoot tr")).reverse();
+    var offset = 0;
+    rows.forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell) { cell.style.bottom = offset + "px"; });
+      offset += row.getBoundingClientRect().height;
+    });
+  }
+  stickCoverRows();
+  window.addEventListener("resize", stickCoverRows);
   if (!table.hasAttribute("data-editable")) return;
 
   var rosterId = table.dataset.rosterId;

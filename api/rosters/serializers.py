@@ -132,6 +132,9 @@ class RosterExplanationSerializer(serializers.Serializer):
     violations = serializers.ListField(child=serializers.DictField())
     shortfalls = serializers.ListField(child=serializers.DictField())
     blocking_rules = serializers.DictField()
+    rules = serializers.DictField(
+        child=serializers.DictField(), help_text="rule -> {name, means, unit: points or currency}"
+    )
 
 
 @extend_schema_serializer(component_name="RosterCoverRow")

@@ -37,6 +37,7 @@ from capacity.models import Department, Person
 from scheduler import selectors
 from scheduler.labour_variance import roster_against_budget
 from scheduler.models import Roster
+from scheduler.rule_text import rule_means, rule_name, rule_unit
 from scheduler.services.roster_edits import CellChange, roster_cells_change
 from scheduler.services.rosters import (
     roster_compare,
@@ -243,6 +244,13 @@ class RosterExplanationApi(APIView):
                 ("shortfalls", []),
                 ("blocking_rules", {}),
             )
+        }
+        named = {t["rule"] for t in [*payload["penalties"], *payload["violations"]]} | set(
+            payload["penalties_by_rule"]
+        )
+        payload["rules"] = {
+            rule: {"name": rule_name(rule), "means": rule_means(rule), "unit": rule_unit(rule)}
+            for rule in sorted(named)
         }
         return _read(request, roster, payload)
 

@@ -339,3 +339,20 @@ def test_bad_bodies_and_other_units_get_4xx(board, org):
     assert moved.status_code == 400 and set(moved.json()) == {"message", "extra"}
     viewer = api_client(make_user("viewer", [board["unit"]]))
     assert viewer.post(f"{base}/undo").status_code == 403
+
+
+def test_the_explanation_names_every_rule_in_words_with_its_unit(board):
+    board["roster"].statistics = {
+        "penalties_by_rule": {"labour_cost": 240, "shift_off_requests": 3},
+        "penalties": [{"rule": "shift_off_requests", "amount": 3, "person": board["ann"].pk}],
+        "violations": [{"rule": "min_rest_between_shifts", "amount": 1, "person": board["ann"].pk}],
+    }
+    board["roster"].save()
+    rules = board["client"].get(f"{board['base']}/explanation").json()["rules"]
+    assert rules["labour_cost"] == {
+        "name": "Wages",
+        "means": "Every shift worked costs its hours at the person's rate.",
+        "unit": "currency",
+    }
+    assert rules["shift_off_requests"]["unit"] == "points"
+    assert rules["min_rest_between_shifts"]["name"] == "Rest between shifts"

@@ -125,6 +125,10 @@ def roster_detail(request, roster_id: int):
             {"name": rule_name(rule), "count": n}
             for rule, n in (statistics.get("hard_rules_broken") or {}).items()
         ],
+        "blocking_rows": [
+            {"who": who, "rules": [rule_name(r) for r in rules]}
+            for who, rules in (statistics.get("blocking_rules") or {}).items()
+        ],
         "shortfall_rows": [
             {**s, "reasons": {rule_name(r): n for r, n in (s.get("reasons") or {}).items()}}
             for s in (statistics.get("shortfalls") or [])[:12]

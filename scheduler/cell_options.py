@@ -13,6 +13,7 @@ from ops.errors import ApplicationError
 from scheduler.models import Roster
 from scheduler.problem_builder import build_problem
 from scheduler.services.roster_edits import (
+    breach_counts,
     explain_breaches,
     introduced_breaches,
     roster_codes,
@@ -50,11 +51,13 @@ def cell_options(*, roster: Roster, person_id: int, day: date, language: str | N
     grid = roster_codes(roster, built)
     problem = without_pins_on(built.problem, {(pid, index)})
     current = grid[pid][index]
+    had = breach_counts(problem, grid)
+    others = _who_else(built, grid, pid, index, list(built.shift_types))
     options = []
     for code in [None, *built.shift_types]:
         after = {k: list(v) for k, v in grid.items()}
         after[pid][index] = code
-        breaches = [] if code == current else introduced_breaches(problem, grid, after)
+        breaches = [] if code == current else introduced_breaches(problem, grid, after, had=had)
         explained = explain_breaches(breaches, built, after, language)
         options.append(
             {
@@ -65,7 +68,7 @@ def cell_options(*, roster: Roster, person_id: int, day: date, language: str | N
                 "blocking": [
                     {"rule": v["rule"], "rule_name": v["rule_name"], "text": v["text"]} for v in explained
                 ],
-                "instead": _who_else(built, grid, pid, index, code) if code else [],
+                "instead": others.get(code, []) if code else [],
             }
         )
     return {
@@ -77,15 +80,17 @@ def cell_options(*, roster: Roster, person_id: int, day: date, language: str | N
     }
 
 
-def _who_else(built, grid, pid: str, index: int, code: str) -> list[dict]:
-    """People off that day who could work `code` then without breaking a hard rule of their own."""
-    people = []
+def _who_else(built, grid, pid: str, index: int, codes: list[str]) -> dict[str, list[dict]]:
+    """Per shift, the people off that day who could work it then without breaking a hard rule of their own."""
+    result: dict[str, list[dict]] = {code: [] for code in codes}
     for other, row in grid.items():
         if other == pid or row[index] is not None:
             continue
         alone = _alone(built.problem, other)
-        after = {other: list(row)}
-        after[other][index] = code
-        if not introduced_breaches(alone, {other: row}, after):
-            people.append({"person": int(other), "name": built.people[other].name})
-    return sorted(people, key=lambda p: (p["name"], p["person"]))
+        had = breach_counts(alone, {other: row})
+        for code in codes:
+            after = {other: list(row)}
+            after[other][index] = code
+            if not introduced_breaches(alone, {other: row}, after, had=had):
+                result[code].append({"person": int(other), "name": built.people[other].name})
+    return {code: sorted(people, key=lambda p: (p["name"], p["person"])) for code, people in result.items()}

@@ -78,9 +78,17 @@ def _key(v: sd.Penalty) -> tuple:
     return (v.rule, v.person, v.day, v.shift, v.detail)
 
 
-def introduced_breaches(problem: sd.Problem, before: dict, after: dict) -> list[sd.Penalty]:
-    """The hard-rule breaches `after` has that `before` did not (a roster already broken stays editable)."""
-    had = Counter(_key(v) for v in evaluate(problem, {k: tuple(v) for k, v in before.items()}).violations)
+def breach_counts(problem: sd.Problem, grid: dict) -> Counter:
+    """The hard-rule breaches of a roster, counted by what identifies them."""
+    return Counter(_key(v) for v in evaluate(problem, {k: tuple(v) for k, v in grid.items()}).violations)
+
+
+def introduced_breaches(
+    problem: sd.Problem, before: dict, after: dict, *, had: Counter | None = None
+) -> list[sd.Penalty]:
+    """The hard-rule breaches `after` has that `before` did not (a roster already broken stays editable).
+    `had`: `breach_counts(problem, before)`, when the caller checks many changes of one roster."""
+    had = breach_counts(problem, before) if had is None else had
     now = evaluate(problem, {k: tuple(v) for k, v in after.items()}).violations
     remaining = Counter(_key(v) for v in now) - had
     introduced = []

@@ -108,6 +108,7 @@ def test_the_grid_shows_leave_requests_hours_and_skills_with_headers_in_view(pag
     assert "Medication (certified until 2030-06-30)" in page.get_by_test_id(
         f"person-{first.id}"
     ).get_attribute("title")
+    shot(page, "workspace-grid-leave.png")
     # and the grid scrolls in its own box: bounded, on screen, with sticky day headers and names
     box = page.get_by_test_id("grid-scroll")
     assert box.evaluate("b => b.scrollHeight > b.clientHeight")
@@ -120,7 +121,7 @@ def test_the_grid_shows_leave_requests_hours_and_skills_with_headers_in_view(pag
     assert header.evaluate("h => getComputedStyle(h).position") == "sticky"
     box.evaluate("b => { b.scrollTop = 400; }")
     assert header.bounding_box()["y"] == pytest.approx(box.bounding_box()["y"], abs=3)
-    shot(page, "workspace-leave-requests.png")
+    shot(page, "workspace-grid-scrolled.png")
     assert page.console_errors == []
 
 

@@ -356,3 +356,20 @@ def test_the_explanation_names_every_rule_in_words_with_its_unit(board):
     }
     assert rules["shift_off_requests"]["unit"] == "points"
     assert rules["min_rest_between_shifts"]["name"] == "Rest between shifts"
+
+
+def test_an_edit_costs_the_same_queries_for_two_cells_or_six(board):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scheduler.services.roster_edits import CellChange, roster_cells_change
+
+    def queries(days: int) -> int:
+        changes = [CellChange(board["cy"].pk, MONDAY + timedelta(days=d), None) for d in range(days)] + [
+            CellChange(board["ben"].pk, MONDAY + timedelta(days=d + 1), None) for d in range(days)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            roster_cells_change(roster=board["roster"], changes=changes)
+        return len(captured)
+
+    assert queries(1) == queries(3)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 
 from ops.cache import bump
 from ops.errors import ApplicationError
@@ -143,48 +144,70 @@ def _cell_errors(roster: Roster, built: BuiltProblem, changes: list[CellChange])
     return errors
 
 
-def _state(roster: Roster, person_id: int, day: date) -> dict:
-    a = (
-        RosterAssignment.objects.filter(roster=roster, person_id=person_id, date=day)
-        .select_related("shift_type")
-        .first()
-    )
-    if a is not None:
-        return {
+OFF = {"shift": None, "locked": False, "override": "", "rules": []}
+
+
+def _cells_q(cells) -> Q:
+    q = Q(pk__in=[])
+    for person_id, day in cells:
+        q |= Q(person_id=person_id, date=day)
+    return q
+
+
+def _states(roster: Roster, cells: list[tuple[int, date]]) -> dict[tuple[int, date], dict]:
+    """Each cell's state now: its shift, lock and override. Two queries for any number of cells."""
+    states = {key: dict(OFF) for key in cells}
+    where = _cells_q(cells)
+    for a in RosterAssignment.objects.filter(where, roster=roster).select_related("shift_type"):
+        states[(a.person_id, a.date)] = {
             "shift": a.shift_type.code,
             "locked": a.pinned,
             "override": a.override_reason,
             "rules": a.overridden_rules,
         }
-    off = RosterDayOff.objects.filter(roster=roster, person_id=person_id, date=day).first()
-    if off is None:
-        return {"shift": None, "locked": False, "override": "", "rules": []}
-    return {"shift": None, "locked": True, "override": off.override_reason, "rules": off.overridden_rules}
+    for off in RosterDayOff.objects.filter(where, roster=roster):
+        states[(off.person_id, off.date)] = {
+            "shift": None,
+            "locked": True,
+            "override": off.override_reason,
+            "rules": off.overridden_rules,
+        }
+    return states
 
 
-def _write(roster: Roster, built: BuiltProblem, person_id: int, day: date, state: dict) -> None:
-    RosterAssignment.objects.filter(roster=roster, person_id=person_id, date=day).delete()
-    RosterDayOff.objects.filter(roster=roster, person_id=person_id, date=day).delete()
-    reason = state.get("override") or ""
-    rules = state.get("rules") or []
-    if state["shift"] is not None:
-        RosterAssignment.objects.create(
-            roster=roster,
-            person_id=person_id,
-            date=day,
-            shift_type=built.shift_types[state["shift"]],
-            pinned=state["locked"],
-            override_reason=reason,
-            overridden_rules=list(rules) if reason else [],
-        )
-    elif state["locked"]:
-        RosterDayOff.objects.create(
-            roster=roster,
-            person_id=person_id,
-            date=day,
-            override_reason=reason,
-            overridden_rules=list(rules) if reason else [],
-        )
+def _write(roster: Roster, built: BuiltProblem, states: dict[tuple[int, date], dict]) -> None:
+    """Put each cell in its state: a shift (locked or not), a locked day off, or a plain day off."""
+    where = _cells_q(states)
+    RosterAssignment.objects.filter(where, roster=roster).delete()
+    RosterDayOff.objects.filter(where, roster=roster).delete()
+    shifts, days_off = [], []
+    for (person_id, day), state in states.items():
+        reason = state.get("override") or ""
+        rules = list(state.get("rules") or []) if reason else []
+        if state["shift"] is not None:
+            shifts.append(
+                RosterAssignment(
+                    roster=roster,
+                    person_id=person_id,
+                    date=day,
+                    shift_type=built.shift_types[state["shift"]],
+                    pinned=state["locked"],
+                    override_reason=reason,
+                    overridden_rules=rules,
+                )
+            )
+        elif state["locked"]:
+            days_off.append(
+                RosterDayOff(
+                    roster=roster,
+                    person_id=person_id,
+                    date=day,
+                    override_reason=reason,
+                    overridden_rules=rules,
+                )
+            )
+    RosterAssignment.objects.bulk_create(shifts)
+    RosterDayOff.objects.bulk_create(days_off)
 
 
 def _record(roster: Roster, *, action: str, user, cells: list[dict], reason="", rules=()) -> RosterEdit:
@@ -264,17 +287,21 @@ def roster_cells_change(
             status=403,
         )
     reason = override_reason if breaches else ""
-    cells = []
-    for c in changes:
-        old = _state(roster, c.person_id, c.day)
-        new = {
+    before_states = _states(roster, [(c.person_id, c.day) for c in changes])
+    after_states = {
+        (c.person_id, c.day): {
             "shift": c.shift,
             "locked": c.locked or bool(reason),
             "override": reason,
             "rules": sorted(rules) if reason else [],
         }
-        _write(roster, built, c.person_id, c.day, new)
-        cells.append({"person": c.person_id, "date": c.day.isoformat(), "before": old, "after": new})
+        for c in changes
+    }
+    _write(roster, built, after_states)
+    cells = [
+        {"person": p, "date": d.isoformat(), "before": before_states[(p, d)], "after": after}
+        for (p, d), after in after_states.items()
+    ]
     return _record(roster, action=action, user=user, cells=cells, reason=reason, rules=rules)
 
 
@@ -311,14 +338,13 @@ def roster_undo(*, roster: Roster, user=None, expected_revision: int | None = No
             status=409,
         )
     built = build_problem(roster, for_solver=False)
-    cells = []
-    for cell in last.cells:
-        day = date.fromisoformat(cell["date"])
-        current = _state(roster, cell["person"], day)
-        _write(roster, built, cell["person"], day, cell["before"])
-        cells.append(
-            {"person": cell["person"], "date": cell["date"], "before": current, "after": cell["before"]}
-        )
+    restore = {(cell["person"], date.fromisoformat(cell["date"])): cell["before"] for cell in last.cells}
+    current = _states(roster, list(restore))
+    _write(roster, built, restore)
+    cells = [
+        {"person": p, "date": d.isoformat(), "before": current[(p, d)], "after": state}
+        for (p, d), state in restore.items()
+    ]
     undo = _record(roster, action=RosterEdit.Action.UNDO, user=user, cells=cells)
     last.undone_by = undo
     last.save(update_fields=["undone_by"])

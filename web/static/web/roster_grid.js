@@ -118,9 +118,18 @@
   var current = null;
   var currentOptions = null;
 
+  function labelSelect(options) {
+    Array.prototype.forEach.call(form.shift.options, function (opt) {
+      if (!opt.dataset.label) opt.dataset.label = opt.textContent;
+      var o = options && options.options.filter(function (x) { return (x.shift || "") === opt.value; })[0];
+      opt.textContent = opt.dataset.label + (o && !o.allowed ? " — breaks a rule" : "");
+    });
+  }
+
   function showOptions(options) {
     currentOptions = options;
     optionsBox.textContent = "";
+    labelSelect(options);
     if (!options) return;
     var list = document.createElement("ul");
     options.options.forEach(function (o) {

@@ -20,7 +20,7 @@ from scheduler.services.rosters import roster_generate
 from scheduler.tests.factories import RosterAssignmentFactory, RosterFactory
 from web.tests import test_browser as shared
 from web.tests.builders import planning_unit, user_with_role
-from web.tests.test_browser import SCREENSHOTS, log_in, wait_for_solve
+from web.tests.test_browser import SCREENSHOTS, log_in
 
 # the browser and page fixtures of the other browser tests (pytest registers them under their own names)
 _browser_fixture, _page_fixture = shared.browser, shared.page
@@ -255,9 +255,12 @@ def test_a_resolve_keeps_a_manual_edit_and_highlights_what_it_changed(
     CoverRequirement.objects.filter(
         department=ward.unit, date=ward.start, shift_type=ward.shift_types[0]
     ).update(minimum=5, preferred=5)
+    page.locator("#resolve-engine").select_option("cpsat")
     page.get_by_label("Time limit (s)", exact=True).first.fill("3")
     page.get_by_role("button", name="Re-solve").click()
-    wait_for_solve(page)
+    page.locator("[data-job-panel]").wait_for()
+    # the panel sends the page back to the grid when the job ends; the notice says what the re-solve did
+    page.get_by_test_id("changes").wait_for(timeout=120_000)
 
     # then the manual edit held, and the cells the re-solve changed are highlighted (not in the penalty style)
     assert edited.get_attribute("data-shift") == shift and edited.get_attribute("data-pinned") == "1"

@@ -16,8 +16,9 @@ from scheduler.selectors import roster_cover, roster_fairness, roster_grid, rost
 from scheduler.services.roster_edits import edit_summary
 
 SHIFT_PALETTE = 6  # colour classes shift-0 .. shift-5, always shown with the code itself
-# Terms priced on every assignment (the wage bill) rather than rules a cell can break: not marked on cells.
-UNMARKED_TERMS = frozenset({"labour_cost"})
+# Terms priced on every assignment (the wage bill) rather than rules a cell can break, and the re-solve's
+# change cost (the diff highlight shows those cells in its own style): not marked as penalties on cells.
+UNMARKED_TERMS = frozenset({"labour_cost", "change_from_reference"})
 LEAVE_LETTER = {"annual": "A", "sick": "S", "training": "T", "unavailable": "U"}
 LEAVE_LABEL = {
     "annual": "annual leave",

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.conditional import require_if_match
 from api.errors_schema import ERROR_RESPONSES, ErrorSerializer
 from api.permissions import RolePermission
 from api.rosters.edit_serializers import (
@@ -56,14 +57,9 @@ def _edit_result(roster, edit) -> Response:
     return response
 
 
-def _if_match_revision(request, roster) -> int | None:
-    """The revision the client read, when it sent an If-Match: a stale one answers 412."""
-    if request.headers.get("If-Match") and request.headers["If-Match"].strip() != _etag(roster):
-        raise ApplicationError(
-            "The roster changed since you read it; read it again and retry",
-            extra={"header": "If-Match", "etag": _etag(roster)},
-            status=412,
-        )
+def _if_match_revision(request, roster) -> int:
+    """The revision the edit applies to; an If-Match, when sent, must name it (412 otherwise)."""
+    require_if_match(request, _etag(roster), required=False)
     return roster.revision
 
 

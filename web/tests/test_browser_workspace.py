@@ -281,3 +281,22 @@ def test_a_resolve_keeps_a_manual_edit_and_highlights_what_it_changed(
     page.wait_for_url("**diff=none**")
     assert page.locator("td.cell.changed").count() == 0
     assert page.console_errors == []
+
+
+def test_dragging_a_shift_onto_another_swaps_them(page, live_server):
+    # given Monday: the first person works Early, the second Late
+    ward = planning_unit(name="Swap Ward", people=3, assignments=False)
+    user_with_role("swap-planner", ward.unit, "planner")
+    ann, ben = ward.people[0], ward.people[1]
+    roster = week_roster(ward, people_shifts={(0, 0): 0, (1, 0): 1})
+    log_in(page, live_server, "swap-planner")
+    page.goto(f"{live_server.url}/rosters/{roster.id}/")
+
+    # when the Early is dragged onto the Late
+    cell(page, ann, ward.start).drag_to(cell(page, ben, ward.start))
+
+    # then the two swapped, both locked, in one edit
+    cell(page, ann, ward.start).and_(page.locator('[data-shift="L"][data-pinned="1"]')).wait_for()
+    assert cell(page, ben, ward.start).get_attribute("data-shift") == "E"
+    assert "Swapped 2 cells" in page.get_by_test_id("edit-history").inner_text()
+    assert page.console_errors == []

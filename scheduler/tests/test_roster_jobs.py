@@ -147,26 +147,23 @@ def test_a_resolve_after_a_pinned_edit_keeps_the_pin_and_reports_its_changes(cel
     )
     wait_for(lambda: _finished(roster.job_id), timeout=90)
     roster.refresh_from_db()
-    # a planner pins one of the shifts the solver gave, and clears another (a manual edit is a lock)
+    # a planner pins one of the shifts the solver gave, and locks a day off someone has
     cell = RosterAssignment.objects.filter(roster=roster, date=start + timedelta(days=2)).first()
     pinned_person, pinned_shift = cell.person, cell.shift_type
     roster_cells_change(
         roster=roster, changes=[CellChange(pinned_person.pk, cell.date, pinned_shift.code, locked=True)]
     )
-    cleared = None
-    for candidate in RosterAssignment.objects.filter(
-        roster=roster, date__gte=start + timedelta(days=4)
-    ).exclude(person=pinned_person):
-        try:  # the first shift whose removal breaks no hard rule (cover minimum, stretches)
-            roster_cells_change(
-                roster=roster, changes=[CellChange(candidate.person_id, candidate.date, None)]
-            )
-        except ApplicationError:
-            continue
-        cleared = candidate
-        break
-    assert cleared is not None
-    assert RosterDayOff.objects.filter(roster=roster, person_id=cleared.person_id, date=cleared.date).exists()
+    worked = set(RosterAssignment.objects.filter(roster=roster).values_list("person_id", "date"))
+    cleared = next(
+        (
+            (person_id, start + timedelta(days=d))
+            for person_id in sorted({p for p, _ in worked} - {pinned_person.pk})
+            for d in range(4, 14)
+            if (person_id, start + timedelta(days=d)) not in worked
+        ),
+    )
+    roster_cells_change(roster=roster, changes=[CellChange(cleared[0], cleared[1], None, locked=True)])
+    assert RosterDayOff.objects.filter(roster=roster, person_id=cleared[0], date=cleared[1]).exists()
 
     before = set(
         RosterAssignment.objects.filter(roster=roster).values_list("person_id", "date", "shift_type_id")
@@ -187,9 +184,9 @@ def test_a_resolve_after_a_pinned_edit_keeps_the_pin_and_reports_its_changes(cel
         RosterAssignment.objects.get(roster=roster, person=pinned_person, date=cell.date).shift_type
         == pinned_shift
     )
-    # and the day the planner cleared stayed off, still locked
-    assert not RosterAssignment.objects.filter(roster=roster, person_id=cleared.person_id, date=cleared.date)
-    assert RosterDayOff.objects.filter(roster=roster, person_id=cleared.person_id, date=cleared.date).exists()
+    # and the day off the planner locked stayed off, still locked
+    assert not RosterAssignment.objects.filter(roster=roster, person_id=cleared[0], date=cleared[1])
+    assert RosterDayOff.objects.filter(roster=roster, person_id=cleared[0], date=cleared[1]).exists()
     # and the re-solve's changed cells are recorded for the grid's highlight
     roster.refresh_from_db()
     assert len(roster.statistics["changed_cells"]) == job.result["changes"]

@@ -193,8 +193,18 @@ def _hours_sentence(f: Facts, limit_minutes: int | None, *, most: bool, span: st
     return f"{f.person_name} may work {word} {f.hours(limit_minutes)} {span}"
 
 
+# Why a person cannot work a day (the kinds of `sd.Absence` the problem builder makes).
+ABSENCE_WORDS = {
+    "leave": "is on leave",
+    "unavailable": "is unavailable",
+    "booked_elsewhere": "already works a shift in another unit",
+    "not_yet_hired": "is not hired yet",
+    "override": "has a shift kept against a rule",
+    "day_off": "has a day off",
+}
+
 SENTENCES: dict[str, Callable[[Facts], str]] = {
-    "days_off": lambda f: f"{f.person_name} is on {f.detail.replace('_', ' ') or 'leave'} on {f.when}",
+    "days_off": lambda f: f"{f.person_name} {ABSENCE_WORDS.get(f.detail, 'is away')} on {f.when}",
     "skills_and_certifications": lambda f: (
         f"{f.person_name} lacks {f.detail or 'a required skill'} (or its certification) "
         f"for {f.shift} on {f.when}"

@@ -67,3 +67,19 @@ def test_days_are_written_in_the_readers_language():
     assert local_day(day, "en-gb") == "Thu 10 Dec"
     assert local_day(day, "de") == "Do 10 Dez"
     assert local_day(day, "fr") == "jeu 10 Déc"
+
+
+def test_a_shift_on_leave_says_why_the_person_is_away():
+    facts = Facts(
+        rule="days_off",
+        person_name="Farid Singh",
+        day=date(2026, 12, 10),
+        shift="E",
+        amount=1,
+        detail="booked_elsewhere",
+        contract=None,
+        row=[],
+        start=date(2026, 12, 7),
+        language="en-gb",
+    )
+    assert sentence(facts) == "Farid Singh already works a shift in another unit on Thu 10 Dec"

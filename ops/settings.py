@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
-from ops.env import EnvError, env_bool, env_choice, env_int, env_list, env_rate, env_str, env_url
+from ops.env import EnvError, env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CREWPLAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,7 +30,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_TZ = True
 LANGUAGE_CODE = "en-gb"
-USE_I18N = False
+# On so that plain-words rule sentences write dates in the reader's language (scheduler.rule_text picks it
+# from Accept-Language per request); pages themselves stay in LANGUAGE_CODE (no LocaleMiddleware).
+USE_I18N = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -206,6 +208,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 # --- fair use of the solver (issue 12) -----------------------------------------------------------------
 # Solves queued or running at once per department (a 429 names them beyond it), and the solver seconds
 # one user may ask for within an hour, so one planner cannot queue hours of work ahead of colleagues.
+# The roster grid flags a person whose rostered hours differ from their contracted hours by more than this
+# share (percent) of the contracted hours.
+ROSTER_HOURS_FLAG_PERCENT = env_float("ROSTER_HOURS_FLAG_PERCENT", 10.0, minimum=0.0, maximum=1000.0)
 SOLVE_MAX_ACTIVE_PER_DEPARTMENT = env_int("SOLVE_MAX_ACTIVE_PER_DEPARTMENT", 2, minimum=1)
 SOLVE_SECONDS_PER_USER_HOUR = env_int("SOLVE_SECONDS_PER_USER_HOUR", 3600, minimum=1)
 if SOLVE_SECONDS_PER_USER_HOUR < SOLVE_TIME_LIMIT_MAX:

@@ -210,7 +210,10 @@ class Roster(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, help_text="Counts published states (new versions)")
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Counts changes of this version (edits, undos, solves): what If-Match names"
+    )
     previous_version = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions"
     )
@@ -233,13 +236,22 @@ class Roster(models.Model):
     def __str__(self) -> str:
         return f"{self.department} {self.start_date}..{self.end_date} v{self.version}"
 
+    @property
+    def etag_version(self) -> str:
+        """What the roster's ETag names: its revision and last change (API and pages send it as If-Match)."""
+        return f"{self.revision}-{int(self.updated_at.timestamp() * 1e6)}"
+
 
 class RosterAssignment(models.Model):
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="assignments")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roster_assignments")
     date = models.DateField()
     shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT, related_name="+")
-    pinned = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False, help_text="Locked: a re-solve keeps it")
+    override_reason = models.TextField(
+        blank=True, default="", help_text="Why a planner kept this cell against a hard rule"
+    )
+    overridden_rules = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["date", "person"]
@@ -252,6 +264,60 @@ class RosterAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.date} {self.shift_type_id}"
+
+
+class RosterDayOff(models.Model):
+    """A day off a planner locked: a re-solve leaves the person off that day."""
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="days_off")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    override_reason = models.TextField(blank=True, default="")
+    overridden_rules = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["date", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["roster", "person", "date"], name="roster_one_day_off_lock")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.date} off"
+
+
+class RosterEdit(models.Model):
+    """One planner edit of a roster version (a cell, a move, a swap, a multi-cell change, a lock released,
+    an undo): each cell's state before and after, so the last edit can be undone."""
+
+    class Action(models.TextChoices):
+        SET = "set"
+        MOVE = "move"
+        SWAP = "swap"
+        BULK = "bulk"
+        RELEASE = "release"
+        UNDO = "undo"
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="edits")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    cells = models.JSONField(help_text='[{"person", "date", "before": {...}, "after": {...}}]')
+    override_reason = models.TextField(blank=True, default="")
+    overridden_rules = models.JSONField(default=list, blank=True)
+    undone_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="undoes"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        permissions = [
+            ("override_hard_rules", "Can keep a roster edit that breaks a hard rule, with a reason")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.roster_id} {self.action} {len(self.cells)} cell(s)"
 
 
 class RosterEvent(models.Model):

@@ -18,6 +18,7 @@ from scheduler.models import (
     PersonContract,
     Roster,
     RosterAssignment,
+    RosterDayOff,
     ShiftRequest,
     ShiftType,
 )
@@ -74,8 +75,10 @@ def _contract(
 
 
 def build_problem(
-    roster: Roster, *, weights: sd.Weights | None = None, use_reference: bool = False
+    roster: Roster, *, weights: sd.Weights | None = None, use_reference: bool = False, for_solver: bool = True
 ) -> BuiltProblem:
+    """The roster's Problem. `for_solver=False` (checking an edit) keeps overridden cells in the roster as
+    plain pins, so the check sees the roster as it is."""
     unit = roster.department
     start, end = roster.start_date, roster.end_date
     num_days = (end - start).days + 1
@@ -167,10 +170,8 @@ def build_problem(
         person_ids, roster, start, end, day_index, hire_dates={p.pk: p.hire_date for p in people}
     )
     own = list(RosterAssignment.objects.filter(roster=roster).order_by("date", "person_id"))
-    pins = tuple(
-        sd.Pin(person=str(a.person_id), day=day_index[a.date], shift=shift_code_by_pk[a.shift_type_id])
-        for a in own
-        if a.pinned and a.person_id in set(person_ids) and a.shift_type_id in shift_code_by_pk
+    pins, absences, external_cover = _locks(
+        roster, own, people, set(person_ids), day_index, shift_code_by_pk, absences, for_solver=for_solver
     )
     reference = None
     if use_reference:
@@ -189,12 +190,42 @@ def build_problem(
         requests=requests,
         absences=absences,
         pins=pins,
+        external_cover=external_cover,
         history=_history(unit, roster, person_ids, start, shift_code_by_pk),
         reference=reference,
         weights=weights or sd.Weights(),
         name=f"{unit.name} {start}..{end}",
     )
     return BuiltProblem(problem=problem, people={str(p.pk): p for p in people}, shift_types=shift_by_id)
+
+
+def _locks(roster, own, people, person_ids, day_index, shift_code_by_pk, absences, *, for_solver: bool):
+    """A planner's locked cells. A locked shift or day off becomes a pin the solver keeps. A locked shift
+    kept against a hard rule (an override with a reason) cannot be a pin: the solver would find the rule
+    and the pin irreconcilable. It is taken out of the problem instead (the person is away that day, their
+    shift counts as cover from outside), so the solver rosters around it and the write keeps the row."""
+    pins: list[sd.Pin] = []
+    away = list(absences)
+    external: dict[tuple[int, str, str | None], int] = defaultdict(int)
+    skills_of = {p.pk: p for p in people}
+    for a in own:
+        if not a.pinned or a.person_id not in person_ids or a.shift_type_id not in shift_code_by_pk:
+            continue
+        code = shift_code_by_pk[a.shift_type_id]
+        if not (a.override_reason and for_solver):
+            pins.append(sd.Pin(person=str(a.person_id), day=day_index[a.date], shift=code))
+            continue
+        away.append(sd.Absence(person=str(a.person_id), day=day_index[a.date], kind="override"))
+        external[(day_index[a.date], code, None)] += 1
+        for held in skills_of[a.person_id].skills.all():
+            if held.certified_until is None or held.certified_until >= a.date:
+                external[(day_index[a.date], code, held.skill.name)] += 1
+    for person_id, day in RosterDayOff.objects.filter(roster=roster).values_list("person_id", "date"):
+        if person_id in person_ids:
+            pins.append(sd.Pin(person=str(person_id), day=day_index[day], shift=None))
+    kept = {(a.person, a.day) for a in away if a.kind == "override"}
+    absences = tuple(a for a in away if a.kind == "override" or (a.person, a.day) not in kept)
+    return tuple(pins), tuple(sorted(absences, key=lambda a: (a.person, a.day))), dict(external)
 
 
 def _solver_rate(rates: RateBook, person_id: int, days: list[date]) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ops.csv_export import SafeCsvWriter
+from scheduler import grid_facts
 from scheduler.labour_cost import WorkedShift, price_shifts, public_holidays
 from scheduler.models import CoverRequirement, PersonContract, Roster, RosterAssignment, ShiftType
 from scheduler.pay_rates import person_terms, rate_book
@@ -44,9 +45,10 @@ def roster_days(roster: Roster) -> list[date]:
 @dataclass(frozen=True)
 class RosterGrid:
     days: list
-    people: list[dict]
+    people: list[dict]  # {"id", "name", "role", "skills", "hours", "contract_hours", "hours_flagged"}
     shift_types: list[dict]
-    cells: dict[int, dict[str, dict]]  # person id -> ISO date -> {"shift", "pinned"}
+    # person id -> ISO date -> {"shift", "pinned", "leave", "request", "override"}, every day of every person
+    cells: dict[int, dict[str, dict]]
 
 
 def _assignments(roster: Roster):
@@ -58,6 +60,8 @@ def _assignments(roster: Roster):
 
 
 def roster_grid(*, roster: Roster) -> RosterGrid:
+    """Every cell of every person: the shift (None: off) and whether it is locked, approved leave by kind,
+    the person's request that day and whether the roster grants it, and a hard-rule override's reason."""
     assignments = _assignments(roster)
     unit_people = {
         p.id: p
@@ -65,13 +69,58 @@ def roster_grid(*, roster: Roster) -> RosterGrid:
     }
     for a in assignments:
         unit_people.setdefault(a.person_id, a.person)
-    cells: dict[int, dict[str, dict]] = defaultdict(dict)
+    days = roster_days(roster)
+    keys = [d.isoformat() for d in days]
+    ids = list(unit_people)
+    leave = grid_facts.leave_by_cell(ids, roster.start_date, roster.end_date)
+    requests = grid_facts.requests_by_cell(ids, roster.start_date, roster.end_date)
+    days_off = grid_facts.locked_days_off(roster)
+    facts = grid_facts.person_facts(ids, days=len(days))
+    by_cell = {(a.person_id, a.date.isoformat()): a for a in assignments}
+    minutes: dict[int, int] = defaultdict(int)
     for a in assignments:
-        cells[a.person_id][a.date.isoformat()] = {"shift": a.shift_type.code, "pinned": a.pinned}
+        minutes[a.person_id] += a.shift_type.paid_minutes
+    cells: dict[int, dict[str, dict]] = {}
+    for pid in ids:
+        row = cells[pid] = {}
+        for key in keys:
+            a = by_cell.get((pid, key))
+            shift = a.shift_type.code if a else None
+            request = requests.get((pid, key))
+            override = a.override_reason if a else days_off.get((pid, key), "")
+            row[key] = {
+                "shift": shift,
+                "pinned": bool(a.pinned) if a else (pid, key) in days_off,
+                "leave": leave.get((pid, key)),
+                "request": {
+                    "kind": request["kind"],
+                    "weight": request["weight"],
+                    "shift": request["shift"],
+                    "granted": grid_facts.request_granted(request, shift),
+                }
+                if request
+                else None,
+                "override": override or None,
+            }
+    people = []
+    for pid, p in unit_people.items():
+        hours = round(minutes[pid] / 60, 2)
+        contract_hours = facts[pid].contract_hours
+        people.append(
+            {
+                "id": pid,
+                "name": p.name,
+                "role": p.role.name,
+                "skills": facts[pid].skills,
+                "hours": hours,
+                "contract_hours": contract_hours,
+                "hours_flagged": grid_facts.hours_flagged(hours, contract_hours),
+            }
+        )
     shifts = shift_types_for_unit(roster.department)
     return RosterGrid(
-        days=roster_days(roster),
-        people=[{"id": p.id, "name": p.name, "role": p.role.name} for p in unit_people.values()],
+        days=days,
+        people=people,
         shift_types=[
             {
                 "code": s.code,
@@ -82,7 +131,7 @@ def roster_grid(*, roster: Roster) -> RosterGrid:
             }
             for s in shifts
         ],
-        cells=dict(cells),
+        cells=cells,
     )
 
 
@@ -236,7 +285,7 @@ def roster_csv(*, roster: Roster) -> str:
                 person["id"],
                 person["name"],
                 person["role"],
-                *[row.get(d.isoformat(), {}).get("shift", "") for d in grid.days],
+                *[row.get(d.isoformat(), {}).get("shift") or "" for d in grid.days],
             ]
         )
     return out.getvalue()

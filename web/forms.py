@@ -58,4 +58,5 @@ class CellForm(forms.Form):
     date = PlanningDateField()
     shift = forms.CharField(required=False, max_length=8)
     pinned = forms.BooleanField(required=False)
-    version = forms.IntegerField(required=False)
+    revision = forms.IntegerField(required=False)
+    override_reason = forms.CharField(required=False, max_length=500)

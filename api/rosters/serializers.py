@@ -57,7 +57,15 @@ class RosterCellInputSerializer(serializers.Serializer):
     shift = serializers.CharField(
         allow_null=True, max_length=8, help_text="Shift code, or null for a day off"
     )
-    pinned = serializers.BooleanField(default=False)
+    pinned = serializers.BooleanField(
+        default=True, help_text="Locked, so a re-solve keeps it (a day off too); false releases the lock"
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Keep the change although it breaks a hard rule (needs the override permission)",
+    )
 
 
 @extend_schema_serializer(component_name="Roster")
@@ -117,14 +125,6 @@ class RosterCompareStartedSerializer(serializers.Serializer):
     jobs = serializers.DictField(child=serializers.IntegerField(), help_text="engine -> job id")
 
 
-@extend_schema_serializer(component_name="RosterGrid")
-class RosterGridSerializer(serializers.Serializer):
-    days = serializers.ListField(child=PlanningDateField())
-    people = serializers.ListField(child=serializers.DictField())
-    shift_types = serializers.ListField(child=serializers.DictField())
-    cells = serializers.DictField(child=serializers.DictField())
-
-
 @extend_schema_serializer(component_name="RosterExplanation")
 class RosterExplanationSerializer(serializers.Serializer):
     penalties_by_rule = serializers.DictField(child=serializers.IntegerField())
@@ -132,6 +132,9 @@ class RosterExplanationSerializer(serializers.Serializer):
     violations = serializers.ListField(child=serializers.DictField())
     shortfalls = serializers.ListField(child=serializers.DictField())
     blocking_rules = serializers.DictField()
+    rules = serializers.DictField(
+        child=serializers.DictField(), help_text="rule -> {name, means, unit: points or currency}"
+    )
 
 
 @extend_schema_serializer(component_name="RosterCoverRow")
@@ -187,4 +190,6 @@ class RosterCellOutputSerializer(serializers.Serializer):
     date = PlanningDateField()
     shift = serializers.CharField(allow_null=True)
     pinned = serializers.BooleanField()
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The roster's version (published states)")
+    revision = serializers.IntegerField(help_text="Changes of this version so far")
+    edit = serializers.IntegerField(help_text="The edit in the version's history")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.rosters import views
+from api.rosters import edit_views, views
 
 urlpatterns = [
     path("rosters", views.RosterListCreateApi.as_view(), name="api-roster-list"),
@@ -23,6 +23,14 @@ urlpatterns = [
         name="api-roster-calendar",
     ),
     path("rosters/<int:roster_id>/assignments", views.RosterCellApi.as_view(), name="api-roster-cell"),
+    path("rosters/<int:roster_id>/cells", edit_views.RosterCellsApi.as_view(), name="api-roster-cells"),
+    path("rosters/<int:roster_id>/undo", edit_views.RosterUndoApi.as_view(), name="api-roster-undo"),
+    path("rosters/<int:roster_id>/diff", edit_views.RosterDiffApi.as_view(), name="api-roster-diff"),
+    path(
+        "rosters/<int:roster_id>/cells/<int:person_id>/<str:day>/options",
+        edit_views.RosterCellOptionsApi.as_view(),
+        name="api-roster-cell-options",
+    ),
     path("rosters/<int:roster_id>/resolve", views.RosterResolveApi.as_view(), name="api-roster-resolve"),
     path("rosters/<int:roster_id>/publish", views.RosterPublishApi.as_view(), name="api-roster-publish"),
     path(

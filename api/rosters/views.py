@@ -4,6 +4,7 @@ cell, re-solve, publish, new version, compare engines. Thin: validate, call one 
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import get_language_from_request
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -15,6 +16,7 @@ from api.errors_schema import ERROR_RESPONSES, ERROR_RESPONSES_LIST, ErrorSerial
 from api.labour.serializers import RosterBudgetSerializer
 from api.pagination import CappedPageNumberPagination
 from api.permissions import RolePermission
+from api.rosters.edit_serializers import RosterGridSerializer
 from api.rosters.serializers import (
     RosterCellInputSerializer,
     RosterCellOutputSerializer,
@@ -24,7 +26,6 @@ from api.rosters.serializers import (
     RosterExplanationSerializer,
     RosterFairnessSerializer,
     RosterGenerateInputSerializer,
-    RosterGridSerializer,
     RosterHoursRowSerializer,
     RosterOutputSerializer,
     RosterRiskSerializer,
@@ -37,8 +38,8 @@ from capacity.models import Department, Person
 from scheduler import selectors
 from scheduler.labour_variance import roster_against_budget
 from scheduler.models import Roster
-from scheduler.selectors import shift_types_for_unit
-from scheduler.services.edits import roster_assignment_set
+from scheduler.rule_text import rule_means, rule_name, rule_unit
+from scheduler.services.roster_edits import CellChange, roster_cells_change
 from scheduler.services.rosters import (
     roster_compare,
     roster_delete,
@@ -73,7 +74,7 @@ def _roster_for_write(request, roster_id: int) -> Roster:
 
 
 def _etag(roster: Roster) -> str:
-    return version_etag("roster", roster.pk, f"{roster.version}-{int(roster.updated_at.timestamp() * 1e6)}")
+    return version_etag("roster", roster.pk, roster.etag_version)
 
 
 def _read(request, roster: Roster, payload):
@@ -157,7 +158,7 @@ class RosterDetailApi(APIView):
         """Delete a draft or solved roster (If-Match required); a published or solving one stays (409)."""
         roster = _roster_for_write(request, roster_id)
         require_if_match(request, _etag(roster))
-        roster_delete(roster=roster, user=request.user, expected_version=roster.version)
+        roster_delete(roster=roster, user=request.user, expected_revision=roster.revision)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -262,6 +263,13 @@ class RosterExplanationApi(APIView):
                 ("blocking_rules", {}),
             )
         }
+        named = {t["rule"] for t in [*payload["penalties"], *payload["violations"]]} | set(
+            payload["penalties_by_rule"]
+        )
+        payload["rules"] = {
+            rule: {"name": rule_name(rule), "means": rule_means(rule), "unit": rule_unit(rule)}
+            for rule in sorted(named)
+        }
         return _read(request, roster, payload)
 
 
@@ -318,26 +326,14 @@ class RosterCellApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         person = get_scoped_or_404(Person.objects.all(), request.user, id=values["person"])
-        shift_type = None
-        if values["shift"] is not None:
-            by_code = {s.code: s for s in shift_types_for_unit(roster.department)}
-            if values["shift"] not in by_code:
-                return Response(
-                    {
-                        "message": f"Unknown shift {values['shift']!r} for this unit",
-                        "extra": {"fields": {"shift": sorted(by_code)}},
-                    },
-                    status=400,
-                )
-            shift_type = by_code[values["shift"]]
-        roster_assignment_set(
+        edit = roster_cells_change(
             roster=roster,
-            person=person,
-            day=values["date"],
-            shift_type=shift_type,
-            pinned=values["pinned"],
+            changes=[CellChange(person.pk, values["date"], values["shift"], locked=values["pinned"])],
+            action="set",
             user=request.user,
-            expected_version=roster.version,
+            expected_revision=roster.revision,
+            override_reason=values.get("override_reason", ""),
+            language=get_language_from_request(request),
         )
         roster.refresh_from_db()
         response = Response(
@@ -345,8 +341,10 @@ class RosterCellApi(APIView):
                 "person": person.pk,
                 "date": values["date"],
                 "shift": values["shift"],
-                "pinned": values["pinned"] and shift_type is not None,
+                "pinned": edit.cells[0]["after"]["locked"],
                 "version": roster.version,
+                "revision": roster.revision,
+                "edit": edit.pk,
             }
         )
         response["ETag"] = _etag(roster)
@@ -382,7 +380,7 @@ class RosterPublishApi(APIView):
     def post(self, request, roster_id: int):
         roster = _roster_for_write(request, roster_id)
         require_if_match(request, _etag(roster))
-        roster = roster_publish(roster=roster, user=request.user, expected_version=roster.version)
+        roster = roster_publish(roster=roster, user=request.user, expected_revision=roster.revision)
         return Response(RosterOutputSerializer(roster).data)
 
 

@@ -119,7 +119,9 @@ def test_grid_cover_hours_fairness_explanation_and_exports_read_the_solved_roste
     grid = client.get(f"{base}/grid")
     assert grid.status_code == 200
     assert len(grid.json()["days"]) == 7
-    cells = sum(len(row) for row in grid.json()["cells"].values())
+    rows = grid.json()["cells"].values()
+    assert all(len(row) == 7 for row in rows)  # every day of every person
+    cells = sum(1 for row in rows for cell in row.values() if cell["shift"])
     assert cells == RosterAssignment.objects.filter(roster=roster).count()
     assert client.get(f"{base}/grid", HTTP_IF_NONE_MATCH=grid["ETag"]).status_code == 304
 

@@ -17,7 +17,7 @@ from ops.cache import bump
 from ops.errors import ApplicationError
 from ops.jobs import job_start
 from ops.models import Job
-from scheduler.models import Roster, RosterAssignment, RosterEvent
+from scheduler.models import Roster, RosterAssignment, RosterDayOff, RosterEvent
 from scheduler.solver.options import (
     AUTO,
     DEFAULT_TIME_LIMIT_S,
@@ -197,11 +197,11 @@ def _start_solve(*, roster: Roster, options: SolveOptions, user, resolve: bool) 
 
 
 @transaction.atomic
-def roster_publish(*, roster: Roster, user=None, expected_version: int | None = None) -> Roster:
+def roster_publish(*, roster: Roster, user=None, expected_revision: int | None = None) -> Roster:
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
-    if expected_version is not None and roster.version != expected_version:
+    if expected_revision is not None and roster.revision != expected_revision:
         raise ApplicationError(
-            "The roster changed since you read it", extra={"version": roster.version}, status=412
+            "The roster changed since you read it", extra={"revision": roster.revision}, status=412
         )
     if roster.status != Roster.Status.SOLVED:
         raise ApplicationError(
@@ -223,16 +223,16 @@ def roster_publish(*, roster: Roster, user=None, expected_version: int | None = 
 
 
 @transaction.atomic
-def roster_delete(*, roster: Roster, user=None, expected_version: int | None = None) -> int:
+def roster_delete(*, roster: Roster, user=None, expected_revision: int | None = None) -> int:
     """Delete a roster that is not the record of a published plan and has no solve queued or running.
 
     Its assignments and events go with it; a later version that points at it keeps its own rows. Returns
     the id that was deleted. A published roster stays (staff have seen it): make a new version instead.
     """
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
-    if expected_version is not None and roster.version != expected_version:
+    if expected_revision is not None and roster.revision != expected_revision:
         raise ApplicationError(
-            "The roster changed since you read it", extra={"version": roster.version}, status=412
+            "The roster changed since you read it", extra={"revision": roster.revision}, status=412
         )
     if roster.status == Roster.Status.PUBLISHED:
         raise ApplicationError(
@@ -279,9 +279,25 @@ def roster_new_version(*, roster: Roster, user=None) -> Roster:
     )
     RosterAssignment.objects.bulk_create(
         RosterAssignment(
-            roster=copy, person_id=a.person_id, date=a.date, shift_type_id=a.shift_type_id, pinned=a.pinned
+            roster=copy,
+            person_id=a.person_id,
+            date=a.date,
+            shift_type_id=a.shift_type_id,
+            pinned=a.pinned,
+            override_reason=a.override_reason,
+            overridden_rules=a.overridden_rules,
         )
         for a in source.assignments.all()
+    )
+    RosterDayOff.objects.bulk_create(
+        RosterDayOff(
+            roster=copy,
+            person_id=d.person_id,
+            date=d.date,
+            override_reason=d.override_reason,
+            overridden_rules=d.overridden_rules,
+        )
+        for d in source.days_off.all()
     )
     RosterEvent.objects.create(
         roster=copy,

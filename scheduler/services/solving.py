@@ -31,7 +31,7 @@ from ops.jobs import (
 )
 from ops.metrics import SOLVER_GAP, SOLVER_OBJECTIVE, SOLVER_SECONDS
 from ops.models import Job
-from scheduler.models import Roster, RosterAssignment, RosterEvent
+from scheduler.models import Roster, RosterAssignment, RosterDayOff, RosterEvent
 from scheduler.problem_builder import BuiltProblem, build_problem
 from scheduler.rule_weights import solver_weights
 from scheduler.services.rosters import COMPARE_JOB_KIND, RESOLVE_JOB_KIND
@@ -233,6 +233,7 @@ def _write_solution(
     evaluation = evaluate(problem, solution.roster)
     before = {(a.person_id, a.date): a.shift_type_id for a in RosterAssignment.objects.filter(roster=roster)}
     pinned = set(RosterAssignment.objects.filter(roster=roster, pinned=True).values_list("person_id", "date"))
+    pinned |= set(RosterDayOff.objects.filter(roster=roster).values_list("person_id", "date"))
     RosterAssignment.objects.filter(roster=roster, pinned=False).delete()
     rows = []
     for person_id, day, shift_code in solution.assignments():
@@ -248,7 +249,9 @@ def _write_solution(
     after = {(r.person_id, r.date): r.shift_type_id for r in rows} | {
         k: before[k] for k in pinned if k in before
     }
-    changes = sum(1 for key in set(before) | set(after) if before.get(key) != after.get(key))
+    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+    changes = len(changed)
+    code_of = {s.pk: code for code, s in built.shift_types.items()}
 
     gap = _gap(solution.objective, solution.bound)
     summary = {
@@ -278,6 +281,13 @@ def _write_solution(
     roster.statistics = {
         **summary,
         "penalties_by_rule": by_rule,
+        # what this re-solve changed, so the grid can highlight it (a first solve changes nothing)
+        "changed_cells": [
+            {"person": p, "date": d.isoformat(), "before": code_of.get(before.get((p, d)))}
+            for p, d in changed
+        ]
+        if resolve
+        else [],
         "penalties": _explain(built, list(evaluation.penalties), start),
         "violations": _explain(built, list(evaluation.violations), start),
         "shortfalls": _shortfalls(built, solution, start),
@@ -287,7 +297,10 @@ def _write_solution(
     roster.bound = solution.bound
     roster.engine = solution.engine
     roster.status = Roster.Status.SOLVED
-    roster.save(update_fields=["statistics", "objective", "bound", "engine", "status", "updated_at"])
+    roster.revision += 1
+    roster.save(
+        update_fields=["statistics", "objective", "bound", "engine", "status", "revision", "updated_at"]
+    )
     RosterEvent.objects.create(roster=roster, action=RosterEvent.Action.SOLVED, details=summary)
     bump("roster")
     return summary

@@ -14,9 +14,9 @@ from conftest import wait_for
 from ops.errors import ApplicationError
 from ops.jobs import job_request_cancel
 from ops.models import Job
-from scheduler.models import CoverRequirement, Roster, RosterAssignment, RosterEvent, ShiftType
+from scheduler.models import CoverRequirement, Roster, RosterAssignment, RosterDayOff, RosterEvent, ShiftType
 from scheduler.problem_builder import build_problem
-from scheduler.services.edits import roster_assignment_set
+from scheduler.services.roster_edits import CellChange, roster_cells_change
 from scheduler.services.rosters import roster_generate, roster_resolve
 from scheduler.solver.evaluate import evaluate
 
@@ -147,12 +147,23 @@ def test_a_resolve_after_a_pinned_edit_keeps_the_pin_and_reports_its_changes(cel
     )
     wait_for(lambda: _finished(roster.job_id), timeout=90)
     roster.refresh_from_db()
-    # a planner pins one of the shifts the solver gave
+    # a planner pins one of the shifts the solver gave, and locks a day off someone has
     cell = RosterAssignment.objects.filter(roster=roster, date=start + timedelta(days=2)).first()
     pinned_person, pinned_shift = cell.person, cell.shift_type
-    roster_assignment_set(
-        roster=roster, person=pinned_person, day=cell.date, shift_type=pinned_shift, pinned=True
+    roster_cells_change(
+        roster=roster, changes=[CellChange(pinned_person.pk, cell.date, pinned_shift.code, locked=True)]
     )
+    worked = set(RosterAssignment.objects.filter(roster=roster).values_list("person_id", "date"))
+    cleared = next(
+        (
+            (person_id, start + timedelta(days=d))
+            for person_id in sorted({p for p, _ in worked} - {pinned_person.pk})
+            for d in range(4, 14)
+            if (person_id, start + timedelta(days=d)) not in worked
+        ),
+    )
+    roster_cells_change(roster=roster, changes=[CellChange(cleared[0], cleared[1], None, locked=True)])
+    assert RosterDayOff.objects.filter(roster=roster, person_id=cleared[0], date=cleared[1]).exists()
 
     before = set(
         RosterAssignment.objects.filter(roster=roster).values_list("person_id", "date", "shift_type_id")
@@ -173,6 +184,12 @@ def test_a_resolve_after_a_pinned_edit_keeps_the_pin_and_reports_its_changes(cel
         RosterAssignment.objects.get(roster=roster, person=pinned_person, date=cell.date).shift_type
         == pinned_shift
     )
+    # and the day off the planner locked stayed off, still locked
+    assert not RosterAssignment.objects.filter(roster=roster, person_id=cleared[0], date=cleared[1])
+    assert RosterDayOff.objects.filter(roster=roster, person_id=cleared[0], date=cleared[1]).exists()
+    # and the re-solve's changed cells are recorded for the grid's highlight
+    roster.refresh_from_db()
+    assert len(roster.statistics["changed_cells"]) == job.result["changes"]
 
 
 def test_an_impossible_request_ends_with_a_roster_and_reasons(celery_worker_process, unit):

@@ -1,6 +1,7 @@
 import pytest
 
 from web.tests.builders import planning_unit, user_with_role
+from web.tests.test_browser import browser, page  # noqa: F401 - the browser fixtures, for every browser test file
 
 
 @pytest.fixture

@@ -194,7 +194,7 @@ def test_a_refused_edit_names_the_broken_rule(page, live_server):
     # then the editor says which rule it breaks, and nothing was saved
     alert = page.locator("#cell-editor [role=alert]")
     alert.wait_for()
-    assert "min_rest" in alert.inner_text()
+    assert "needs at least 11 h of rest between shifts" in alert.inner_text()
     page.screenshot(path=SCREENSHOTS / "roster-refused-edit.png")
     assert not RosterAssignment.objects.filter(roster=roster, date=ward.start + timedelta(days=1)).exists()
 

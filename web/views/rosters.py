@@ -3,28 +3,21 @@ re-solve, publish, new version, compare engines, CSV and iCalendar. Every write 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_POST
 
 from capacity.models import Person
 from ops.errors import ApplicationError
 from scheduler.models import Roster
-from scheduler.selectors import (
-    roster_cover,
-    roster_csv,
-    roster_fairness,
-    roster_grid,
-    roster_hours_and_cost,
-    roster_ical,
-    shift_types_for_unit,
-)
-from scheduler.services.edits import roster_assignment_set
+from scheduler.rule_text import rule_name
+from scheduler.selectors import roster_csv, roster_ical
+from scheduler.services.roster_edits import CellChange, can_override, roster_cells_change
 from scheduler.services.rosters import (
     roster_compare,
     roster_delete,
@@ -38,11 +31,8 @@ from web.access import can_plan, department_role, unit_for, visible_units
 from web.forms import CellForm, NewRosterForm, SolveForm
 from web.throttles import throttled
 from web.views.common import error_json, next_monday, page
+from web.views.roster_grid import edit_history, grid_context, penalty_rows
 from web.views.roster_risk import risk_context
-
-SHIFT_PALETTE = 6  # colour classes shift-0 .. shift-5, always shown with the code itself
-# Terms priced on every assignment (the wage bill) rather than rules a cell can break: not marked on cells.
-UNMARKED_TERMS = frozenset({"labour_cost"})
 
 
 def _roster_for(request, roster_id: int, *, write: bool = False) -> Roster:
@@ -103,82 +93,17 @@ def roster_new(request):
     return page(request, "web/rosters/new.html", {"form": form}, section="rosters")
 
 
-def _marks_by_cell(statistics: dict) -> dict[tuple[int, str], list[dict]]:
-    """(person id, ISO date) -> the penalties and hard-rule breaches the solver reported on that cell."""
-    marks: dict[tuple[int, str], list[dict]] = defaultdict(list)
-    for kind, items in (
-        ("breach", statistics.get("violations", [])),
-        ("penalty", statistics.get("penalties", [])),
-    ):
-        for item in items:
-            if item.get("rule") in UNMARKED_TERMS:
-                continue
-            if isinstance(item.get("person"), int) and item.get("date"):
-                marks[(item["person"], item["date"])].append({"kind": kind, **item})
-    return marks
-
-
-def _grid_context(roster: Roster) -> dict:
-    grid = roster_grid(roster=roster)
-    palette = {s["code"]: i % SHIFT_PALETTE for i, s in enumerate(grid.shift_types)}
-    marks = _marks_by_cell(roster.statistics or {})
-    hours = {row["person_id"]: row for row in roster_hours_and_cost(roster=roster)}
-    fairness = {row["person_id"]: row for row in roster_fairness(roster=roster)["people"]}
-    day_keys = [d.isoformat() for d in grid.days]
-    rows = []
-    for person in grid.people:
-        row_cells = grid.cells.get(person["id"], {})
-        cells = []
-        for day, key in zip(grid.days, day_keys, strict=True):
-            cell = row_cells.get(key)
-            cell_marks = marks.get((person["id"], key), [])
-            cells.append(
-                {
-                    "date": key,
-                    "day": day,
-                    "code": cell["shift"] if cell else "",
-                    "pinned": bool(cell and cell["pinned"]),
-                    "colour": palette.get(cell["shift"]) if cell else None,
-                    "breach": any(m["kind"] == "breach" for m in cell_marks),
-                    "penalty": any(m["kind"] == "penalty" for m in cell_marks),
-                    "rules": "; ".join(
-                        f"{'Breaks' if m['kind'] == 'breach' else 'Penalty'}: {m['rule']}"
-                        + (f" ({m['amount']})" if m.get("amount") else "")
-                        for m in cell_marks
-                    ),
-                    "weekend": day.weekday() >= 5,
-                }
-            )
-        rows.append(
-            {
-                **person,
-                "cells": cells,
-                "hours": hours.get(person["id"]),
-                "fairness": fairness.get(person["id"]),
-            }
-        )
-    cover = {(c["date"], c["shift"]): c for c in roster_cover(roster=roster)}
-    cover_rows = [
-        {
-            "shift": s,
-            "colour": palette[s["code"]],
-            "days": [cover.get((key, s["code"])) for key in day_keys],
-        }
-        for s in grid.shift_types
-    ]
-    totals = {
-        "hours": round(sum(h["hours"] for h in hours.values()), 1),
-        "cost": round(sum(h["cost"] for h in hours.values()), 2),
-        "overtime": round(sum(h["overtime_hours"] for h in hours.values()), 1),
-        "shortfall": sum(c["shortfall"] for c in cover.values()),
-    }
-    return {
-        "days": grid.days,
-        "rows": rows,
-        "shift_types": [{**s, "colour": palette[s["code"]]} for s in grid.shift_types],
-        "cover_rows": cover_rows,
-        "totals": totals,
-    }
+def _diff_against(request, roster: Roster) -> tuple[Roster | None, bool]:
+    """What the grid highlights: ?diff=<roster id> of the same unit, ?diff=none for nothing, else what the
+    last re-solve changed."""
+    wanted = request.GET.get("diff", "")
+    if wanted == "none":
+        return None, False
+    if wanted.isascii() and wanted.isdigit():
+        other = Roster.objects.filter(id=int(wanted), department_id=roster.department_id).first()
+        if other is not None and other.pk != roster.pk:
+            return other, True
+    return None, True
 
 
 @login_required
@@ -186,18 +111,44 @@ def roster_detail(request, roster_id: int):
     roster = _roster_for(request, roster_id)
     # A finished job never gets a progress panel: the panel would send the browser back to this page.
     solving = roster.status == Roster.Status.SOLVING and roster.job is not None and not roster.job.is_finished
+    statistics = roster.statistics or {}
     context = {
         "roster": roster,
         "job": roster.job,
         "solving": solving,
         "can_edit": roster.department.can_plan
         and roster.status in (Roster.Status.SOLVED, Roster.Status.DRAFT),
+        "can_override": can_override(request.user),
         "solve_form": SolveForm(),
-        "statistics": roster.statistics or {},
+        "statistics": statistics,
+        "penalty_rows": penalty_rows(statistics),
+        "broken_rules": [
+            {"name": rule_name(rule), "count": n}
+            for rule, n in (statistics.get("hard_rules_broken") or {}).items()
+        ],
+        "blocking_rows": [
+            {"who": who, "rules": [rule_name(r) for r in rules]}
+            for who, rules in (statistics.get("blocking_rules") or {}).items()
+        ],
+        "shortfall_rows": [
+            {**s, "reasons": {rule_name(r): n for r, n in (s.get("reasons") or {}).items()}}
+            for s in (statistics.get("shortfalls") or [])[:12]
+        ],
         "compare_jobs": [int(j) for j in request.GET.get("compare", "").split(",") if j.isdigit()][:3],
+        "other_versions": list(
+            Roster.objects.filter(
+                department_id=roster.department_id, start_date=roster.start_date, end_date=roster.end_date
+            )
+            .exclude(pk=roster.pk)
+            .order_by("-version", "-id")
+            .values("id", "version", "status")[:10]
+        ),
     }
     if not context["solving"]:
-        context.update(_grid_context(roster))
+        against, highlight = _diff_against(request, roster)
+        context.update(grid_context(roster, against=against, highlight=highlight))
+        context.update(edit_history(roster))
+        context["diff_against"] = against
         context["risk"] = risk_context(roster)
     return page(request, "web/rosters/detail.html", context, unit=roster.department, section="rosters")
 
@@ -205,7 +156,8 @@ def roster_detail(request, roster_id: int):
 @login_required
 @require_POST
 def roster_cell(request, roster_id: int):
-    """Change, clear or pin one cell; a hard-rule breach comes back as 422 with the rule's message."""
+    """Change, clear or lock one cell (the no-script path; the page's script uses the API); a hard-rule
+    breach comes back as 422 with the rule in plain words."""
     roster = _roster_for(request, roster_id, write=True)
     form = CellForm(request.POST)
     if not form.is_valid():
@@ -214,27 +166,19 @@ def roster_cell(request, roster_id: int):
     person = Person.objects.filter(id=data["person"], department_id=roster.department_id).first()
     if person is None:
         raise Http404("No such person in this unit")
-    shift_type = None
-    if data["shift"]:
-        shift_type = next(
-            (s for s in shift_types_for_unit(roster.department) if s.code == data["shift"]), None
-        )
-        if shift_type is None:
-            return error_json(ApplicationError(f"Unknown shift {data['shift']!r}"))
     try:
-        roster_assignment_set(
+        roster_cells_change(
             roster=roster,
-            person=person,
-            day=data["date"],
-            shift_type=shift_type,
-            pinned=data["pinned"] and shift_type is not None,
+            changes=[CellChange(person.pk, data["date"], data["shift"] or None, locked=data["pinned"])],
             user=request.user,
-            expected_version=data["version"],
+            expected_revision=data["revision"],
+            override_reason=data["override_reason"],
+            language=get_language_from_request(request),
         )
     except ApplicationError as exc:
         return error_json(exc)
-    roster.refresh_from_db(fields=["version"])
-    return HttpResponse(status=204, headers={"X-Roster-Version": str(roster.version)})
+    roster.refresh_from_db(fields=["revision"])
+    return HttpResponse(status=204, headers={"X-Roster-Revision": str(roster.revision)})
 
 
 @login_required
@@ -257,9 +201,10 @@ def roster_resolve_view(request, roster_id: int):
 @require_POST
 def roster_publish_view(request, roster_id: int):
     roster = _roster_for(request, roster_id, write=True)
-    version = request.POST.get("version")
+    revision = request.POST.get("revision")
     try:
-        roster_publish(roster=roster, user=request.user, expected_version=int(version) if version else None)
+        expected = int(revision) if revision else None
+        roster_publish(roster=roster, user=request.user, expected_revision=expected)
         messages.success(request, "Published.")
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
@@ -270,9 +215,9 @@ def roster_publish_view(request, roster_id: int):
 @require_POST
 def roster_delete_view(request, roster_id: int):
     roster = _roster_for(request, roster_id, write=True)
-    version = request.POST.get("version")
+    revision = request.POST.get("revision")
     try:
-        roster_delete(roster=roster, user=request.user, expected_version=int(version) if version else None)
+        roster_delete(roster=roster, user=request.user, expected_revision=int(revision) if revision else None)
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("roster-detail", roster_id=roster.id)

@@ -160,47 +160,7 @@
   }
   window.crewplanGridNavigation = gridNavigation;
 
-  /* The roster grid: click or Enter on a cell opens the editor; a refusal shows the rule's message. */
-  var roster = document.querySelector("[data-roster-grid]");
-  if (roster) {
-    gridNavigation(roster, "td.cell button");
-    var dialog = document.getElementById("cell-editor");
-    if (roster.hasAttribute("data-editable") && dialog) {
-      var form = dialog.querySelector("form");
-      var error = dialog.querySelector('[data-field="error"]');
-      var current = null;
-      roster.addEventListener("click", function (event) {
-        var button = event.target.closest("td.cell button");
-        if (!button) return;
-        current = button;
-        dialog.querySelector('[data-field="who"]').textContent = button.dataset.personName + ", " + button.dataset.date;
-        form.shift.value = button.dataset.shift;
-        form.pinned.checked = button.dataset.pinned === "1";
-        error.hidden = true;
-        dialog.showModal();
-      });
-      dialog.querySelector("[data-close]").addEventListener("click", function () { dialog.close(); });
-      form.addEventListener("submit", function (event) {
-        event.preventDefault();
-        post("/rosters/" + roster.dataset.rosterId + "/cell", {
-          person: current.dataset.person,
-          date: current.dataset.date,
-          shift: form.shift.value,
-          pinned: form.pinned.checked ? "1" : "",
-          version: roster.dataset.version,
-        }).then(function (response) {
-          if (response.status === 204) { window.location.reload(); return; }
-          return response.json().then(function (body) {
-            var detail = ((body.extra || {}).violations || []).filter(function (v) {
-              return v.detail || body.message.indexOf(v.rule) < 0;
-            }).map(function (v) { return v.rule + (v.detail ? " (" + v.detail + ")" : ""); });
-            error.hidden = false;
-            error.textContent = body.message + (detail.length ? " — " + detail.join("; ") : "");
-          });
-        });
-      });
-    }
-  }
+  /* The roster grid's editing lives in roster_grid.js. */
 })();
 
 /* The capacity grid: each changed cell is saved through PATCH /api/assignments/bulk-update-hours with the

@@ -80,6 +80,7 @@ class _Principal:
 
 _principals: OrderedDict[str, _Principal] = OrderedDict()  # by key prefix, which is never reused
 _subtrees: OrderedDict[tuple, frozenset[int]] = OrderedDict()
+_drf_headers: dict[type, dict[str, str]] = {}
 
 
 def _remember(store: OrderedDict, key, value) -> None:
@@ -242,7 +243,10 @@ class CachedAggregateRead:
         return None
 
     def _as_drf_finalises(self, response: HttpResponse) -> HttpResponse:
-        headers = self.default_response_headers
+        headers = _drf_headers.get(type(self))
+        if headers is None:  # Allow and Vary depend on the class alone (its methods and renderers)
+            headers = _drf_headers[type(self)] = self.default_response_headers
+        headers = dict(headers)
         vary = headers.pop("Vary", None)
         if vary is not None:
             patch_vary_headers(response, [vary])

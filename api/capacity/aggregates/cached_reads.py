@@ -24,6 +24,7 @@ DRF answers the 429 and counts nothing twice).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -83,11 +84,15 @@ _subtrees: OrderedDict[tuple, frozenset[int]] = OrderedDict()
 _drf_headers: dict[type, dict[str, str]] = {}
 
 
+_memo_lock = threading.Lock()  # gunicorn's sync workers have one thread; a threaded server has more
+
+
 def _remember(store: OrderedDict, key, value) -> None:
-    store[key] = value
-    store.move_to_end(key)
-    while len(store) > PRINCIPALS_KEPT:
-        store.popitem(last=False)
+    with _memo_lock:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > PRINCIPALS_KEPT:
+            store.popitem(last=False)
 
 
 def _load_principal(raw_key: str, prefix: str) -> _Principal | None:
@@ -229,17 +234,20 @@ class CachedAggregateRead:
         return (self.throttle_scope, f"user:{principal.key.user.pk}", limit, window_s)
 
     def _hand_over(self, request, principal: _Principal, throttle, trip) -> None:
-        """DRF answers this one; the hit counted in the round trip counts for it, or is taken back when the
-        key no longer authenticates (DRF refuses such a request before its throttle)."""
-        if throttle is None:
-            return None
-        if trip.versions.get("access") != principal.access_version:
-            _principals.pop(principal.key.prefix, None)
-            fresh = _load_principal(request.META["HTTP_AUTHORIZATION"].split()[1], principal.key.prefix)
-            if fresh is None or not fresh.may_read:
-                ops_cache.throttle_uncount(trip.throttle_key)
-                return None
-        setattr(request, COUNTED_ATTRIBUTE, ((throttle[0], throttle[1]), trip.throttle_wait))
+        """DRF answers this one. A principal read under an older "access" version is read again (and
+        remembered for the next request); the hit counted in the round trip counts for DRF's throttle, or
+        is taken back when the key no longer passes (DRF refuses such a request before its throttle)."""
+        try:
+            if trip.versions.get("access") != principal.access_version:
+                fresh = _load_principal(request.META["HTTP_AUTHORIZATION"].split()[1], principal.key.prefix)
+                if fresh is None or not fresh.may_read:
+                    if throttle is not None:
+                        ops_cache.throttle_uncount(trip.throttle_key)
+                    return None
+        except Exception:  # noqa: BLE001 - the cache stopped answering: DRF's path degrades gracefully
+            pass
+        if throttle is not None:
+            setattr(request, COUNTED_ATTRIBUTE, ((throttle[0], throttle[1]), trip.throttle_wait))
         return None
 
     def _as_drf_finalises(self, response: HttpResponse) -> HttpResponse:

@@ -209,3 +209,31 @@ def test_the_throttle_counts_each_fast_read_once_and_drf_answers_the_429(org, se
     assert cache.get(_window_key("aggregate", user.pk)) == 5
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert refused.json()["extra"]["retry_after_seconds"] == int(refused.headers["Retry-After"])
+
+
+def test_an_unrelated_access_change_is_answered_by_drf_once_and_counted_once(org, settings, monkeypatch):
+    # given a remembered principal, a counted throttle, and someone else's grant changing meanwhile
+    rest = dict(django_settings.REST_FRAMEWORK)
+    rest["DEFAULT_THROTTLE_RATES"] = {**rest["DEFAULT_THROTTLE_RATES"], "aggregate": "100/min"}
+    settings.REST_FRAMEWORK = rest
+    if time.time() % 60 > 50:
+        time.sleep(61 - time.time() % 60)
+    user = make_user("viewer", [org["a"]])
+    client, _ = _key_client(user)
+    cache.delete(_window_key("aggregate", user.pk))
+    first = client.get("/api/reports/heatmap")
+    make_user("planner", [org["b"]])  # bumps "access"
+    drf_initial = []
+    real_initial = APIView.initial
+    monkeypatch.setattr(
+        APIView, "initial", lambda self, *a, **kw: drf_initial.append(1) or real_initial(self, *a, **kw)
+    )
+
+    # when
+    second = client.get("/api/reports/heatmap")
+    third = client.get("/api/reports/heatmap")
+
+    # then: the same answer; DRF answered the second only; three requests, three counts
+    assert first.content == second.content == third.content
+    assert drf_initial == [1]
+    assert cache.get(_window_key("aggregate", user.pk)) == 3

@@ -41,7 +41,7 @@ class ScopedRateThrottle(DrfScopedRateThrottle):
         )
         counted = getattr(getattr(request, "_request", request), COUNTED_ATTRIBUTE, None)
         if counted is not None and counted[0] == (self.scope, ident):
-            # api/cached_reads.py counted this request already and handed it over: count it once
+            # api/capacity/aggregates/cached_reads.py counted this request and handed it over: count it once
             self._wait = counted[1]
         else:
             self._wait = rate_hit(self.scope, ident, self.num_requests, int(self.duration))

@@ -332,6 +332,9 @@ def main() -> None:
     )
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--skip-solve", action="store_true", help="reuse the solve figures of the last run")
+    parser.add_argument(
+        "--replan", action="store_true", help="measure nothing: plan again from capacity_model.json's costs"
+    )
     parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--state", help=argparse.SUPPRESS)
@@ -342,6 +345,10 @@ def main() -> None:
         print(json.dumps(_worker(args.worker, args.index, args.seconds, state)))
         return
 
+    if args.replan:
+        report = json.loads((RESULTS / "capacity_model.json").read_text())
+        _write(report, UnitCosts(**report["costs"]))
+        return
     state = _prepare(args)
     state_path = ROOT / "var" / "bench-capacity-model-state.json"
     state_path.parent.mkdir(exist_ok=True)
@@ -381,19 +388,25 @@ def main() -> None:
         entry_bytes=entry_bytes,
         principal_bytes=principal_bytes,
     )
-    load = Load()
-    plans = [plan(n, costs, load) for n in SIZES]
-    what_if = [plan(n, costs, Load(namespace_scope="unit")) for n in SIZES]
     report = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
         "measured": measured,
         "costs": asdict(costs),
-        "load": asdict(load),
-        "plans": [p.as_dict() for p in plans],
-        "what_if_unit_namespaces": [p.as_dict() for p in what_if],
     }
+    _write(report, costs)
+
+
+def _write(report: dict, costs: UnitCosts) -> None:
+    load = Load()
+    plans = [plan(n, costs, load) for n in SIZES]
+    what_if = [plan(n, costs, Load(namespace_scope="unit")) for n in SIZES]
+    report.update(
+        load=asdict(load),
+        plans=[p.as_dict() for p in plans],
+        what_if_unit_namespaces=[p.as_dict() for p in what_if],
+    )
     (RESULTS / "capacity_model.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     (RESULTS / "CAPACITY.md").write_text(_markdown(report, plans, what_if, load))
     print((RESULTS / "CAPACITY.md").read_text())
@@ -467,8 +480,9 @@ def _markdown(report: dict, plans, what_if, load: Load) -> str:
         "(hit x cached + miss x uncached) plus edits, over the utilisation, two gunicorn workers per core. "
         "Solve workers: the week's solves within their window, one solve at a time per worker, each worker "
         "on as many cores as CP-SAT threads. Forecast workers: the series' retrain CPU within the night "
-        "window. Replicas: the uncached reads' time in PostgreSQL over a replica's planned cores (the "
-        "primary takes the writes). Redis: every unit's current entries, plus the entries each miss "
+        "window. Replicas: none while the reads' and writes' time in PostgreSQL fits one machine of a "
+        "replica's size, else the uncached reads' time over a replica's planned cores (the primary "
+        "takes the writes). Redis: every unit's current entries, plus the entries each miss "
         "stores and that stay stale until their TTL, plus each reader's access records.",
         "",
         "## The plan",

@@ -100,8 +100,10 @@ def plan(units: int, costs: UnitCosts, load: Load = Load()) -> Plan:  # noqa: B0
     forecast_workers = max(1, math.ceil(series * costs.retrain_cpu_s / load.retrain_window_s))
 
     db_read_busy = read_rps * (1 - hits) * costs.uncached_read_db_s
-    replicas = math.ceil(db_read_busy / (load.replica_cores * load.db_utilisation))
     primary = edit_rps * costs.bulk_edit_db_s
+    per_replica = load.replica_cores * load.db_utilisation
+    # while the reads and the writes fit one machine of that size, the primary serves both
+    replicas = 0 if db_read_busy + primary <= per_replica else math.ceil(db_read_busy / per_replica)
 
     misses_per_s = read_rps * (1 - hits)
     current = units * load.reads_per_view * costs.entry_bytes
@@ -113,7 +115,7 @@ def plan(units: int, costs: UnitCosts, load: Load = Load()) -> Plan:  # noqa: B0
         "web cores": web_cores,
         "solve workers": solve_workers * costs.solve_threads,
         "forecast workers": forecast_workers,
-        "replica cores": db_read_busy / load.db_utilisation,
+        "PostgreSQL replica cores": db_read_busy / load.db_utilisation,
     }
     bottleneck = max(needs, key=needs.get)
     return Plan(

@@ -48,6 +48,7 @@ def test_the_plan_counts_workers_replicas_and_memory_from_the_costs():
     assert result.solve_workers == math.ceil(1000 * 30 / WORKDAY_S)  # 2 solve workers
     assert result.solve_cores == 2 * result.solve_workers
     assert result.forecast_workers == math.ceil(1000 * 0.3 / (4 * 3600))  # 1
-    assert result.replicas == math.ceil(40 * 0.02 / (4 * 0.6))  # 1
+    assert result.replicas == 0  # 0.8 core of reads and 0.01 of writes: the primary serves both
+    assert plan(10_000, COSTS, load).replicas == math.ceil(400 * 0.02 / (4 * 0.6))  # 4
     assert result.redis_mb == round((1000 * 3 * 10_000 + 40 * 300 * 10_000 + 2000 * 1_000) / 2**20, 1)
     assert result.bottleneck == "solve workers"  # 4 solve cores against 3.6 web cores

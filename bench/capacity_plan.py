@@ -11,6 +11,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 WORKDAY_S = 8 * 3600
+SIZES = (100, 1_000, 10_000)  # the organisations CAPACITY.md plans for, in units
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from api.capacity.aggregates.cached_reads import CachedAggregateRead
 from api.services import api_key_create, api_key_revoke
 from api.testing import make_user
+from api.tests.test_cache_outage import private_redis  # noqa: F401 - a fixture (its own redis-server)
 from capacity.access import access_grant_delete
 from capacity.models import AccessGrant, Department
 from capacity.tests.factories import (
@@ -237,3 +238,29 @@ def test_an_unrelated_access_change_is_answered_by_drf_once_and_counted_once(org
     assert first.content == second.content == third.content
     assert drf_initial == [1]
     assert cache.get(_window_key("aggregate", user.pk)) == 3
+
+
+def test_a_redis_outage_is_answered_by_drf_and_the_fast_path_resumes(org, private_redis, monkeypatch):  # noqa: F811
+    # given a fast read from a private Redis
+    client, _ = _key_client(make_user("viewer", [org["a"]]))
+    path = f"/api/reports/heatmap?start={WEEK}&weeks=1"
+    warm = client.get(path)
+    assert warm.status_code == 200
+
+    # when Redis goes away
+    private_redis.stop()
+    during = client.get(path)
+
+    # then DRF's path answers it, uncached, with the same body
+    assert during.status_code == 200 and during.content == warm.content
+
+    # when Redis is back (empty): one DRF answer reads the principal again, then the fast path serves
+    private_redis.start()
+    assert [client.get(path).status_code for _ in range(3)] == [200, 200, 200]
+    drf_initial = []
+    real_initial = APIView.initial
+    monkeypatch.setattr(
+        APIView, "initial", lambda self, *a, **kw: drf_initial.append(1) or real_initial(self, *a, **kw)
+    )
+    assert client.get(path).content == warm.content
+    assert drf_initial == []

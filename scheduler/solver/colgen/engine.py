@@ -3,11 +3,10 @@
 One `ColumnGeneration` holds the pool, the master LP and a pricer per person. `converge` adds columns until
 no person has a row of negative reduced cost (or time is up); with exact pricing the master value, and on
 the way the Lagrangian value (master value + each person's most negative reduced cost), bound the optimum.
-`dive` turns the LP into a roster: it fixes the columns whose LP value stays high (an exponential moving
-average over the dive, so one noisy LP does not decide), re-prices the people not fixed yet against the
-fixed ones, and repeats until everyone has a row; repeated dives reuse and grow the pool, and vary which of
-the near-ties they fix. The restricted master solved as a MIP over the pool (price-and-branch) is the other
-way to a roster, and proves optimality when the pool holds every feasible row.
+`dive.cell_dive` turns the LP into a roster by fixing cells and re-pricing around them (its `fixes` and
+`forbids` are read by `node_costs`); repeated dives reuse and grow the pool. The restricted master solved
+as a MIP over the pool (price-and-branch) is the other way to a roster, and proves optimality when the pool
+holds every feasible row.
 """
 
 from __future__ import annotations
@@ -48,6 +47,8 @@ class ColumnGeneration:
                 for p in members:
                     incidences[p].append((d, k, r))
         self.incidences = incidences
+        self.fixes: dict[int, dict[int, int]] = {}  # person -> {day: shift or OFF} a dive has fixed
+        self.forbids: dict[int, set[tuple[int, int]]] = {}  # person -> {(day, shift)} a dive has forbidden
 
     # pool
     # ------------------------------------------------------------------------------------------------------
@@ -104,6 +105,13 @@ class ColumnGeneration:
         node = [list(day) for day in pm.cost]
         for d, k, r in self.incidences[person]:
             node[d][k] -= duals[r]
+        for d, k in self.fixes.get(person, {}).items():  # a fixed cell: every other choice is a missing node
+            day = node[d]
+            for j in range(len(day)):
+                if j != (len(day) - 1 if k == OFF else k):
+                    day[j] = math.inf
+        for d, k in self.forbids.get(person, ()):  # a forbidden cell: a missing node
+            node[d][k] = math.inf
         weekend = 0.0
         if person in self.master.fair_rows:
             f = {"nights": 0.0, "weekends": 0.0, "minutes": 0.0}
@@ -131,6 +139,7 @@ class ColumnGeneration:
             node, weekend = self.node_costs(p, at)
             found, exact = self.pricers[p].price(node, weekend, beam=self.beam, count=count)
             exact_all &= exact
+            found = [priced for priced in found if math.isfinite(priced.cost)]
             if not found:
                 continue
             best = found[0].cost - at[p]
@@ -204,54 +213,6 @@ class ColumnGeneration:
             col = max(cols, key=lambda c: x[c])
             rows[p] = self.master.columns[col][1]
         return rows
-
-    def dive(
-        self,
-        deadline: float,
-        *,
-        noise: float = 0.0,
-        threshold: float = 0.9,
-        reprice: int | None = None,
-        rounds: int = 1,
-    ) -> dict | None:
-        """One dive: fix high columns (moving average of their LP value), re-price the rest, repeat.
-
-        Every `reprice` steps the free people are priced against the fixes, up to `rounds` rounds."""
-        master = self.master
-        people = len(self.model.people)
-        fixed: dict[int, int] = {}
-        average: dict[int, float] = {}
-        steps = 0
-        reprice = reprice or max(1, people // 8)
-        try:
-            while len(fixed) < people:
-                if time.monotonic() > deadline or self.stop():
-                    return None
-                value, x, duals = master.solve()
-                free = [p for p in range(people) if p not in fixed]
-                if steps % reprice == 0:  # re-price the free people against the fixes now and then
-                    for _ in range(rounds):
-                        added, _reduced, _exact = self.price_round(duals, free, count=1)
-                        if not added:
-                            break
-                        value, x, duals = master.solve()
-                steps += 1
-                for col, v in enumerate(x):
-                    average[col] = 0.5 * average.get(col, v) + 0.5 * v
-                best: list[tuple[float, int, int]] = []
-                for p in free:
-                    cols = master.by_person[p]
-                    score = [(x[c] + 0.5 * average.get(c, 0.0) + noise * self.rng.random(), c) for c in cols]
-                    top, col = max(score)
-                    best.append((top, p, col))
-                best.sort(reverse=True)
-                chosen = [item for item in best if x[item[2]] >= threshold] or best[:1]
-                for _score, p, col in chosen:
-                    fixed[p] = col
-                    master.set_bounds(col, 1.0, 1.0)
-            return {p: master.columns[col][1] for p, col in fixed.items()}
-        finally:
-            master.reset_bounds(fixed.values())
 
 
 def roster_cost(model: ColgenModel, rows: dict[int, tuple[int, ...]]) -> float:

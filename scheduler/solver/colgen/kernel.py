@@ -414,10 +414,12 @@ class KernelPricer:
         dims, strides, cap_of, slot_of, start_code = layout
         ws = self.workspace
         begin = np.zeros(n + 2, dtype=np.int64)
+        # a node priced at infinity (a dive's fixes and forbids) is a missing node: no label is made for it
+        allowed = self.allowed & np.isfinite(cost)
         top = _sweep(
             n,
             S,
-            self.allowed,
+            allowed,
             cost,
             float(weekend_cost),
             self.length_u,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from math import inf
 
 from .model import OFF, ColgenModel, PersonModel
 
@@ -139,6 +140,8 @@ class Pricer:
                 if new_week:
                     week = 0
                 for k in options:
+                    if costs[k] == inf:  # a dive's fixed or forbidden cell: a missing node
+                        continue
                     if k == OFF:
                         if last >= 0:  # a work run ends here
                             if min_cs and rw < min_cs and not s0:

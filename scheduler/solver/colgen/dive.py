@@ -30,6 +30,7 @@ THRESHOLD = 0.75  # a cell at least this much chosen in the LP is fixed
 LOWEST = 0.51  # the threshold is lowered (x0.9) to this before whole columns are fixed
 FORBID = 0.05  # a work cell whose smoothed value fell to this is forbidden
 INERTIA = 0.6  # weight of the past in the smoothed cell values
+SETTLED = 1.0  # an LP that moved by less than this over a pricing round is re-priced no further
 
 
 def cell_dive(
@@ -37,7 +38,7 @@ def cell_dive(
     deadline: float,
     *,
     noise: float = 0.0,
-    rounds: int = 3,
+    rounds: int = 20,
     cutoff: float = math.inf,
     budget: float = math.inf,
 ) -> dict[int, tuple[int, ...]] | None:
@@ -61,18 +62,25 @@ def cell_dive(
                 return None
             free = [p for p in range(people) if len(fixes[p]) < days]
             value, x, duals = master.solve()
-            for _ in range(rounds):  # the free cells re-priced against the fixes
+            # the free cells re-priced against the fixes until the LP settles (it moved by less than one
+            # unit of cost: the fixing point of Strandmark et al.), or `rounds` rounds
+            for _ in range(rounds):
                 added, _reduced, _exact = cg.price_round(duals, free, count=1)
                 if not added:
                     break
+                previous = value
                 value, x, duals = master.solve()
+                if previous - value < SETTLED:
+                    break
             if value >= cutoff - 1e-6:
                 return None
             cells = np.zeros((people, days, off + 1))
             chosen: dict[int, int] = {}
             top: dict[int, tuple[float, int]] = {}
+            used: dict[int, list[tuple[float, tuple[int, ...]]]] = {p: [] for p in range(people)}
             for col in np.flatnonzero(x > 1e-9):
                 person, row, _cost = master.columns[col]
+                used[person].append((float(x[col]), row))
                 cells[person, day_index, [k if k != OFF else off for k in row]] += x[col]
                 if x[col] >= INTEGRAL:
                     chosen[person] = col
@@ -81,18 +89,18 @@ def cell_dive(
             if len(chosen) == people:  # the LP is integral under the fixes: a roster
                 return {p: master.columns[col][1] for p, col in chosen.items()}
             history = INERTIA * history + (1 - INERTIA) * cells
-            score = cells + noise * noise_rng.random(cells.shape) if noise else cells
+            jitter = noise * noise_rng.random(cells.shape) if noise else None
             steps += 1
             least = 1
             if steps > 1 and math.isfinite(budget):  # the steps this dive can still afford, at its pace
                 pace = (time.monotonic() - began) / steps
                 affordable = max((began + budget - time.monotonic()) / pace, 1.0)
                 least = math.ceil(sum(days - len(fixes[p]) for p in free) / affordable)
-            take = _cells_to_fix(score, fixes, free, least)
+            take = _cells_to_fix(used, fixes, free, days, least, jitter)
             before = {p: dict(fixes[p]) for p in free}
             touched = set()
             for p, d, k in take:
-                fixes[p][d] = OFF if k == off else k
+                fixes[p][d] = k
                 touched.add(p)
             if not take and top:  # nothing near integral: the most-used fractional column, whole
                 person = max(top, key=lambda p: top[p][0])
@@ -122,24 +130,79 @@ def cell_dive(
             master.set_bounds(col, 0.0, INF)
 
 
-def _cells_to_fix(score: np.ndarray, fixes, free, least: int) -> list[tuple[int, int, int]]:
-    """Free cells at or above the threshold (lowered until some qualify), and at least `least` of the best."""
-    candidates = []
-    for p in free:
-        for d in range(score.shape[1]):
-            if d not in fixes[p]:
-                k = int(np.argmax(score[p, d]))
-                candidates.append((float(score[p, d, k]), p, d, k))
-    candidates.sort(reverse=True)
-    threshold, take = THRESHOLD, []
-    while threshold >= LOWEST:
-        take = [c for c in candidates if c[0] >= threshold]
-        if take:
+def _cells_to_fix(used, fixes, free, days: int, least: int, jitter) -> list[tuple[int, int, int]]:
+    """Cells to fix, as (person, day, shift or OFF): per person, the cells at or above the threshold
+    (lowered until some qualify), taken one at a time with the person's value of each cell recomputed over
+    the columns that agree with the cells taken so far, so no two cells are fixed that no used column has
+    together; then the best others until there are `least`."""
+    threshold = THRESHOLD
+    while True:
+        take = []
+        for p in free:
+            take += _person_cells(used[p], fixes[p], p, days, threshold, jitter)
+        if take or threshold * 0.9 < LOWEST:
             break
         threshold *= 0.9
     if len(take) < least:
-        take = candidates[:least]
-    return [(p, d, k) for _s, p, d, k in take]
+        taken = {(p, d) for p, d, _k in take}
+        rest = []
+        for p in free:
+            for d in range(days):
+                if d not in fixes[p] and (p, d) not in taken:
+                    value, k = _best_choice(used[p], p, d, jitter)
+                    rest.append((value, p, d, k))
+        rest.sort(reverse=True)
+        take += [(p, d, k) for _v, p, d, k in rest[: least - len(take)]]
+    return take
+
+
+def _person_cells(columns, fixed, person: int, days: int, threshold: float, jitter) -> list:
+    taken: list[tuple[int, int, int]] = []
+    if not columns:
+        return taken
+    weight = np.array([x for x, _row in columns])
+    rows = np.array([row for _x, row in columns])
+    open_day = np.ones(days, dtype=bool)
+    open_day[list(fixed)] = False
+    while open_day.any() and len(weight):
+        total = weight.sum()
+        best_value = np.full(days, -np.inf)
+        best_raw = np.zeros(days)
+        best_choice = np.full(days, OFF)
+        for k in np.unique(rows):
+            raw = (rows == k).T.astype(float) @ weight
+            value = raw + jitter[person, :, k] if jitter is not None else raw
+            better = value > best_value
+            best_value[better], best_raw[better], best_choice[better] = value[better], raw[better], k
+        best_value[~open_day] = -np.inf
+        # the days every remaining column agrees on are taken together (they restrict nothing)
+        agreed = open_day & (best_raw >= total - 1e-9) & (best_value >= threshold)
+        if agreed.any():
+            days_taken = np.flatnonzero(agreed)
+        else:
+            day = int(np.argmax(best_value))
+            if best_value[day] < threshold:
+                break
+            days_taken = np.array([day])
+        for d in days_taken:
+            taken.append((person, int(d), int(best_choice[d])))
+            open_day[d] = False
+        keep = np.all(rows[:, days_taken] == best_choice[days_taken], axis=1)
+        weight, rows = weight[keep], rows[keep]
+    return taken
+
+
+def _best_choice(columns, person: int, day: int, jitter) -> tuple[float, int]:
+    """The person's most-chosen shift (or OFF) on `day` over `columns`, and its value (plus the jitter)."""
+    values: dict[int, float] = {}
+    for x, row in columns:
+        values[row[day]] = values.get(row[day], 0.0) + x
+    if not values:
+        return 0.0, OFF
+    if jitter is not None:
+        values = {k: v + jitter[person, day, k] for k, v in values.items()}  # OFF (-1) is the last column
+    k = max(values, key=values.get)
+    return values[k], k
 
 
 def _apply(cg, person: int, zeroed: set[int], duals: np.ndarray) -> bool:

@@ -17,11 +17,12 @@ INF = highspy.kHighsInf
 
 
 class Master:
-    def __init__(self, model: ColgenModel, *, threads: int = 1) -> None:
+    def __init__(self, model: ColgenModel) -> None:
         self.model = model
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", threads)
+        # no `threads`: HiGHS's thread pool is made once per process, and a solve asking another size than
+        # the first solve of the process (e.g. the MILP engine's) fails with "Not Set"; the simplex is serial
         h.setOptionValue("solver", "simplex")
         h.setOptionValue("simplex_strategy", 4)  # primal: new columns keep the basis primal feasible
         self.h = h
@@ -110,6 +111,9 @@ class Master:
     def solve(self) -> tuple[float, np.ndarray, np.ndarray]:
         """LP value, column values (pool columns only) and row duals."""
         self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:  # always feasible (slacks): a HiGHS failure
+            raise RuntimeError(f"the master LP ended {self.h.modelStatusToString(status)}")
         solution = self.h.getSolution()
         value = self.h.getInfo().objective_function_value
         x = np.asarray(solution.col_value)[self.fixed_cols :]
@@ -123,14 +127,13 @@ class Master:
             self.set_bounds(col, 0.0, INF)
 
     def solve_integer(
-        self, time_limit: float, threads: int = 1, start: dict[int, tuple[int, ...]] | None = None
+        self, time_limit: float, start: dict[int, tuple[int, ...]] | None = None
     ) -> tuple[dict[int, tuple[int, ...]] | None, bool]:
         """The restricted master as a MIP over the pool (a price-and-branch roster) within `time_limit`, and
         whether the MIP proved it optimal over the pool."""
         lp = self.h.getLp()
         mip = highspy.Highs()
         mip.setOptionValue("output_flag", False)
-        mip.setOptionValue("threads", threads)
         mip.setOptionValue("time_limit", max(time_limit, 0.1))
         mip.setOptionValue("mip_rel_gap", 0.0)
         mip.passModel(lp)

@@ -28,10 +28,13 @@ ENUMERATE_LIMIT = 3000  # rows per person up to which the pool is made complete 
 # once a dive has ended, and must stop at the second
 SEQUENTIAL_SHARE = (0.5, 0.85)
 PARALLEL_ROUND = 0.02  # pricing everyone once takes more of the time limit than this: polish beside it
+LONG_HORIZON_DAYS = 56
+GAP_BESIDE = 0.03  # above the bound by more than this after two dives: the polish starts beside them
+SLOW_SHARE = 0.25  # of the time limit: an LP not converged by then has the polish started beside it
 ROUND_SHARE = 0.15  # of the time limit: pricing everyone once may take at most this, else CP-SAT alone
 SLICE = 0.1  # of the time limit: column generation between two looks at the pool's incumbents
 MIP_BUDGET = 10.0  # seconds at most for one restricted-master MIP
-EARLY_MIP = 0.02  # of the time limit for a restricted-master MIP while the LP has not converged
+EARLY_MIP = 0.02  # of the time limit for a pool MIP before the LP converged, when pricing is quick
 
 
 def unsupported_rules(problem: Problem) -> tuple[str, ...]:
@@ -126,34 +129,43 @@ def solve_colgen(
 
     stop = threading.Event()
     cpsat_result: list[Solution] = []
-    thread = None
-    # The polish runs beside the column generation only when pricing is slow for the limit (long horizons,
-    # heavy contracts): there CP-SAT makes the progress. Both are Python threads sharing the GIL, and beside
-    # CP-SAT a quickly converging column generation got through less than half its columns (Instance12:
-    # 1071 against 2539 in 60 s), so there it runs first and CP-SAT polishes its best roster after.
-    parallel = polish and workers >= 2 and _takes_pool() and cg.round_seconds > PARALLEL_ROUND * time_limit
-    if parallel:
-        thread = threading.Thread(
+    plan = _Plan(outer.start, time_limit, sequential=polish)
+
+    def polish_beside() -> bool:
+        """Start CP-SAT beside the column generation (once); False when it cannot run beside it."""
+        if plan.thread is not None or not (polish and workers >= 2 and _takes_pool()):
+            return plan.thread is not None
+        plan.thread = threading.Thread(
             target=_polish,
             args=(problem, cpsat_result),
             kwargs=dict(
-                time_limit=time_limit - outer.elapsed(),
+                time_limit=deadline - time.monotonic(),
                 workers=workers - 1,
                 seed=seed,
                 progress=report,
                 cancel=lambda: stop.is_set() or is_cancelled(cancel),
-                hint=hint,
+                hint=best.roster if best.roster is not None else hint,
                 incumbents=pool,
             ),
             daemon=True,
         )
-        thread.start()
-    colgen_deadline = deadline if parallel or not polish else outer.start + SEQUENTIAL_SHARE[1] * time_limit
-    enough = colgen_deadline if parallel or not polish else outer.start + SEQUENTIAL_SHARE[0] * time_limit
-    proven = _column_generation(cg, model, best, pool, outer, (enough, colgen_deadline), cancel, time_limit)
-    stop.set() if parallel else None
-    if thread is not None:
-        thread.join()
+        plan.thread.start()
+        plan.beside()
+        return True
+
+    # The polish runs beside the column generation when pricing is slow for the limit, the horizon is long
+    # (past 8 weeks the LP converges slowly: Instance18, 12 weeks, ended 5220 with the polish beside it
+    # from the start against 5880 started after 15 s), or once the LP has not converged within a quarter
+    # of the limit; there CP-SAT makes the progress. Both are Python threads sharing the GIL, and beside
+    # CP-SAT a quickly converging column generation got through less than half its columns (Instance12:
+    # 1071 against 2539 in 60 s), so there it runs first and CP-SAT polishes its best roster after.
+    if cg.round_seconds > PARALLEL_ROUND * time_limit or problem.num_days > LONG_HORIZON_DAYS:
+        polish_beside()
+    proven = _column_generation(cg, model, best, pool, outer, plan, cancel, time_limit, polish_beside)
+    parallel = plan.thread is not None
+    stop.set()
+    if plan.thread is not None:
+        plan.thread.join()
     if polish and not parallel and not proven and not outer.cancelled() and time.monotonic() < deadline - 0.5:
         polish_hint = best.roster if best.roster is not None else hint
         _polish(
@@ -201,30 +213,51 @@ def solve_colgen(
     )
 
 
-def _column_generation(cg, model, best, pool, tracker, deadlines, cancel, time_limit) -> bool:
-    """Converge, then dive and solve the restricted master; True when proven optimal.
+class _Plan:
+    """When the column generation may stop (`enough`: at the next ended dive; `last`: anyway), and how long
+    its pool MIPs may run before the LP converged; the polish thread once it runs beside it."""
 
-    `deadlines` is (enough, last): after `enough` the next ended dive stops it, at `last` it stops anyway."""
+    def __init__(self, start: float, time_limit: float, *, sequential: bool) -> None:
+        self.start, self.time_limit = start, time_limit
+        self.thread: threading.Thread | None = None
+        self.slow_after = start + SLOW_SHARE * time_limit
+        if sequential:
+            self.enough = start + SEQUENTIAL_SHARE[0] * time_limit
+            self.last = start + SEQUENTIAL_SHARE[1] * time_limit
+        else:
+            self.enough = self.last = start + time_limit
+        self.early_mip = EARLY_MIP
+
+    def beside(self) -> None:
+        # the whole limit is the column generation's now; an LP that may not converge within it makes the
+        # pool MIP its roster, so that gets a whole slice
+        self.enough = self.last = self.start + self.time_limit
+        self.early_mip = SLICE
+
+
+def _column_generation(cg, model, best, pool, tracker, plan, cancel, time_limit, polish_beside) -> bool:
+    """Converge, then dive and solve the restricted master until `plan` says stop; True when proven
+    optimal. `polish_beside()` is called when the LP has not converged by `plan.slow_after`, or when two
+    dives ended far above the bound."""
 
     def bound_of() -> float | None:
         return integral_bound(cg.bound)
 
-    enough, deadline = deadlines
     dived = False
 
     def done() -> bool:
-        if dived and time.monotonic() >= enough:
+        if dived and time.monotonic() >= plan.enough:
             return True
         bound = bound_of()
         return (
-            time.monotonic() >= deadline
+            time.monotonic() >= plan.last
             or is_cancelled(cancel)
             or (bound is not None and best.value <= bound + 1e-6)
         )
 
-    cg.stop = lambda: time.monotonic() >= deadline or is_cancelled(cancel)
+    cg.stop = lambda: time.monotonic() >= plan.last or is_cancelled(cancel)
     if cg.enumerate_pool(ENUMERATE_LIMIT):
-        rows, optimal = cg.master.solve_integer(max(deadline - time.monotonic(), 0.5))
+        rows, optimal = cg.master.solve_integer(max(plan.last - time.monotonic(), 0.5))
         if rows is not None:
             best.consider(model.to_roster(rows), "colgen:complete-pool")
             if optimal:
@@ -244,7 +277,9 @@ def _column_generation(cg, model, best, pool, tracker, deadlines, cancel, time_l
     converged, rounds = False, 0
     while not done():
         # column generation for a slice, then a roster from the pool (early, so one exists within seconds)
-        converged = cg.converge(min(deadline, time.monotonic() + SLICE * time_limit), on_bound=on_bound)
+        converged = cg.converge(min(plan.last, time.monotonic() + SLICE * time_limit), on_bound=on_bound)
+        if not converged and time.monotonic() >= plan.slow_after:
+            polish_beside()
         version = absorb(version)
         best.consider(model.to_roster(cg.rounded()), "colgen:rounding")
         if done():
@@ -252,8 +287,8 @@ def _column_generation(cg, model, best, pool, tracker, deadlines, cancel, time_l
         if not converged or rounds % 3 == 2:  # the pool (grown by the dives) as a MIP, now and then
             # before convergence the pool is poor and the time is the LP's: a short MIP only
             budget = min(
-                max(deadline - time.monotonic(), 0.0) * 0.3,
-                MIP_BUDGET if converged else EARLY_MIP * time_limit,
+                max(plan.last - time.monotonic(), 0.0) * 0.3,
+                MIP_BUDGET if converged else plan.early_mip * time_limit,
             )
             start = None if best.roster is None else model.from_roster(best.roster)
             rows, optimal = cg.master.solve_integer(budget, start=start)
@@ -268,10 +303,10 @@ def _column_generation(cg, model, best, pool, tracker, deadlines, cancel, time_l
             break
         # repeated cell dives, each a little noisier than the last so they explore other near-ties; one that
         # cannot beat the best roster by a whole unit (costs are integers) is abandoned early
-        left = deadline - time.monotonic()
+        left = plan.last - time.monotonic()
         rows = cell_dive(
             cg,
-            deadline,
+            plan.last,
             noise=min(0.02 * rounds, 0.2),
             cutoff=best.value - 1 + 2e-6,
             budget=max(0.5 * left, min(left, 5.0)),
@@ -280,6 +315,9 @@ def _column_generation(cg, model, best, pool, tracker, deadlines, cancel, time_l
         if rows is not None:
             dived = True
             best.consider(model.to_roster(rows), "colgen:dive")
+        bound = bound_of()
+        if rounds >= 2 and bound and best.value > (1 + GAP_BESIDE) * bound:
+            polish_beside()  # the dives stay far from the LP bound: CP-SAT's search beside them from now
     bound = bound_of()
     return bound is not None and best.value <= bound + 1e-6
 

@@ -123,3 +123,46 @@ def test_cancel_stops_the_search_and_keeps_the_best_roster():
     # then it returns (without waiting for the limit) a roster the referee agrees with
     assert event.is_set() and seen
     assert evaluate(prob, solution.roster).objective == solution.objective
+
+
+def test_colgen_proves_the_optimum_after_a_milp_solve_in_the_same_process():
+    # given a MILP solve through PuLP's HiGHS earlier in this process (it starts HiGHS's thread pool)
+    from scheduler.solver.milp import solve_milp
+
+    prob = _cover_problem(7, 4)
+    assert solve_milp(prob, time_limit=10).status == OPTIMAL
+    # when column generation solves the same problem in the same process
+    solution = solve_colgen(prob, time_limit=10, workers=1, polish=False)
+    # then its master LPs still solve (a thread count of its own used to fail them) and it proves the optimum
+    assert solution.status == OPTIMAL
+    assert solution.objective == evaluate(prob, solution.roster).objective
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_people=3, max_days=7, max_shifts=2))
+def test_cell_dive_ends_in_a_roster_the_referee_accepts_and_leaves_the_master_as_it_was(prob):
+    # given a converged column generation
+    from scheduler.solver.colgen.dive import cell_dive
+    from scheduler.solver.colgen.engine import ColumnGeneration, roster_cost
+
+    model = build_model(prob)
+    cg = ColumnGeneration(model, seed=1)
+    if not cg.seed_pool():
+        return  # a contract no row keeps: the engine hands such problems to CP-SAT
+    import time
+
+    cg.converge(time.monotonic() + 20)
+    before, _x, _duals = cg.master.solve()
+    # when a dive fixes cells down to a roster
+    rows = cell_dive(cg, time.monotonic() + 20, noise=0.1)
+    # then every person's row keeps their own rules, the roster costs what the referee says, and the
+    # dive's fixes and bounds are gone (the LP over the grown pool is no worse than before)
+    assert rows is not None and set(rows) == set(range(len(model.people)))
+    roster = model.to_roster(rows)
+    referee = evaluate(prob, roster)
+    assert [v for v in referee.violations if v.rule != "cover_minimum"] == []
+    shortfall = sum(v.amount for v in referee.violations)
+    assert roster_cost(model, rows) == referee.objective + prob.weights.cover_minimum_relaxed * shortfall
+    assert cg.fixes == {} and cg.forbids == {}
+    after, _x, _duals = cg.master.solve()
+    assert after <= before + 1e-6

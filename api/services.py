@@ -70,19 +70,27 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     if parts is None:
         return None
     record = cached("access", ["api-key", parts[0]], API_KEY_CACHE_TTL_S, lambda: _live_key_record(parts[0]))
-    if record is None or not hmac.compare_digest(record["hashed_key"], _hash_key(raw_key)):
+    if record is None or not api_key_matches(record["hashed_key"], raw_key):
         return None
     key = _key_from_record(record)
+    api_key_note_use(key)
+    return key
+
+
+def api_key_matches(hashed_key: str, raw_key: str) -> bool:
+    return hmac.compare_digest(hashed_key, _hash_key(raw_key))
+
+
+def api_key_note_use(key: ApiKey) -> None:
+    """Record the key's last use: at most one write a minute per key (and process), however busy."""
     now = timezone.now()
     last_write = _last_used_written.get(key.prefix)
     if last_write is None or now - last_write >= LAST_USED_RESOLUTION:
-        # At most one write a minute per key (and process), however busy the integration.
         _last_used_written[key.prefix] = now
         ApiKey.objects.filter(pk=key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
     key.last_used_at = now
-    return key
 
 
 API_KEY_CACHE_TTL_S = 60

@@ -10,6 +10,9 @@ from rest_framework.throttling import ScopedRateThrottle as DrfScopedRateThrottl
 
 from ops.cache import rate_hit
 
+# On a Django request: ((scope, ident), wait) of a throttle hit counted before DRF saw the request
+COUNTED_ATTRIBUTE = "_crewplan_counted_throttle"
+
 
 class ScopedRateThrottle(DrfScopedRateThrottle):
     """DRF's scoped throttle with an atomic fixed-window counter instead of a read-modify-write list."""
@@ -36,7 +39,12 @@ class ScopedRateThrottle(DrfScopedRateThrottle):
             if request.user and request.user.is_authenticated
             else (f"ip:{self.get_ident(request)}")
         )
-        self._wait = rate_hit(self.scope, ident, self.num_requests, int(self.duration))
+        counted = getattr(getattr(request, "_request", request), COUNTED_ATTRIBUTE, None)
+        if counted is not None and counted[0] == (self.scope, ident):
+            # api/capacity/aggregates/cached_reads.py counted this request and handed it over: count it once
+            self._wait = counted[1]
+        else:
+            self._wait = rate_hit(self.scope, ident, self.num_requests, int(self.duration))
         return self._wait is None
 
     def wait(self):

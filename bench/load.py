@@ -15,8 +15,10 @@ What it measures, in one run of one gunicorn:
 2. Cached aggregate reads, the same bytes through the real API: `GET /api/reports/heatmap` (and role
    capacity) with an API key: authentication, department scoping, the throttle counter, the namespace
    version, ETag and the cached JSON text. Target: at least 70% of the ceiling's req/s, p99 under 15 ms,
-   both at 16 clients. Ceiling and aggregate alternate (ABBA) for --rounds pairs and the median share
-   is reported, so drift in a shared machine's load hits both sides alike.
+   both at 16 clients. Beside them the same view through DRF alone, without its cached fast path
+   (`/bench/drf/reports/heatmap`, api/capacity/aggregates/cached_reads.py): the path before the fast
+   one, measured in the same run. The three rotate their order over --rounds rounds and the median
+   shares are reported, so drift in a shared machine's load hits every side alike.
 3. Mixed scenarios at 50 (normal), 100 (peak) and 200 (stress) clients: dashboard page reads (session),
    aggregate reads over several scopes and horizons, roster reads (detail and grid) and edits (PATCH of a
    person with `If-Match: *`; each edit bumps the capacity cache version, so aggregates recompute while
@@ -367,6 +369,7 @@ def main() -> None:
         assert status == 200, status
         cache.set(CEILING_KEY, body.decode(), timeout=None)
         assert _fetch(base + "/bench/ceiling", {})[1] == body, "the ceiling must serve the same bytes"
+        assert _fetch(base + "/bench/drf/reports/heatmap?weeks=12", api)[1] == body, "DRF alone: same bytes"
         print(f"stack up on {base}: {workers} gunicorn workers, 1 Celery worker; heatmap body {len(body)} B")
 
         reads = [
@@ -407,16 +410,19 @@ def main() -> None:
 
         rows = []
         budget = []
+        sides = {
+            "ceiling": ("/bench/ceiling", {}, "ceiling (bare view)"),
+            "api": (heatmap, api, "cached heatmap (API)"),
+            "drf": ("/bench/drf/reports/heatmap?weeks=12", api, "cached heatmap (DRF only)"),
+        }
         for round_no in range(1, args.rounds + 1):
-            # alternate the order (ABBA), so drift in the machine's load hits both sides alike
+            # rotate the order, so drift in the machine's load hits every side alike
+            names = list(sides)
+            shift = (round_no - 1) % len(names)
             pair = {}
-            order = ("ceiling", "api") if round_no % 2 else ("api", "ceiling")
-            for side in order:
-                url, headers, label = (
-                    ("/bench/ceiling", {}, "ceiling (bare view)")
-                    if side == "ceiling"
-                    else (heatmap, api, "cached heatmap (API)")
-                )
+            load = os.getloadavg()[0]
+            for side in names[shift:] + names[:shift]:
+                url, headers, label = sides[side]
                 pair[side] = _wrk(
                     base + url,
                     _single_script(url, headers),
@@ -424,15 +430,19 @@ def main() -> None:
                     args.duration,
                     f"{label} r{round_no}",
                 )
-            rows += [pair["ceiling"], pair["api"]]
+            rows += [pair["ceiling"], pair["api"], pair["drf"]]
             budget.append(
                 {
                     "round": round_no,
+                    "load_average_1m": round(load, 2),
                     "ceiling_rps": pair["ceiling"]["rps"],
                     "api_rps": pair["api"]["rps"],
                     "share": round(pair["api"]["rps"] / pair["ceiling"]["rps"], 3),
                     "p99_ms": pair["api"]["p99_ms"],
                     "ceiling_p99_ms": pair["ceiling"]["p99_ms"],
+                    "drf_rps": pair["drf"]["rps"],
+                    "drf_share": round(pair["drf"]["rps"] / pair["ceiling"]["rps"], 3),
+                    "drf_p99_ms": pair["drf"]["p99_ms"],
                 }
             )
         role = "/api/reports/role-capacity?weeks=12"
@@ -457,12 +467,14 @@ def main() -> None:
     print("mix: " + ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in weights.items()))
     for b in budget:
         print(
-            f"round {b['round']}: cached heatmap {b['api_rps']} req/s = {100 * b['share']:.0f}% "
-            f"of the ceiling's {b['ceiling_rps']}; p99 {b['p99_ms']} ms "
-            f"(ceiling's own p99 {b['ceiling_p99_ms']} ms)"
+            f"round {b['round']} (load {b['load_average_1m']}): cached heatmap {b['api_rps']} req/s = "
+            f"{100 * b['share']:.0f}% of the ceiling's {b['ceiling_rps']}; p99 {b['p99_ms']} ms "
+            f"(ceiling's own p99 {b['ceiling_p99_ms']} ms); DRF alone {b['drf_rps']} req/s = "
+            f"{100 * b['drf_share']:.0f}%, p99 {b['drf_p99_ms']} ms"
         )
     share = statistics.median(b["share"] for b in budget)
     p99 = statistics.median(b["p99_ms"] for b in budget)
+    print(f"DRF alone: median {100 * statistics.median(b['drf_share'] for b in budget):.0f}% of the ceiling")
     print(
         f"median over {len(budget)} rounds: {100 * share:.0f}% of the ceiling (target >= "
         f"{100 * CEILING_SHARE_TARGET:.0f}%: {'met' if share >= CEILING_SHARE_TARGET else 'NOT met'}), "
@@ -514,7 +526,19 @@ def _markdown(rows: list[dict], budget: list[dict], share: float, p99: float, ar
         + ".",
         "",
         f"Cached API read against the bare-view ceiling: median {100 * share:.0f}% over {len(budget)} rounds "
-        f"(target {100 * CEILING_SHARE_TARGET:.0f}%), median p99 {p99} ms (target {P99_TARGET_MS} ms).",
+        f"(target {100 * CEILING_SHARE_TARGET:.0f}%), median p99 {p99} ms (target {P99_TARGET_MS} ms); "
+        f"through DRF alone (no fast path) median "
+        f"{100 * statistics.median(b['drf_share'] for b in budget):.0f}%.",
+        "",
+        "| round | load average (1 min) | ceiling req/s | fast path req/s (share, p99 ms) | DRF alone req/s "
+        "(share, p99 ms) |",
+        "|---:|---:|---:|---:|---:|",
+        *(
+            f"| {b['round']} | {b['load_average_1m']} | {b['ceiling_rps']:.0f} | {b['api_rps']:.0f} "
+            f"({100 * b['share']:.0f}%, {b['p99_ms']}) | {b['drf_rps']:.0f} ({100 * b['drf_share']:.0f}%, "
+            f"{b['drf_p99_ms']}) |"
+            for b in budget
+        ),
         "",
         "| run | clients | req/s | mean ms | p95 ms | p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -2,7 +2,8 @@
 
 The ceiling is the cheapest Django answer that still hands over the same cached bytes: a bare view that
 reads one key from the same Django cache (Redis) and returns it, through the same middleware stack, in
-the same gunicorn. Nothing of it is in the product: it exists only when gunicorn loads this module.
+the same gunicorn; and the heatmap through DRF alone, without the cached fast path, at
+/bench/drf/reports/heatmap. Nothing of it is in the product: it exists only when gunicorn loads this module.
 
     gunicorn bench.load_wsgi --config deploy/gunicorn.conf.py      (bench/load.py does this)
 """
@@ -30,8 +31,14 @@ def ceiling(request):
 
 
 django.setup()
+
+from api.capacity.aggregates.views import HeatmapApi  # noqa: E402 - after django.setup()
+
 urlpatterns = [
     path("bench/ceiling", ceiling, name="bench-ceiling"),
+    # the same API view without its cached fast path (api/capacity/aggregates/cached_reads.py): DRF's
+    # request handling, measured beside the fast path in the same run
+    path("bench/drf/reports/heatmap", HeatmapApi.as_view(cached_fast_path=False), name="bench-drf-heatmap"),
     path("", include("ops.urls")),
 ]
 settings.ROOT_URLCONF = __name__

@@ -11,6 +11,8 @@
   `cache_stats` command) read them across processes. They are buffered per process and flushed at most
   once a second, so a cached read costs two cache round trips, not three.
 - `rate_hit(...)`: an atomic fixed-window counter for the API throttles, so limits hold across processes.
+- `read_round_trip(...)`: the hot path of a cached read on Redis in one round trip (a pipeline): every
+  namespace version, a throttle window's count and a cached entry under the versions this process saw last.
 
 Namespaces in use: "capacity", "access", "forecast", "roster".
 """
@@ -26,9 +28,10 @@ import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
 from ops.metrics import CACHE_EVENTS
@@ -62,6 +65,15 @@ def _entry_key(namespace: str, version: int, key_parts: Iterable) -> str:
         json.dumps(list(key_parts), sort_keys=True, default=str, separators=(",", ":")).encode()
     ).hexdigest()
     return f"c:{namespace}:{version}:{digest}"
+
+
+def entry_key_parts(key_parts: Iterable, also_versions: dict[str, int] | None = None) -> list:
+    """The key parts an entry is stored under: a value read from other namespaces too carries their
+    versions, so a bump of any of them makes it stale."""
+    key_parts = list(key_parts)
+    if also_versions:
+        key_parts.append(also_versions)
+    return key_parts
 
 
 def _fresh_version() -> int:
@@ -130,6 +142,9 @@ def stats() -> dict:
 
 
 _request_versions: ContextVar[dict[str, int] | None] = ContextVar("crewplan_cache_versions", default=None)
+# The versions this process read last: where read_round_trip looks for an entry before it knows the
+# current ones (a guess that is right until the next bump).
+_last_seen_versions: dict[str, int] = {}
 
 
 @contextmanager
@@ -154,6 +169,7 @@ def namespace_version(namespace: str) -> int:
             memo.update(
                 {ns: int(stored[_version_key(ns)]) for ns in NAMESPACES if _version_key(ns) in stored}
             )
+            _last_seen_versions.update(memo)
         if namespace in memo:
             return memo[namespace]
     key = _version_key(namespace)
@@ -246,10 +262,8 @@ def _lookup(
     for name in (namespace, *also):
         if name not in NAMESPACES:
             raise ValueError(f"unknown cache namespace {name!r}")
-    key_parts = list(key_parts)
     try:
-        if also:
-            key_parts.append({name: namespace_version(name) for name in also})
+        key_parts = entry_key_parts(key_parts, {name: namespace_version(name) for name in also})
         key = _entry_key(namespace, namespace_version(namespace), key_parts)
         stored = cache.get(key)
     except Exception as exc:  # noqa: BLE001
@@ -319,6 +333,89 @@ def rate_hit(scope: str, ident: str, limit: int, window_s: int) -> float | None:
     if count <= limit:
         return None
     return max((window + 1) * window_s - now, 0.001)
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """What read_round_trip read: the current versions, the throttle's verdict (None: allowed, else
+    seconds until the next window, as rate_hit answers) and the counter it bumped, and the entry's JSON
+    text as cached_json answers it (None when it is not stored under the current versions)."""
+
+    versions: dict[str, int]
+    throttle_wait: float | None
+    throttle_key: str | None
+    entry_text: str | None
+
+
+def _redis_client():
+    """The redis-py client behind the cache, or None when the cache is not django-redis."""
+    backend = caches["default"]  # `cache` is a proxy to it
+    if not type(backend).__module__.startswith("django_redis"):
+        return None
+    return backend.client.get_client(write=True)
+
+
+def read_round_trip(
+    *,
+    throttle: tuple[str, str, int, int] | None,
+    namespace: str,
+    key_parts: Iterable | None,
+    also: tuple[str, ...] = (),
+) -> RoundTrip | None:
+    """One Redis round trip (a pipeline) for a cached read: MGET of every namespace version; with
+    `throttle` = (scope, ident, limit, window_s) one request counted in the window (SET NX with the
+    window's expiry, then INCR: the key, value and expiry rate_hit keeps); and the entry cached_json
+    stored for `key_parts` (None: no entry) under the versions this process saw last, answered only
+    when those are still the current ones.
+
+    The versions read become the request's (as namespace_version would have read them). None when the
+    cache is not Redis; a connection error is raised to the caller, which falls back to the usual path.
+    """
+    client = _redis_client()
+    if client is None:
+        return None
+    names = (namespace, *also)
+    guess = {name: _last_seen_versions.get(name) for name in names}
+    entry = None
+    if key_parts is not None and None not in guess.values():
+        parts = entry_key_parts(key_parts, {name: guess[name] for name in also})
+        entry = cache.make_key(_entry_key(namespace, guess[namespace], parts))
+    now = time.time()
+    pipe = client.pipeline(transaction=False)
+    pipe.mget([cache.make_key(_version_key(ns)) for ns in NAMESPACES])
+    counter = None
+    if throttle is not None:
+        scope, ident, limit, window_s = throttle
+        window = int(now // window_s)
+        counter = cache.make_key(f"throttle:{scope}:{ident}:{window}")
+        pipe.set(counter, 0, ex=window_s + 1, nx=True)
+        pipe.incr(counter)
+    if entry is not None:
+        pipe.get(entry)
+    results = pipe.execute()
+    versions = {ns: int(v) for ns, v in zip(NAMESPACES, results[0], strict=True) if v is not None}
+    _last_seen_versions.update(versions)
+    memo = _request_versions.get()
+    if memo is not None:
+        memo.update(versions)
+    wait = None
+    if throttle is not None and results[2] > limit:
+        wait = max((window + 1) * window_s - now, 0.001)
+    text = None
+    if entry is not None and all(versions.get(name) == guess[name] for name in names):
+        stored = results[-1]
+        text = None if stored is None else cache.client.decode(stored)
+        if text is not None:
+            _count(namespace, "hits")
+    return RoundTrip(versions, wait, counter, text)
+
+
+def throttle_uncount(counter: str) -> None:
+    """Take back the request read_round_trip counted (by its RoundTrip.throttle_key) for a caller the
+    usual path then refuses before its throttle (a key revoked meanwhile), so the count is rate_hit's."""
+    client = _redis_client()
+    if client is not None:
+        client.decr(counter)
 
 
 def clear_local_counters() -> None:

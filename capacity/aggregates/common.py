@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -57,17 +56,21 @@ def cached_aggregate(
     """The cached value of one aggregate; `params` must hold everything the result depends on, and
     `also` the other namespaces it reads (an aggregate over rosters names "roster").
 
-    `encoded=True` answers the JSON text instead (cached as text, under its own key), so an HTTP read
-    hands the bytes on without decoding and re-encoding a large payload."""
+    `encoded=True` answers the JSON text instead (cached as that text, under its own key), so an HTTP
+    read hands the bytes on without decoding and re-encoding a large payload."""
     if encoded:
-        return ops_cache.cached(
-            CACHE_NAMESPACE,
-            [name, "json", params],
-            CACHE_TTL_S,
-            lambda: json.dumps(compute(), separators=(",", ":")),
-            also=also,
+        return ops_cache.cached_json(
+            CACHE_NAMESPACE, encoded_cache_key_parts(name, params), CACHE_TTL_S, compute, also=also
         )
     return ops_cache.cached(CACHE_NAMESPACE, [name, params], CACHE_TTL_S, compute, also=also)
+
+
+def encoded_cache_key_parts(name: str, params: dict) -> list:
+    """The key parts an aggregate's JSON text is cached under (in CACHE_NAMESPACE), so a read that already
+    knows the namespace versions can fetch it directly (api/capacity/aggregates/cached_reads.py). The
+    entry is the text itself (ops.cache.cached_json); "json-text" keeps it apart from the entries of
+    earlier releases, which held the text JSON-encoded once more."""
+    return [name, "json-text", params]
 
 
 def scope_key(department_ids: Iterable[int]) -> list[int]:

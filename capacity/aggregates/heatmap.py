@@ -46,6 +46,23 @@ def compute_heatmap(
     }
 
 
+def heatmap_cache_params(
+    *,
+    department_ids: Iterable[int],
+    first_week: date | str | None = None,
+    weeks: int = 12,
+    role_ids: Sequence[int] | None = None,
+) -> dict:
+    """Everything a heatmap depends on, canonical (it names the cache entry; today picks the default week)."""
+    mondays = window(first_week, weeks)
+    return {
+        "departments": scope_key(department_ids),
+        "first": mondays[0].isoformat(),
+        "weeks": weeks,
+        "roles": sorted(set(role_ids)) if role_ids else None,
+    }
+
+
 def heatmap(
     *,
     department_ids: Iterable[int],
@@ -54,18 +71,17 @@ def heatmap(
     role_ids: Sequence[int] | None = None,
     encoded: bool = False,
 ) -> dict | str:
-    mondays = window(first_week, weeks)
-    params = {
-        "departments": scope_key(department_ids),
-        "first": mondays[0].isoformat(),
-        "weeks": weeks,
-        "roles": sorted(set(role_ids)) if role_ids else None,
-    }
+    params = heatmap_cache_params(
+        department_ids=department_ids, first_week=first_week, weeks=weeks, role_ids=role_ids
+    )
     return cached_aggregate(
         "heatmap",
         params,
         lambda: compute_heatmap(
-            department_ids=params["departments"], first_week=mondays[0], weeks=weeks, role_ids=params["roles"]
+            department_ids=params["departments"],
+            first_week=params["first"],
+            weeks=weeks,
+            role_ids=params["roles"],
         ),
         encoded=encoded,
     )

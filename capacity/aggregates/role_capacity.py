@@ -207,6 +207,25 @@ def compute_role_capacity(
     }
 
 
+def role_capacity_cache_params(
+    *,
+    department_ids: Iterable[int],
+    first_week: date | str | None = None,
+    weeks: int = 12,
+    role_ids: Sequence[int] | None = None,
+    source: str | None = None,
+) -> dict:
+    """Everything a role-capacity read depends on, canonical (it names the cache entry)."""
+    mondays = window(first_week, weeks)
+    return {
+        "departments": scope_key(department_ids),
+        "first": mondays[0].isoformat(),
+        "weeks": weeks,
+        "roles": sorted(set(role_ids)) if role_ids else None,
+        "source": source or settings.ROLE_CAPACITY_SOURCE,
+    }
+
+
 def role_capacity(
     *,
     department_ids: Iterable[int],
@@ -217,24 +236,18 @@ def role_capacity(
     encoded: bool = False,
 ) -> dict | str:
     """compute_role_capacity through the "capacity" cache namespace."""
-    source = source or settings.ROLE_CAPACITY_SOURCE
-    mondays = window(first_week, weeks)
-    params = {
-        "departments": scope_key(department_ids),
-        "first": mondays[0].isoformat(),
-        "weeks": weeks,
-        "roles": sorted(set(role_ids)) if role_ids else None,
-        "source": source,
-    }
+    params = role_capacity_cache_params(
+        department_ids=department_ids, first_week=first_week, weeks=weeks, role_ids=role_ids, source=source
+    )
     return cached_aggregate(
         "role_capacity",
         params,
         lambda: compute_role_capacity(
             department_ids=params["departments"],
-            first_week=mondays[0],
+            first_week=params["first"],
             weeks=weeks,
             role_ids=params["roles"],
-            source=source,
+            source=params["source"],
         ),
         encoded=encoded,
     )

@@ -9,13 +9,18 @@ cannot read answers 404.
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.capacity.aggregates import serializers as s
+from api.capacity.aggregates.cached_reads import (
+    READ_MAX_AGE_S,
+    CachedAggregateRead,
+    aggregate_etag,
+    json_response,
+)
 from api.conditional import conditional_read
 from api.errors_schema import ERROR_RESPONSES, ErrorSerializer
 from api.limits import reject_unknown_query_params, require_at_most
@@ -24,9 +29,9 @@ from api.scoping import request_department_roles
 from capacity.aggregates.availability import project_availability
 from capacity.aggregates.find_available import find_available
 from capacity.aggregates.grid import grid_snapshot
-from capacity.aggregates.heatmap import heatmap
+from capacity.aggregates.heatmap import heatmap, heatmap_cache_params
 from capacity.aggregates.jobs import aggregate_job_create
-from capacity.aggregates.role_capacity import role_capacity
+from capacity.aggregates.role_capacity import role_capacity, role_capacity_cache_params
 from capacity.aggregates.skill_match import parse_terms, skill_match
 from capacity.models import Assignment, Project
 from capacity.selectors import department_subtree_ids
@@ -36,7 +41,6 @@ from ops.errors import ApplicationError
 from ops.etags import etag_for, parse_version_etag, version_etag
 
 TAG = "capacity reports"
-READ_MAX_AGE_S = 30
 READ_ERRORS = {**ERROR_RESPONSES, 429: OpenApiResponse(ErrorSerializer, description="Throttled")}
 
 
@@ -65,18 +69,13 @@ def resolve_scope(request, department_id: int | None, include_children: bool) ->
     )
 
 
-def _json_response(text: str) -> HttpResponse:
-    return HttpResponse(text, content_type="application/json")
-
-
 def respond_aggregate(request, name: str, params: dict, read, *, namespaces: tuple[str, ...] = ("capacity",)):
     """The aggregate's cached JSON text, handed on as it is, with a validator derived from (name, params,
     today, the versions of the cache namespaces it reads): a revalidation with a current ETag answers 304
     without computing or even reading the cached payload. `read(encoded=True)` must answer the JSON text."""
     try:
-        # today is part of it: default weeks and certificate expiry move with the date
         versions = [ops_cache.namespace_version(namespace) for namespace in namespaces]
-        etag = etag_for([name, params, timezone.localdate(), *versions])
+        etag = aggregate_etag(name, params, versions)
     except Exception:  # noqa: BLE001 - the cache is down: tag the payload itself
         text = read(encoded=True)
         return conditional_read(
@@ -84,14 +83,14 @@ def respond_aggregate(request, name: str, params: dict, read, *, namespaces: tup
             None,
             etag=etag_for(text),
             max_age=READ_MAX_AGE_S,
-            response_factory=lambda _: _json_response(text),
+            response_factory=lambda _: json_response(text),
         )
     return conditional_read(
         request,
         None,
         etag=etag,
         max_age=READ_MAX_AGE_S,
-        response_factory=lambda _: _json_response(read(encoded=True)),
+        response_factory=lambda _: json_response(read(encoded=True)),
     )
 
 
@@ -104,7 +103,22 @@ class AggregateApi(APIView):
     throttle_scope = "aggregate"
 
 
-class RoleCapacityApi(AggregateApi):
+class RoleCapacityApi(CachedAggregateRead, AggregateApi):
+    query_serializer = s.RoleCapacityQuerySerializer
+    aggregate_name = "role_capacity"
+    cache_params = staticmethod(role_capacity_cache_params)
+    read = staticmethod(role_capacity)
+
+    @staticmethod
+    def aggregate_params(q: dict, department_ids: list[int]) -> dict:
+        return {
+            "department_ids": department_ids,
+            "first_week": q.get("start"),
+            "weeks": q["weeks"],
+            "role_ids": q.get("roles"),
+            "source": q.get("source"),
+        }
+
     @extend_schema(
         operation_id="report_role_capacity",
         tags=[TAG],
@@ -113,18 +127,26 @@ class RoleCapacityApi(AggregateApi):
         description="Assigned hours and capacity per role and week (see capacity.aggregates.role_capacity).",
     )
     def get(self, request):
-        q = query_params(request, s.RoleCapacityQuerySerializer)
-        params = {
-            "department_ids": resolve_scope(request, q.get("department"), q["include_children"]),
+        q = query_params(request, self.query_serializer)
+        params = self.aggregate_params(q, resolve_scope(request, q.get("department"), q["include_children"]))
+        return respond_aggregate(request, self.aggregate_name, params, lambda **kw: self.read(**params, **kw))
+
+
+class HeatmapApi(CachedAggregateRead, AggregateApi):
+    query_serializer = s.HeatmapQuerySerializer
+    aggregate_name = "heatmap"
+    cache_params = staticmethod(heatmap_cache_params)
+    read = staticmethod(heatmap)
+
+    @staticmethod
+    def aggregate_params(q: dict, department_ids: list[int]) -> dict:
+        return {
+            "department_ids": department_ids,
             "first_week": q.get("start"),
             "weeks": q["weeks"],
             "role_ids": q.get("roles"),
-            "source": q.get("source"),
         }
-        return respond_aggregate(request, "role_capacity", params, lambda **kw: role_capacity(**params, **kw))
 
-
-class HeatmapApi(AggregateApi):
     @extend_schema(
         operation_id="report_heatmap",
         tags=[TAG],
@@ -133,14 +155,9 @@ class HeatmapApi(AggregateApi):
         description="Per active person and week: assigned, capacity, approved leave, percent and available.",
     )
     def get(self, request):
-        q = query_params(request, s.HeatmapQuerySerializer)
-        params = {
-            "department_ids": resolve_scope(request, q.get("department"), q["include_children"]),
-            "first_week": q.get("start"),
-            "weeks": q["weeks"],
-            "role_ids": q.get("roles"),
-        }
-        return respond_aggregate(request, "heatmap", params, lambda **kw: heatmap(**params, **kw))
+        q = query_params(request, self.query_serializer)
+        params = self.aggregate_params(q, resolve_scope(request, q.get("department"), q["include_children"]))
+        return respond_aggregate(request, self.aggregate_name, params, lambda **kw: self.read(**params, **kw))
 
 
 class ProjectAvailabilityApi(AggregateApi):

@@ -90,6 +90,11 @@ RULES: dict[str, RuleText] = {
     "cover_over_preferred": RuleText(
         "Above preferred cover", "Each person above a shift's preferred cover costs its weight in points."
     ),
+    "cover_shortfall_risk": RuleText(
+        "Risk of being short-staffed",
+        "A shift's chance that demand needs more people than rostered (from the unit's forecast), times "
+        "the unit's shortfall-risk weight, in points.",
+    ),
     "shift_on_requests": RuleText(
         "Shift requests not granted",
         "A person asked to work; not granting it costs the request's weight in points.",
@@ -279,6 +284,9 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     ),
     "cover_over_preferred": lambda f: (
         f"{f.shift} on {f.when} is above its preferred cover ({f.amount} points)"
+    ),
+    "cover_shortfall_risk": lambda f: (
+        f"{f.shift} on {f.when} may be short-staffed if demand runs high ({f.amount} points of risk)"
     ),
     "shift_on_requests": lambda f: (
         f"{f.person_name} asked to work {f.shift or 'a shift'} on {f.when}; not granted ({f.amount} points)"

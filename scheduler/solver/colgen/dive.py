@@ -1,15 +1,15 @@
 """Fix-and-reprice dives over cells: the integer phase of the column generation.
 
 A dive fixes cells (person, day -> shift or off) rather than whole columns. The LP value of a cell is the sum
-of its person's columns that choose it. Each step re-prices the free cells against the fixes (a few rounds,
-until no column improves), then fixes every free cell whose value reaches a threshold (0.75, lowered step by
-step to 0.51 when none does) and forbids the work cells whose smoothed value has stayed near zero. A fixed or
-forbidden cell is pushed into pricing (the other choices of that day, or that cell, become missing nodes) and
-into the master (the person's columns that disagree get an upper bound of 0), so the pool grows rows that fit
-around the fixes. When no cell reaches 0.51, the person's most-used fractional column is fixed whole. This is
-the fixing scheme of the column-generation heuristic of Strandmark, Qu and Curtois (2020) (threshold 0.75,
-zero-fixing at 0.05), applied to our master; fixing whole columns only (what `ColumnGeneration.dive` did)
-measured 20-70% above the LP on the 4-week benchmark instances.
+of its person's columns that choose it. Each step re-prices the free cells against the fixes (until the LP
+moves by less than one unit of cost, at most `rounds` rounds), then fixes every free cell whose value reaches
+a threshold (0.75, lowered step by step to 0.51 when none does) and forbids the work cells whose smoothed
+value has stayed near zero. A fixed or forbidden cell is pushed into pricing (the other choices of that day,
+or that cell, become missing nodes) and into the master (the person's columns that disagree get an upper bound
+of 0), so the pool grows rows that fit around the fixes. When no cell reaches 0.51, the person's most-used
+fractional column is fixed whole. This is the fixing scheme of the column-generation heuristic of Strandmark,
+Qu and Curtois (2020) (threshold 0.75, zero-fixing at 0.05), applied to our master; fixing whole columns only
+(what `ColumnGeneration.dive` did) measured 20-70% above the LP on the 4-week benchmark instances.
 
 A dive takes more cells per step when the measured time per step would not let it end within `budget`, and
 stops early when the LP under its fixes is no better than `cutoff` or when the LP is integral.

@@ -19,7 +19,8 @@ minute). So:
    tail of `TAIL_DAYS` keeps runs crossing the window's end legal, and the totals are exact), hinted with
    the current rows, by the column generation (and with 2 workers its CP-SAT polish); the rows are taken
    when the referee scores the window lower. Each sweep starts its windows at another offset, so no
-   boundary stays one.
+   boundary stays one; the search ends early once a sweep at each of the `OFFSETS` offsets in a row has
+   improved nothing.
 
 The objective of a window is exact for day-local soft rules (cover, requests: all the benchmark has);
 horizon-wide soft rules (fairness spreads, overtime) are approximated per window, as in CP-SAT's rolling
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 ROLLING_DAYS = 120  # horizons longer than this are solved window by window
 WINDOW_DAYS = 28
 TAIL_DAYS = 7
+OFFSETS = 4  # window starts a sweep may use: 0, 14, 7 and 21 days into a window
 CONSTRUCT_SHARE = 0.4  # of the time limit for the first roster over the whole horizon
 # up to this many cells (staff x days x shift types) the whole horizon is priced (Instance20, 54,600: one
 # round 3 s on a quiet machine, 9 s at load 10, where a budget on it had sent it to the construction by
@@ -266,8 +268,10 @@ def _improve(problem, roster, merit, *, deadline, workers, seed, tracker, pool):
     people = [p.id for p in problem.staff]
     cells = (WINDOW_DAYS + TAIL_DAYS) * len(problem.shift_types)
     group = max(1, min(len(people), WINDOW_CELLS // cells))
-    while not tracker.cancelled() and deadline - time.monotonic() > MIN_WINDOW_SECONDS:
+    quiet = 0  # sweeps in a row that improved nothing
+    while not tracker.cancelled() and deadline - time.monotonic() > MIN_WINDOW_SECONDS and quiet < OFFSETS:
         offset = (WINDOW_DAYS // 2) * (sweep % 2) + 7 * (sweep // 2) % WINDOW_DAYS
+        quiet += 1
         windows = _windows(problem.num_days, WINDOW_DAYS, offset or WINDOW_DAYS)
         for start, end in windows:
             left = deadline - time.monotonic()
@@ -301,7 +305,7 @@ def _improve(problem, roster, merit, *, deadline, workers, seed, tracker, pool):
                 whole[start : start + free] = row[:free]
                 current[person] = tuple(whole)
             merit = tuple(m - b + a for m, b, a in zip(merit, before, after, strict=True))
-            taken += 1
+            taken, quiet = taken + 1, 0
             _offer(merit, current, tracker, pool, "colgen:rolling")
         sweep += 1
     return current, passes, taken

@@ -13,11 +13,11 @@ from scheduler.solver import solve
 from scheduler.solver.colgen import solve_colgen, unsupported_rules
 from scheduler.solver.colgen.kernel import KernelPricer
 from scheduler.solver.colgen.model import OFF, build_model
-from scheduler.solver.domain import OPTIMAL, Cover, Pin, Weights
+from scheduler.solver.domain import OPTIMAL, Pin, Weights
 from scheduler.solver.evaluate import evaluate
 from scheduler.solver.incumbent import IncumbentPool
 
-from .builders import DAY, NIGHT, person, problem, wants
+from .builders import day_night_problem, problem
 from .test_referee import problems
 
 
@@ -49,20 +49,7 @@ def test_compiled_pricing_finds_the_cheapest_row_the_plain_labeling_finds(prob, 
 
 
 def _cover_problem(days: int, people: int):
-    staff = [person(f"P{i}", max_consecutive_shifts=3, min_consecutive_days_off=2) for i in range(people)]
-    cover = tuple(
-        Cover(d, s, preferred=1 + (d % 2), weight_under=100, weight_over=10)
-        for d in range(days)
-        for s in ("D", "N")
-    )
-    return problem(
-        days,
-        staff=staff,
-        shifts=(DAY, NIGHT),
-        cover=cover,
-        forbidden_successions=frozenset({("N", "D")}),
-        requests=wants("P0", range(0, days, 3), "N", 5),
-    )
+    return day_night_problem(days, people)
 
 
 def test_colgen_solution_is_the_engine_the_referee_agrees_with():

@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ops.models import AuditEntry
@@ -191,3 +192,33 @@ def audit_prune(*, older_than_days: int | None = None) -> int:
         return 0
     deleted, _ = AuditEntry.objects.filter(at__lt=timezone.now() - timedelta(days=days)).delete()
     return deleted
+
+
+def audit_entries(
+    *,
+    user,
+    department_ids: Iterable[int] | None,
+    include_shared: bool = False,
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    since=None,
+):
+    """The entries a reader may see, newest first: those of `department_ids` (None: every entry, for a
+    superuser), the shared catalogues' (no department) when `include_shared`, and the reader's own writes.
+    Filters: the object's type (and id), the actor (a username or an API key's prefix), since a time."""
+    entries = AuditEntry.objects.select_related("actor")
+    if department_ids is not None:
+        visible = Q(department_id__in=list(department_ids)) | Q(actor=user)
+        if include_shared:
+            visible |= Q(department_id__isnull=True)
+        entries = entries.filter(visible)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    if actor:
+        entries = entries.filter(Q(actor__username=actor) | Q(actor_key__startswith=f"{actor} "))
+    if since is not None:
+        entries = entries.filter(at__gte=since)
+    return entries.order_by("-at", "-id")

@@ -99,3 +99,14 @@ def test_queries_do_not_grow_with_the_entries(trail, django_assert_max_num_queri
     with django_assert_max_num_queries(8):
         rows = client.get("/api/audit?page_size=20").json()["results"]
     assert len(rows) == 20
+
+
+def test_the_admin_lists_the_trail_read_only(trail, client):
+    client.force_login(make_user(is_superuser=True))
+
+    listing = client.get("/admin/ops/auditentry/")
+    add = client.get("/admin/ops/auditentry/add/")
+
+    assert listing.status_code == 200
+    assert "person_update" in listing.content.decode()
+    assert add.status_code == 403

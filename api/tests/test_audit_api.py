@@ -110,3 +110,16 @@ def test_the_admin_lists_the_trail_read_only(trail, client):
     assert listing.status_code == 200
     assert "person_update" in listing.content.decode()
     assert add.status_code == 403
+
+
+def test_a_change_made_in_the_admin_is_audited_too(trail, client):
+    # given a role, renamed by a superuser in the admin (which writes rows directly, not via a service)
+    admin = make_user(is_superuser=True)
+    role = catalogue.role_create(name="Porter")
+    client.force_login(admin)
+
+    response = client.post(f"/admin/capacity/role/{role.pk}/change/", {"name": "Head porter"})
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="admin_change", object_id=str(role.pk))
+    assert (entry.actor, entry.changes) == (admin, {"name": {"before": "Porter", "after": "Head porter"}})

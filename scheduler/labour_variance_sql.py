@@ -50,9 +50,6 @@ planned AS (
     JOIN {assignment} a ON a.roster_id = f.roster_id AND a.date = f.day
     JOIN {shift_type} st ON st.id = a.shift_type_id
 ),
-planned_night AS (
-    SELECT unit_id, person_id, day, bool_or(night) AS night FROM planned GROUP BY unit_id, person_id, day
-),
 actual AS (
     -- an actual is a night shift when it says so, else when the rostered shift was one, else when it
     -- ends on the next day
@@ -60,7 +57,8 @@ actual AS (
            COALESCE(st.is_night, pn.night, t."end" < t.start) AS night, t.id AS ord
     FROM {timesheet} t
     LEFT JOIN {shift_type} st ON st.id = t.shift_type_id
-    LEFT JOIN planned_night pn
+    -- one planned shift at most per unit, person and day: one roster in force, one shift per person-day
+    LEFT JOIN planned pn
         ON pn.unit_id = t.department_id AND pn.person_id = t.person_id AND pn.day = t.date
     WHERE t.department_id = ANY(%(units)s) AND t.date BETWEEN %(start)s AND %(end)s
 ),

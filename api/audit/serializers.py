@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from api.fields import PlanningDateTimeField
 from ops.models import AuditEntry
 
 
@@ -38,4 +39,4 @@ class AuditQuerySerializer(serializers.Serializer):
     actor = serializers.CharField(
         required=False, max_length=150, help_text="A username, or an API key's prefix"
     )
-    since = serializers.DateTimeField(required=False, help_text="Entries at or after this time (ISO 8601)")
+    since = PlanningDateTimeField(required=False, help_text="Entries at or after this time (ISO 8601)")

@@ -33,5 +33,10 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def audit_label(self) -> str:
+        """How the audit trail names a write made with this key (ops.audit reads it)."""
+        return f"{self.prefix} {self.name}"[:100]
+
+    @property
     def is_active(self) -> bool:
         return self.revoked_at is None

@@ -13,12 +13,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.models import ApiKey
+from ops import audit
 from ops.cache import cached
 from ops.errors import ApplicationError
 
 KEY_PREFIX_LEN = 8
 KEY_SECRET_BYTES = 32
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# never the hash: the trail says which key changed, not how to forge it
+AUDITED_KEY_FIELDS = ("user", "name", "prefix", "scopes", "revoked_at")
 
 
 def _hash_key(raw_key: str) -> str:
@@ -50,13 +53,19 @@ def api_key_create(*, user, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
     key = ApiKey.objects.create(
         user=user, name=name, prefix=prefix, hashed_key=_hash_key(raw_key), scopes=sorted(set(scopes))
     )
+    audit.record(action="api_key_create", obj=key, after=audit.snapshot(key, AUDITED_KEY_FIELDS))
     return key, raw_key
 
 
+@transaction.atomic
 def api_key_revoke(*, key: ApiKey) -> ApiKey:
     if key.revoked_at is None:
+        before = audit.snapshot(key, AUDITED_KEY_FIELDS)
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit.record(
+            action="api_key_revoke", obj=key, before=before, after=audit.snapshot(key, AUDITED_KEY_FIELDS)
+        )
     return key
 
 

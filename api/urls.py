@@ -53,6 +53,7 @@ for _module in ("api.rosters.urls", "api.forecasting.urls"):
 urlpatterns += [
     path("", include("api.labour.urls")),
     path("", include("api.access.urls")),
+    path("", include("api.audit.urls")),
     path("", include("api.capacity.urls")),
     path("", include("api.scheduler.urls")),
 ]

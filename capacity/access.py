@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from capacity.models import AccessGrant, Department
+from ops import audit
 from ops import cache as ops_cache
 from ops.errors import ApplicationError
 
@@ -107,14 +108,18 @@ def access_grant_set(
     """Grant (or change) a user's role on a department."""
     if role not in AccessGrant.Role.values:
         raise ApplicationError(f"Unknown role {role!r}", extra={"fields": {"role": AccessGrant.Role.values}})
+    stored = AccessGrant.objects.select_for_update().filter(user=user, department=department).first()
+    before = audit.snapshot(stored)
     grant, _ = AccessGrant.objects.update_or_create(
         user=user, department=department, defaults={"role": role, "include_children": include_children}
     )
+    audit.record(action="access_grant_set", obj=grant, before=before, after=audit.snapshot(grant))
     ops_cache.bump("access")
     return grant
 
 
 @transaction.atomic
 def access_grant_delete(*, grant: AccessGrant) -> None:
+    audit.record(action="access_grant_delete", obj=grant, before=audit.snapshot(grant))
     grant.delete()
     ops_cache.bump("access")

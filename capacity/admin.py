@@ -30,6 +30,7 @@ from capacity.services import (
     week_hours_sync,
     weekly_hours_normalise,
 )
+from ops import audit
 from ops.errors import ApplicationError
 
 
@@ -48,20 +49,32 @@ class InvalidatesCapacity(admin.ModelAdmin):
                 ).values_list("pk", flat=True)
             )
 
+    # the admin writes rows directly, not through the services, so it records its own audit entries
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
+            stored = type(obj).objects.filter(pk=obj.pk).first() if change else None
             super().save_model(request, obj, form, change)
+            audit.record(
+                action="admin_change" if change else "admin_add",
+                obj=obj,
+                before=audit.snapshot(stored),
+                after=audit.snapshot(obj),
+            )
             capacity_changed()
 
     def delete_model(self, request, obj):
         with transaction.atomic():
             self._forget_assignments([obj])
+            audit.record(action="admin_delete", obj=obj, before=audit.snapshot(obj))
             super().delete_model(request, obj)
             capacity_changed()
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             self._forget_assignments(queryset)
+            audit.record_many(
+                action="admin_delete", items=[(obj, audit.snapshot(obj), {}) for obj in queryset]
+            )
             super().delete_queryset(request, queryset)
             capacity_changed()
 

@@ -9,10 +9,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from capacity.models import Department, LabourBudget
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 
 MAX_BUDGET_WEEKS = 104
+AUDITED_FIELDS = ("department", "week_start", "hours", "cost")
 
 
 def require_monday(week: date) -> date:
@@ -38,7 +40,9 @@ def _require_amounts(hours: Decimal, cost: Decimal) -> None:
 @transaction.atomic
 def labour_budget_set(*, unit: Department, week: date, hours: Decimal, cost: Decimal) -> LabourBudget:
     """Set (create or replace) one week's budget."""
-    return labour_budgets_set_range(unit=unit, first_week=week, weeks=1, hours=hours, cost=cost)[0]
+    return _budgets_write(
+        unit=unit, first_week=week, weeks=1, hours=hours, cost=cost, action="labour_budget_set"
+    )[0]
 
 
 @transaction.atomic
@@ -46,6 +50,19 @@ def labour_budgets_set_range(
     *, unit: Department, first_week: date, weeks: int, hours: Decimal, cost: Decimal
 ) -> list[LabourBudget]:
     """Set the same budget for `weeks` consecutive weeks from `first_week` (a Monday)."""
+    return _budgets_write(
+        unit=unit,
+        first_week=first_week,
+        weeks=weeks,
+        hours=hours,
+        cost=cost,
+        action="labour_budgets_set_range",
+    )
+
+
+def _budgets_write(
+    *, unit: Department, first_week: date, weeks: int, hours: Decimal, cost: Decimal, action: str
+) -> list[LabourBudget]:
     _require_unit(unit)
     require_monday(first_week)
     _require_amounts(hours, cost)
@@ -57,6 +74,10 @@ def labour_budgets_set_range(
         LabourBudget(department=unit, week_start=first_week + timedelta(weeks=i), hours=hours, cost=cost)
         for i in range(weeks)
     ]
+    stored = {
+        b.week_start: audit.snapshot(b, AUDITED_FIELDS)
+        for b in LabourBudget.objects.filter(department=unit, week_start__in=[r.week_start for r in rows])
+    }
     LabourBudget.objects.bulk_create(
         rows,
         update_conflicts=True,
@@ -64,16 +85,25 @@ def labour_budgets_set_range(
         update_fields=["hours", "cost", "updated_at"],
     )
     bump("capacity", "roster")  # the labour reports and a roster's cost against budget read them
-    return list(
+    written = list(
         LabourBudget.objects.filter(department=unit, week_start__in=[r.week_start for r in rows]).order_by(
             "week_start"
         )
     )
+    audit.record_many(
+        action=action,
+        items=[(b, stored.get(b.week_start, {}), audit.snapshot(b, AUDITED_FIELDS)) for b in written],
+    )
+    return written
 
 
 @transaction.atomic
 def labour_budget_delete(*, unit: Department, week: date) -> bool:
-    deleted, _ = LabourBudget.objects.filter(department=unit, week_start=require_monday(week)).delete()
+    stored = LabourBudget.objects.filter(department=unit, week_start=require_monday(week)).first()
+    if stored is None:
+        return False
+    audit.record(action="labour_budget_delete", obj=stored, before=audit.snapshot(stored, AUDITED_FIELDS))
+    deleted, _ = LabourBudget.objects.filter(pk=stored.pk).delete()
     if deleted:
         bump("capacity", "roster")
     return bool(deleted)

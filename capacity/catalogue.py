@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, transaction
 
 from capacity.models import Assignment, Department, Leave, Person, PersonSkill, Project, Role, SkillTag
 from capacity.week_hours import week_hours_remove, week_hours_resync_people, week_hours_sync
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 from ops.integrity import conflict
@@ -47,17 +48,39 @@ def _apply(instance: models.Model, changes: dict, editable: Iterable[str]) -> mo
     return instance
 
 
-def _save(instance: models.Model) -> models.Model:
+def _department_of(instance: models.Model) -> int | None:
+    """The department an entry is scoped to: the department itself, its own, or its person's."""
+    if isinstance(instance, Department):
+        return instance.pk
+    if hasattr(instance, "department_id"):
+        return instance.department_id
+    person = getattr(instance, "person", None)
+    return person.department_id if person is not None else None
+
+
+def _save(instance: models.Model, action: str) -> models.Model:
     instance.full_clean()
+    # the stored row, not the instance the caller already changed, is what the write replaces
+    stored = type(instance).objects.filter(pk=instance.pk).first() if instance.pk else None
     try:
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:  # a concurrent writer won a uniqueness race that full_clean checked
         raise conflict(exc, type(instance)) from exc
+    audit.record(
+        action=action,
+        obj=instance,
+        department_id=_department_of(instance),
+        before=audit.snapshot(stored),
+        after=audit.snapshot(instance),
+    )
     return instance
 
 
-def _delete(instance: models.Model) -> None:
+def _delete(instance: models.Model, action: str) -> None:
+    audit.record(
+        action=action, obj=instance, department_id=_department_of(instance), before=audit.snapshot(instance)
+    )
     try:
         with transaction.atomic():
             instance.delete()
@@ -107,7 +130,7 @@ def department_create(
         name=name, kind=kind, parent=parent, time_zone=time_zone, country=country, subdivision=subdivision
     )
     _check_department_place(department)
-    _save(department)
+    _save(department, "department_create")
     bump("capacity", "access")
     return department
 
@@ -116,7 +139,7 @@ def department_create(
 def department_update(*, department: Department, **changes) -> Department:
     _apply(department, changes, DEPARTMENT_FIELDS)
     _check_department_place(department)
-    _save(department)
+    _save(department, "department_update")
     # a move changes every aggregate over the tree and every user's inherited access
     bump("capacity", "access")
     return department
@@ -124,7 +147,7 @@ def department_update(*, department: Department, **changes) -> Department:
 
 @transaction.atomic
 def department_delete(*, department: Department) -> None:
-    _delete(department)
+    _delete(department, "department_delete")
     bump("capacity", "access")
 
 
@@ -133,41 +156,41 @@ def department_delete(*, department: Department) -> None:
 
 @transaction.atomic
 def role_create(*, name: str) -> Role:
-    role = _save(Role(name=name))
+    role = _save(Role(name=name), "role_create")
     bump("capacity")
     return role
 
 
 @transaction.atomic
 def role_update(*, role: Role, **changes) -> Role:
-    _save(_apply(role, changes, ROLE_FIELDS))
+    _save(_apply(role, changes, ROLE_FIELDS), "role_update")
     bump("capacity")
     return role
 
 
 @transaction.atomic
 def role_delete(*, role: Role) -> None:
-    _delete(role)
+    _delete(role, "role_delete")
     bump("capacity")
 
 
 @transaction.atomic
 def skill_create(*, name: str) -> SkillTag:
-    skill = _save(SkillTag(name=name))
+    skill = _save(SkillTag(name=name), "skill_create")
     bump("capacity")
     return skill
 
 
 @transaction.atomic
 def skill_update(*, skill: SkillTag, **changes) -> SkillTag:
-    _save(_apply(skill, changes, SKILL_FIELDS))
+    _save(_apply(skill, changes, SKILL_FIELDS), "skill_update")
     bump("capacity")
     return skill
 
 
 @transaction.atomic
 def skill_delete(*, skill: SkillTag) -> None:
-    _delete(skill)
+    _delete(skill, "skill_delete")
     bump("capacity")
 
 
@@ -179,14 +202,14 @@ def person_skill_set(*, person: Person, skill: SkillTag, level: int = 3, certifi
     )
     held.level = level
     held.certified_until = certified_until
-    _save(held)
+    _save(held, "person_skill_set")
     bump("capacity", "roster")
     return held
 
 
 @transaction.atomic
 def person_skill_delete(*, person_skill: PersonSkill) -> None:
-    _delete(person_skill)
+    _delete(person_skill, "person_skill_delete")
     bump("capacity", "roster")
 
 
@@ -202,7 +225,7 @@ def person_create(
         optional,
         PERSON_FIELDS,
     )
-    _save(person)
+    _save(person, "person_create")
     bump("capacity", "roster")
     return person
 
@@ -212,7 +235,7 @@ def person_update(*, person: Person, **changes) -> Person:
     resync = any(
         field in changes and changes[field] != getattr(person, field) for field in ("department", "hire_date")
     )
-    _save(_apply(person, changes, PERSON_FIELDS))
+    _save(_apply(person, changes, PERSON_FIELDS), "person_update")
     if resync:  # the fact rows carry the department and honour the hire date
         week_hours_resync_people(person_ids=[person.pk])
     bump("capacity", "roster")
@@ -227,7 +250,7 @@ def person_delete(*, person: Person) -> None:
         week_hours_remove(
             assignment_ids=Assignment.objects.filter(person=person).values_list("pk", flat=True)
         )
-        _delete(person)
+        _delete(person, "person_delete")
     bump("capacity", "roster")
 
 
@@ -258,6 +281,9 @@ def people_bulk_create(*, rows: list[dict]) -> list[Person]:
             created = Person.objects.bulk_create(people, batch_size=500)
     except IntegrityError as exc:
         raise conflict(exc, Person) from exc
+    audit.record_many(
+        action="people_bulk_create", items=[(person, {}, audit.snapshot(person)) for person in created]
+    )
     bump("capacity", "roster")
     return created
 
@@ -268,27 +294,28 @@ def people_bulk_create(*, rows: list[dict]) -> list[Person]:
 @transaction.atomic
 def leave_create(*, person: Person, start_date, end_date, **optional) -> Leave:
     leave = _apply(Leave(person=person, start_date=start_date, end_date=end_date), optional, LEAVE_FIELDS)
-    _save(leave)
+    _save(leave, "leave_create")
     bump("capacity", "roster")
     return leave
 
 
 @transaction.atomic
 def leave_update(*, leave: Leave, **changes) -> Leave:
-    _save(_apply(leave, changes, LEAVE_FIELDS))
+    _save(_apply(leave, changes, LEAVE_FIELDS), "leave_update")
     bump("capacity", "roster")
     return leave
 
 
 @transaction.atomic
 def leave_delete(*, leave: Leave) -> None:
-    _delete(leave)
+    _delete(leave, "leave_delete")
     bump("capacity", "roster")
 
 
 @transaction.atomic
 def project_create(*, name: str, department: Department, **optional) -> Project:
-    project = _save(_apply(Project(name=name, department=department), optional, PROJECT_FIELDS))
+    project = _apply(Project(name=name, department=department), optional, PROJECT_FIELDS)
+    _save(project, "project_create")
     bump("capacity")
     return project
 
@@ -296,7 +323,7 @@ def project_create(*, name: str, department: Department, **optional) -> Project:
 @transaction.atomic
 def project_update(*, project: Project, **changes) -> Project:
     moved = "department" in changes and changes["department"] != project.department
-    _save(_apply(project, changes, PROJECT_FIELDS))
+    _save(_apply(project, changes, PROJECT_FIELDS), "project_update")
     if moved:  # open placeholders count against the project's department
         week_hours_sync(assignments=Assignment.objects.filter(project=project, person__isnull=True))
     bump("capacity")
@@ -311,5 +338,5 @@ def project_delete(*, project: Project) -> None:
         week_hours_remove(
             assignment_ids=Assignment.objects.filter(project=project).values_list("pk", flat=True)
         )
-        _delete(project)
+        _delete(project, "project_delete")
     bump("capacity")

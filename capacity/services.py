@@ -22,12 +22,14 @@ from capacity.week_hours import (  # noqa: F401 - the fact-table upkeep, kept im
     week_hours_sync,
 )
 from capacity.weeks import parse_week_key
+from ops import audit
 from ops.errors import ApplicationError
 from ops.planning_window import OutsidePlanningWindow
 
 MAX_HOURS_PER_WEEK = Decimal(168)
 BULK_UPDATE_MAX_ITEMS = 200
 ASSIGNMENT_EDITABLE_FIELDS = ("person", "project", "role", "weekly_hours")
+AUDITED_BULK_FIELDS = ("weekly_hours", "version")
 
 
 def weekly_hours_normalise(value) -> dict[str, float]:
@@ -98,8 +100,20 @@ def assignment_create(
         person=person, project=project, role=role, weekly_hours=weekly_hours_normalise(weekly_hours)
     )
     week_hours_sync(assignments=[assignment])
+    _audit("assignment_create", assignment, {}, audit.snapshot(assignment))
     capacity_changed()
     return assignment
+
+
+def _audit(action: str, assignment: Assignment, before: dict, after: dict) -> None:
+    # an assignment belongs to its project's department (an open placeholder has no person)
+    audit.record(
+        action=action,
+        obj=assignment,
+        department_id=assignment.project.department_id,
+        before=before,
+        after=after,
+    )
 
 
 def _lock(assignment_ids: list[int]) -> dict[int, Assignment]:
@@ -138,6 +152,7 @@ def assignment_update(
         raise ApplicationError("Assignment not found", extra={"assignment_id": assignment.pk}, status=404)
     if expected_version is not None and current.version != expected_version:
         raise _stale(current, expected_version)
+    before = audit.snapshot(current)
     if "weekly_hours" in changes:
         changes["weekly_hours"] = weekly_hours_normalise(changes["weekly_hours"])
     for field, value in changes.items():
@@ -147,6 +162,7 @@ def assignment_update(
     current.version += 1
     current.save()
     week_hours_sync(assignments=[current])
+    _audit("assignment_update", current, before, audit.snapshot(current))
     capacity_changed()
     # the caller's instance reflects the write too (views serialise the object they passed in)
     for field in (*ASSIGNMENT_EDITABLE_FIELDS, "version", "updated_at"):
@@ -157,6 +173,7 @@ def assignment_update(
 @transaction.atomic
 def assignment_delete(*, assignment: Assignment) -> None:
     """Delete an assignment; its fact rows go with it, out of the rollup, in the same transaction."""
+    _audit("assignment_delete", assignment, audit.snapshot(assignment), {})
     week_hours_remove(assignment_ids=[assignment.pk])
     Assignment.objects.filter(pk=assignment.pk).delete()
     capacity_changed()
@@ -249,14 +266,22 @@ def assignments_bulk_update_hours(*, items: list[dict], actor=None) -> list[Assi
             status=412,
         )
     updated = []
+    trail = []
     now = timezone.now()
     for i, patch in zip(ids, patches, strict=True):
         assignment = locked[i]
+        before = audit.snapshot(assignment, AUDITED_BULK_FIELDS)
         assignment.weekly_hours = weekly_hours_normalise(_merge_hours(assignment.weekly_hours, patch))
         assignment.version += 1
         assignment.updated_at = now
         updated.append(assignment)
+        trail.append((assignment, before, audit.snapshot(assignment, AUDITED_BULK_FIELDS)))
     Assignment.objects.bulk_update(updated, ["weekly_hours", "version", "updated_at"])
+    audit.record_many(
+        action="assignments_bulk_update_hours",
+        items=trail,
+        department_of=lambda assignment: assignment.project.department_id,
+    )
     week_hours_sync(assignments=updated)
     capacity_changed()
     return updated

@@ -26,6 +26,7 @@ from forecasting.engine.parallel import train_many
 from forecasting.engine.train import train_one
 from forecasting.models import DemandObservation, DemandSeries, ForecastModel, ForecastPoint
 from forecasting.selectors import engine_timestamp_to_utc, series_engine_input
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 from ops.metrics import FORECAST_TRAIN_SECONDS
@@ -63,9 +64,19 @@ def forecast_store(*, series: DemandSeries, result: TrainResult) -> ForecastMode
         ],
         batch_size=2000,
     )
+    previous = (
+        ForecastModel.objects.filter(series=series, is_current=True).values_list("pk", flat=True).first()
+    )
     ForecastModel.objects.filter(series=series, is_current=True).update(is_current=False)
     ForecastModel.objects.filter(pk=model.pk).update(is_current=True)
     model.is_current = True
+    audit.record(
+        action="forecast_store",
+        obj=model,
+        department_id=series.department_id,
+        before={"current_model": previous},
+        after={"current_model": model.pk, "algorithm": model.algorithm, "series": series.pk},
+    )
     FORECAST_TRAIN_SECONDS.labels(result.algorithm).observe(result.duration_s)
     bump("forecast")
     return model
@@ -240,5 +251,16 @@ def observations_upload(*, series: DemandSeries, rows: list[dict]) -> dict:
         batch_size=5000,
     )
     DemandSeries.objects.filter(pk=series.pk).update(updated_at=timezone.now())
+    # one entry per upload (up to MAX_UPLOAD_ROWS rows): what it wrote, over which period
+    audit.record(
+        action="observations_upload",
+        obj=series,
+        after={
+            "inserted": len(parsed) - len(existing),
+            "replaced": len(existing),
+            "first": min(t for t, _ in parsed),
+            "last": max(t for t, _ in parsed),
+        },
+    )
     bump("forecast")
     return {"inserted": len(parsed) - len(existing), "replaced": len(existing)}

@@ -53,3 +53,34 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class AuditEntry(models.Model):
+    """One write through a service: who (a user, or a user's API key), when, what, and the fields it changed.
+
+    Written by ops.audit.record inside the writing transaction, so a write that rolls back leaves no entry.
+    The object and its department are plain values: ops knows nothing of the domain apps, and an entry
+    outlives the object it describes."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # the API key the request came with (its prefix and name survive the key), "" for a session or a task
+    actor_key = models.CharField(max_length=100, blank=True, default="")
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True, default="")
+    department_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # {"field": {"before": old, "after": new}} for the fields the write changed
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type} #{self.object_id}"

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ops.audit.AuditActorMiddleware",  # after authentication: the trail names the request's user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -193,12 +194,17 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     "jobs-fail-stale": {"task": "ops.tasks.jobs_fail_stale", "schedule": 300.0},
+    # nightly 03:15: forget audit entries past AUDIT_RETENTION_DAYS
+    "audit-prune-nightly": {"task": "ops.tasks.audit_prune", "schedule": crontab(minute=15, hour=3)},
     # Mondays 02:30: retrain every demand series (fanned out over the forecast workers)
     "forecast-retrain-weekly": {
         "task": "forecasting.tasks.forecast_retrain_all",
         "schedule": crontab(minute=30, hour=2, day_of_week="mon"),
     },
 }
+
+# How long the audit trail keeps an entry (days); 0 keeps every entry for ever.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400, minimum=0)
 
 # --- request limits (issue 12: bad input answers 4xx) ---------------------------------------------------
 # One byte limit for every request body, JSON, CSV and forms alike: past it, 413 in the error contract.

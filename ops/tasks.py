@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
+from ops.audit import audit_prune as prune_audit_trail
 from ops.jobs import job_fail_stale
 from ops.task_base import LoggedTask
 
@@ -10,3 +11,9 @@ from ops.task_base import LoggedTask
 def jobs_fail_stale(*, older_than_minutes: int = 30) -> int:
     """Beat task: a job still queued after this long lost its message (broker restart); say so."""
     return job_fail_stale(older_than=timedelta(minutes=older_than_minutes))
+
+
+@shared_task(base=LoggedTask, name="ops.tasks.audit_prune")
+def audit_prune() -> int:
+    """Beat task: delete audit entries older than AUDIT_RETENTION_DAYS."""
+    return prune_audit_trail()

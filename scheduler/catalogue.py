@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from capacity.catalogue import _apply, _delete, _save
 from capacity.models import Department, Person
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 from ops.integrity import conflict
@@ -76,7 +77,8 @@ def shift_type_create(
             duration_minutes=duration_minutes,
             paid_minutes=paid_minutes,
             is_night=is_night,
-        )
+        ),
+        "shift_type_create",
     )
     bump("roster")
     return shift_type
@@ -84,14 +86,14 @@ def shift_type_create(
 
 @transaction.atomic
 def shift_type_update(*, shift_type: ShiftType, **changes) -> ShiftType:
-    _save(_apply(shift_type, changes, SHIFT_TYPE_FIELDS))
+    _save(_apply(shift_type, changes, SHIFT_TYPE_FIELDS), "shift_type_update")
     bump("roster")
     return shift_type
 
 
 @transaction.atomic
 def shift_type_delete(*, shift_type: ShiftType) -> None:
-    _delete(shift_type)
+    _delete(shift_type, "shift_type_delete")
     bump("roster")
 
 
@@ -100,21 +102,21 @@ def work_rules_create(*, name: str, contract_minutes_per_week: int, **optional) 
     rules = _apply(
         WorkRules(name=name, contract_minutes_per_week=contract_minutes_per_week), optional, WORK_RULES_FIELDS
     )
-    _save(rules)
+    _save(rules, "work_rules_create")
     bump("roster")
     return rules
 
 
 @transaction.atomic
 def work_rules_update(*, work_rules: WorkRules, **changes) -> WorkRules:
-    _save(_apply(work_rules, changes, WORK_RULES_FIELDS))
+    _save(_apply(work_rules, changes, WORK_RULES_FIELDS), "work_rules_update")
     bump("roster")
     return work_rules
 
 
 @transaction.atomic
 def work_rules_delete(*, work_rules: WorkRules) -> None:
-    _delete(work_rules)
+    _delete(work_rules, "work_rules_delete")
     bump("roster")
 
 
@@ -134,7 +136,7 @@ def cover_requirement_create(
     cover = _cover(
         {"department": department, "date": date, "shift_type": shift_type, "minimum": minimum, **optional}
     )
-    _save(cover)
+    _save(cover, "cover_requirement_create")
     bump("roster")
     return cover
 
@@ -143,14 +145,14 @@ def cover_requirement_create(
 def cover_requirement_update(*, cover: CoverRequirement, **changes) -> CoverRequirement:
     _apply(cover, changes, COVER_FIELDS)
     _check_shift_type_applies(cover.department, cover.shift_type)
-    _save(cover)
+    _save(cover, "cover_requirement_update")
     bump("roster")
     return cover
 
 
 @transaction.atomic
 def cover_requirement_delete(*, cover: CoverRequirement) -> None:
-    _delete(cover)
+    _delete(cover, "cover_requirement_delete")
     bump("roster")
 
 
@@ -178,6 +180,9 @@ def cover_requirements_bulk_create(*, rows: list[dict]) -> list[CoverRequirement
             created = CoverRequirement.objects.bulk_create(covers, batch_size=1000)
     except IntegrityError as exc:
         raise conflict(exc, CoverRequirement) from exc
+    audit.record_many(
+        action="cover_requirements_bulk_create", items=[(c, {}, audit.snapshot(c)) for c in created]
+    )
     bump("roster")
     return created
 
@@ -188,7 +193,7 @@ def shift_request_create(
 ) -> ShiftRequest:
     request = ShiftRequest(person=person, date=date, kind=kind, shift_type=shift_type, weight=weight)
     _check_shift_type_applies(person.department, shift_type)
-    _save(request)
+    _save(request, "shift_request_create")
     bump("roster")
     return request
 
@@ -197,12 +202,12 @@ def shift_request_create(
 def shift_request_update(*, shift_request: ShiftRequest, **changes) -> ShiftRequest:
     _apply(shift_request, changes, SHIFT_REQUEST_FIELDS)
     _check_shift_type_applies(shift_request.person.department, shift_request.shift_type)
-    _save(shift_request)
+    _save(shift_request, "shift_request_update")
     bump("roster")
     return shift_request
 
 
 @transaction.atomic
 def shift_request_delete(*, shift_request: ShiftRequest) -> None:
-    _delete(shift_request)
+    _delete(shift_request, "shift_request_delete")
     bump("roster")

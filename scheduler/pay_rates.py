@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from capacity.models import Person, Role
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.models import PayRate, WorkRules
@@ -62,7 +63,13 @@ def _refuse_overlap(rate: PayRate) -> None:
         )
 
 
-def _save(rate: PayRate) -> PayRate:
+def _department_of(rate: PayRate) -> int | None:
+    # a person's rate is scoped to their unit; a role's rate is a shared catalogue entry (no department)
+    return rate.person.department_id if rate.person_id else None
+
+
+def _save(rate: PayRate, action: str) -> PayRate:
+    stored = PayRate.objects.filter(pk=rate.pk).first() if rate.pk else None
     try:
         rate.full_clean()
     except ValidationError as exc:
@@ -75,6 +82,13 @@ def _save(rate: PayRate) -> PayRate:
         raise ApplicationError(
             "The rate's validity overlaps another rate", extra={"error": str(exc)}, status=409
         ) from exc
+    audit.record(
+        action=action,
+        obj=rate,
+        department_id=_department_of(rate),
+        before=audit.snapshot(stored),
+        after=audit.snapshot(rate),
+    )
     # roster costs and the labour reports read rates
     bump("roster", "capacity")
     return rate
@@ -115,7 +129,8 @@ def pay_rate_create(
             night_multiplier=night_multiplier,
             weekend_multiplier=weekend_multiplier,
             holiday_multiplier=holiday_multiplier,
-        )
+        ),
+        "pay_rate_create",
     )
 
 
@@ -131,11 +146,14 @@ def pay_rate_update(*, rate: PayRate, **changes) -> PayRate:
             "A rate belongs to a person, or to a role (optionally on one contract)",
             extra={"fields": ["person", "role", "work_rules"]},
         )
-    return _save(rate)
+    return _save(rate, "pay_rate_update")
 
 
 @transaction.atomic
 def pay_rate_delete(*, rate: PayRate) -> None:
+    audit.record(
+        action="pay_rate_delete", obj=rate, department_id=_department_of(rate), before=audit.snapshot(rate)
+    )
     rate.delete()
     bump("roster", "capacity")
 

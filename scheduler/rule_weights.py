@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from capacity.models import Department
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.models import RuleWeights
@@ -28,7 +29,8 @@ def rule_weights_set(*, unit: Department, **values: int) -> RuleWeights:
     unknown = set(values) - set(RULE_WEIGHT_FIELDS)
     if unknown:
         raise ApplicationError("Unknown rule weights", extra={"fields": sorted(unknown)})
-    row, _ = RuleWeights.objects.select_for_update().get_or_create(department=unit)
+    row, created = RuleWeights.objects.select_for_update().get_or_create(department=unit)
+    before = {} if created else audit.snapshot(row)
     for name, value in values.items():
         setattr(row, name, value)
     try:
@@ -36,6 +38,7 @@ def rule_weights_set(*, unit: Department, **values: int) -> RuleWeights:
     except ValidationError as exc:
         raise ApplicationError("Invalid rule weights", extra={"fields": exc.message_dict}) from exc
     row.save()
+    audit.record(action="rule_weights_set", obj=row, before=before, after=audit.snapshot(row))
     bump("roster")
     return row
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from django.db import transaction
 
 from capacity.models import Department, Person
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 from ops.planning_window import OutsidePlanningWindow, check_planning_date
@@ -177,6 +178,20 @@ def timesheet_upload(
         unique_fields=["person", "date", "start"],
         update_fields=["department", "end", "break_minutes", "worked_minutes", "shift_type", "source"],
         batch_size=1000,
+    )
+    # one entry per upload (an import may hold thousands of rows): what it wrote, over which dates
+    audit.record(
+        action="timesheet_upload",
+        object_type="scheduler.timesheetentry",
+        object_id=unit.pk,
+        department_id=unit.pk,
+        after={
+            "source": source,
+            "inserted": len(parsed) - replaced,
+            "replaced": replaced,
+            "first_date": min(e.date for e in parsed),
+            "last_date": max(e.date for e in parsed),
+        },
     )
     bump("capacity")  # the labour reports read actuals
     return {"inserted": len(parsed) - replaced, "replaced": replaced}

@@ -48,7 +48,7 @@ worker=$!
 cat <<MSG
 
   crewplan demo is starting at http://127.0.0.1:${PORT}/
-  Log in as: planner / crewplan-demo
+  Log in as: planner / crewplan-demo   (or manager / crewplan-demo, viewer / crewplan-demo: read-only roles)
   Readiness: http://127.0.0.1:${PORT}/readyz    API docs: http://127.0.0.1:${PORT}/api/docs/
   Worker log: $VAR/demo-worker.log    Stop with Ctrl-C.
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import capacity, dashboard, forecasts, requirements, rosters, shell, unit_settings
+from web.views import budgets, capacity, dashboard, forecasts, requirements, rosters, shell, unit_settings
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<int:unit_id>/requirements/", requirements.requirements, name="requirements"),
     path("units/<int:unit_id>/requirements/fill", requirements.requirements_fill, name="requirements-fill"),
     path("units/<int:unit_id>/rule-weights/", unit_settings.rule_weights, name="rule-weights"),
+    path("units/<int:unit_id>/budgets/", budgets.budgets, name="budgets"),
     path("units/<int:unit_id>/demand-events/", unit_settings.demand_events, name="demand-events"),
     path(
         "units/<int:unit_id>/demand-events/<int:event_id>/remove",

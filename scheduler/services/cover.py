@@ -10,6 +10,7 @@ from django.db import transaction
 
 from capacity.models import Department
 from forecasting.models import DemandSeries
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.demand import forecast_of, headcount_per_shift, staffing_rule
@@ -54,7 +55,7 @@ def cover_fill_from_forecast(
                 if start <= day <= end:
                     totals[(day, shift.pk)][0] += staff
                     totals[(day, shift.pk)][1] += max(staff, at_upper.get(day, staff))
-    CoverRequirement.objects.filter(
+    replaced, _ = CoverRequirement.objects.filter(
         department=unit, date__range=(start, end), source=CoverRequirement.Source.FORECAST
     ).delete()
     rows = [
@@ -69,5 +70,14 @@ def cover_fill_from_forecast(
         for (day, shift_pk), (minimum, preferred) in sorted(totals.items())
     ]
     CoverRequirement.objects.bulk_create(rows)
+    # one entry for the fill (it rewrites a whole period): the period and the rows replaced and written
+    audit.record(
+        action="cover_fill_from_forecast",
+        object_type="scheduler.coverrequirement",
+        object_id=unit.pk,
+        department_id=unit.pk,
+        before={"forecast_rows": replaced},
+        after={"forecast_rows": len(rows), "start": start, "end": end, "quantile": quantile},
+    )
     bump("roster")
     return len(rows)

@@ -21,6 +21,7 @@ from ops.errors import ApplicationError
 from scheduler.models import Roster, RosterAssignment, RosterDayOff, RosterEdit, RosterEvent
 from scheduler.problem_builder import BuiltProblem, build_problem
 from scheduler.rule_text import describe, local_day
+from scheduler.services.rosters import audit_roster
 from scheduler.solver import domain as sd
 from scheduler.solver.evaluate import evaluate
 
@@ -226,6 +227,14 @@ def _record(roster: Roster, *, action: str, user, cells: list[dict], reason="", 
         action=RosterEvent.Action.EDIT,
         actor=user,
         details={"edit": edit.id, "action": action, "cells": len(cells), "override_reason": reason},
+    )
+    # the trail keys each cell "person date", so its entry reads as the grid's before and after
+    audit_roster(
+        "roster_undo" if action == RosterEdit.Action.UNDO else "roster_cells_change",
+        roster,
+        {"revision": roster.revision - 1, **{f"{c['person']} {c['date']}": c["before"] for c in cells}},
+        user=user,
+        after={"revision": roster.revision, **{f"{c['person']} {c['date']}": c["after"] for c in cells}},
     )
     bump("roster")
     return edit

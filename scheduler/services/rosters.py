@@ -6,6 +6,7 @@ its roster in one transaction, so a reader never sees half a roster.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from capacity.models import Department
+from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
 from ops.jobs import job_start
@@ -31,6 +33,16 @@ SOLVE_JOB_KIND = "roster.solve"
 RESOLVE_JOB_KIND = "roster.resolve"
 COMPARE_JOB_KIND = "roster.compare"
 SOLVE_TASK = "scheduler.tasks.roster_solve"
+ROSTER_AUDIT_FIELDS = (
+    "department",
+    "start_date",
+    "end_date",
+    "status",
+    "version",
+    "revision",
+    "published_at",
+    "job",
+)
 
 
 def solve_options(
@@ -97,6 +109,17 @@ def _admit_solves(*, department_id: int, user, options: list[SolveOptions]) -> N
         )
 
 
+def audit_roster(action: str, roster: Roster, before: dict, *, user=None, after: dict | None = None) -> None:
+    """One audit entry for a write of a roster's own fields (its cells are audited by roster_edits)."""
+    with audit.acting_as(user) if user is not None else nullcontext():
+        audit.record(
+            action=action,
+            obj=roster,
+            before=before,
+            after=audit.snapshot(roster, ROSTER_AUDIT_FIELDS) if after is None else after,
+        )
+
+
 def _running_job_of(roster: Roster) -> Job | None:
     if roster.job_id is None:
         return None
@@ -154,6 +177,7 @@ def roster_generate(
         created_by=user,
     )
     _start_solve(roster=roster, options=options, user=user, resolve=False)
+    audit_roster("roster_generate", roster, {}, user=user)
     return roster
 
 
@@ -176,9 +200,11 @@ def roster_resolve(
         pk=roster.department_id
     ).first()  # serialise solves per unit
     _admit_solves(department_id=roster.department_id, user=user, options=[options])
+    before = audit.snapshot(roster, ROSTER_AUDIT_FIELDS)
     roster.status = Roster.Status.SOLVING
     roster.save(update_fields=["status", "updated_at"])
     _start_solve(roster=roster, options=options, user=user, resolve=True)
+    audit_roster("roster_resolve", roster, before, user=user)
     return roster
 
 
@@ -209,6 +235,7 @@ def roster_publish(*, roster: Roster, user=None, expected_revision: int | None =
             extra={"status": roster.status},
             status=409,
         )
+    before = audit.snapshot(roster, ROSTER_AUDIT_FIELDS)
     roster.status = Roster.Status.PUBLISHED
     roster.published_at = timezone.now()
     roster.save(update_fields=["status", "published_at", "updated_at"])
@@ -218,6 +245,7 @@ def roster_publish(*, roster: Roster, user=None, expected_revision: int | None =
         actor=user,
         details={"assignments": roster.assignments.count(), "objective": roster.objective},
     )
+    audit_roster("roster_publish", roster, before, user=user)
     bump("roster")
     return roster
 
@@ -248,6 +276,7 @@ def roster_delete(*, roster: Roster, user=None, expected_revision: int | None = 
             status=409,
         )
     roster_id = roster.pk
+    audit_roster("roster_delete", roster, audit.snapshot(roster, ROSTER_AUDIT_FIELDS), user=user, after={})
     roster.delete()
     bump("roster")
     return roster_id
@@ -305,6 +334,7 @@ def roster_new_version(*, roster: Roster, user=None) -> Roster:
         actor=user,
         details={"from_roster": source.id, "from_version": source.version},
     )
+    audit_roster("roster_new_version", copy, {}, user=user)
     bump("roster")
     return copy
 
@@ -323,10 +353,16 @@ def roster_compare(
         pk=roster.department_id
     ).first()  # serialise solves per unit
     _admit_solves(department_id=roster.department_id, user=user, options=options)
-    return {
+    jobs = {
         o.engine: _start_solve_job(kind=COMPARE_JOB_KIND, roster=roster, options=o, user=user)
         for o in options
     }
+    audit.record(
+        action="roster_compare",
+        obj=roster,
+        after={"compare_jobs": {engine: job.pk for engine, job in jobs.items()}},
+    )
+    return jobs
 
 
 def roster_release_after_job(*, job_ids: list[int]) -> int:

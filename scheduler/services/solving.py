@@ -20,6 +20,7 @@ from django.db import (
     transaction,
 )
 
+from ops import audit
 from ops.cache import bump
 from ops.jobs import (
     job_cancel_requested,
@@ -34,7 +35,7 @@ from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterDayOff, RosterEvent
 from scheduler.problem_builder import BuiltProblem, build_problem
 from scheduler.rule_weights import solver_weights
-from scheduler.services.rosters import COMPARE_JOB_KIND, RESOLVE_JOB_KIND
+from scheduler.services.rosters import COMPARE_JOB_KIND, RESOLVE_JOB_KIND, ROSTER_AUDIT_FIELDS, audit_roster
 from scheduler.solver import domain as sd
 from scheduler.solver.evaluate import evaluate
 from scheduler.solver.options import DEFAULT_WORKERS, SolveOptions
@@ -293,6 +294,7 @@ def _write_solution(
         "shortfalls": _shortfalls(built, solution, start),
         "blocking_rules": {k: list(v) for k, v in dict(solution.blocking_rules).items()},
     }
+    before_fields = audit.snapshot(roster, ROSTER_AUDIT_FIELDS)
     roster.objective = evaluation.objective
     roster.bound = solution.bound
     roster.engine = solution.engine
@@ -302,5 +304,13 @@ def _write_solution(
         update_fields=["statistics", "objective", "bound", "engine", "status", "revision", "updated_at"]
     )
     RosterEvent.objects.create(roster=roster, action=RosterEvent.Action.SOLVED, details=summary)
+    requested_by = Job.objects.filter(pk=job_id).select_related("requested_by").first()
+    audit_roster(
+        "roster_solution_write",
+        roster,
+        {**before_fields, "assignments": len(before)},
+        user=requested_by.requested_by if requested_by else None,
+        after={**audit.snapshot(roster, ROSTER_AUDIT_FIELDS), "assignments": len(after), "changes": changes},
+    )
     bump("roster")
     return summary

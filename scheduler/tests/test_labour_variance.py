@@ -2,7 +2,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -214,6 +214,12 @@ def test_the_causes_sum_to_actual_minus_rostered_on_generated_data(plan, rates, 
         # when the variance is computed
         report = compute_labour_variance(department_ids=[unit.pk], first_week=first, weeks=2)
 
+        # then PostgreSQL's pricing in the query agrees with the Python path to the cent and the minute
+        if connection.vendor == "postgresql":
+            assert report == compute_labour_variance(
+                department_ids=[unit.pk], first_week=first, weeks=2, in_database=False
+            )
+
         # then in every week and in total, the causes sum to actual minus rostered, in cents and in hours
         figures = [*report["units"][0]["weeks"], report["totals"]]
         for f in figures:
@@ -254,10 +260,19 @@ def _busy_units(count: int, people: int):
 
 
 @pytest.mark.parametrize(("units", "people"), [(1, 2), (3, 5)])
-def test_the_report_takes_seven_queries_whatever_its_size(units, people, django_assert_num_queries):
+@pytest.mark.parametrize("in_database", [True, False], ids=["in-postgresql", "in-python"])
+def test_the_report_takes_a_fixed_number_of_queries_whatever_its_size(
+    units, people, in_database, django_assert_num_queries
+):
+    # units and budgets, then one query that prices and sums every shift (PostgreSQL) or the shifts,
+    # actuals, people and rates read for Python to price (seven in all)
+    if in_database and connection.vendor != "postgresql":
+        pytest.skip("the in-database path is PostgreSQL's")
     scope = [u.pk for u in _busy_units(units, people)]
-    with django_assert_num_queries(7):
-        report = compute_labour_variance(department_ids=scope, first_week=MONDAY, weeks=2)
+    with django_assert_num_queries(3 if in_database else 7):
+        report = compute_labour_variance(
+            department_ids=scope, first_week=MONDAY, weeks=2, in_database=in_database
+        )
     assert len(report["units"]) == units
     assert report["totals"]["rostered"]["hours"] == units * people * 7 * 8
 
@@ -289,3 +304,38 @@ def test_the_csv_has_one_row_per_unit_and_week_with_every_cause():
     assert lines[0].startswith("unit_id,unit,week,complete,budget_hours,budget_cost,rostered_hours")
     assert "rate_cost" in lines[0]
     assert [line.split(",")[2] for line in lines[1:]] == ["2025-03-03", "2025-03-10"]
+
+
+@pytest.mark.postgres
+def test_postgresql_and_python_pick_the_same_rate_own_then_role_on_contract_then_role():
+    # given one role with a rate for everyone and a higher one on a contract, and four people rostered
+    # one early shift each on Monday: one with a rate of their own, one on that contract, one on
+    # another contract, and one with no contract (no overtime) whose role has no rate from Tuesday
+    unit, early, _night = _unit()
+    role = PersonFactory(department=unit).role
+    on_contract = WorkRulesFactory(contract_minutes_per_week=2400, max_minutes_per_week=None)
+    other = WorkRulesFactory(contract_minutes_per_week=2400, max_minutes_per_week=None)
+    PayRateFactory(person=None, role=role, valid_from=date(2020, 1, 6), valid_to=MONDAY, hourly_rate=10)
+    PayRateFactory(
+        person=None, role=role, work_rules=on_contract, valid_from=date(2020, 1, 6), hourly_rate=12
+    )
+    own, contracted, elsewhere, loose = (PersonFactory(department=unit, role=role) for _ in range(4))
+    PayRateFactory(person=own, hourly_rate=20)
+    PersonContractFactory(person=contracted, work_rules=on_contract)
+    PersonContractFactory(person=elsewhere, work_rules=other)
+    roster = RosterFactory(
+        department=unit, start_date=MONDAY, end_date=MONDAY + timedelta(days=6), status="published"
+    )
+    for person in (own, contracted, elsewhere, loose):
+        for day in (MONDAY, MONDAY + timedelta(days=1)):
+            RosterAssignment.objects.create(roster=roster, person=person, date=day, shift_type=early)
+
+    # when the variance is computed in the database and in Python
+    in_sql = compute_labour_variance(department_ids=[unit.pk], first_week=MONDAY, weeks=1, in_database=True)
+    in_python = compute_labour_variance(
+        department_ids=[unit.pk], first_week=MONDAY, weeks=1, in_database=False
+    )
+
+    # then both price Monday at 20 + 12 + 10 + 10 an hour and Tuesday at 20 + 12 (the role's rate ended)
+    assert in_sql == in_python
+    assert _figures(in_sql, unit)["rostered"]["cost"] == 8 * (20 + 12 + 10 + 10) + 8 * (20 + 12)

@@ -231,7 +231,7 @@ def test_dashboard_draws_every_chart_without_console_errors(page, live_server):
 
     # then every chart has drawn marks, the page says when its figures are from, and nothing logged an error
     charts = page.locator("figure[data-chart]")
-    assert charts.count() == 3  # fill rate, one role, one demand series
+    assert charts.count() == 4  # fill rate, labour cost against budget, one role, one demand series
     for i in range(charts.count()):
         marks = charts.nth(i).locator("svg.chart path.series, svg.chart rect.bar")
         assert marks.count() > 0, charts.nth(i).inner_text()

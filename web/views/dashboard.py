@@ -18,6 +18,7 @@ from capacity.aggregates.heatmap import heatmap
 from capacity.aggregates.role_capacity import role_capacity
 from forecasting.selectors import actual_and_forecast_by_day
 from ops.cache import cached
+from scheduler.labour_variance import CAUSES, labour_variance
 from scheduler.selectors import roster_figures_by_unit, rostered_hours_by_person_week
 from web.access import unit_for, visible_units
 from web.charts import Band, Line, hbar_chart, line_chart
@@ -28,6 +29,8 @@ HEATMAP_WEEKS = 8
 ROLE_WEEKS = 12
 HISTORY_DAYS = 56
 FORECAST_DAYS = 28
+VARIANCE_PAST_WEEKS = 4  # the weeks with actuals beside this one and the next three
+VARIANCE_WEEKS = 8
 
 
 def _now() -> str:
@@ -64,6 +67,58 @@ def _forecast_figures(unit_ids: list[int], today) -> dict:
     }
 
 
+def week_label(key: str) -> str:
+    """A week as a date a reader knows ("3 Mar"), from its Monday's ISO key."""
+    return datetime.fromisoformat(key).strftime("%-d %b")
+
+
+def _variance(unit_ids: list[int], monday, unit=None) -> dict:
+    """Budget, rostered and actual cost per week over the units in view, with the causes of actual minus
+    rostered: the chart's lines and the table beside it. The report is cached (scheduler.labour_variance)."""
+    first = monday - timedelta(weeks=VARIANCE_PAST_WEEKS)
+    report = labour_variance(department_ids=unit_ids, first_week=first, weeks=VARIANCE_WEEKS)
+    weeks = []
+    for i, key in enumerate(report["weekKeys"]):
+        rows = [unit["weeks"][i] for unit in report["units"]]
+        budgets = [r["budget"]["cost"] for r in rows if r["budget"]["cost"] is not None]
+        weeks.append(
+            {
+                "key": key,
+                "label": week_label(key),
+                "complete": rows[0]["complete"] if rows else False,
+                "budget": round(sum(budgets), 2) if budgets else None,
+                "rostered": round(sum(r["rostered"]["cost"] for r in rows), 2),
+                "actual": round(sum(r["actual"]["cost"] for r in rows), 2),
+                "variance": round(sum(r["variance"]["cost"] for r in rows), 2),
+                "causes": {
+                    c: round(sum(r["variance"]["causes"][c]["cost"] for r in rows), 2) for c in CAUSES
+                },
+            }
+        )
+    now_index = next((i for i, w in enumerate(weeks) if w["key"] == monday.isoformat()), None)
+    chart = line_chart(
+        ident="variance",
+        title="Labour cost per week: budget, rostered and actual",
+        labels=[w["label"] for w in weeks],
+        lines=[
+            Line("Budget", [w["budget"] for w in weeks], "dashed"),
+            Line("Rostered", [w["rostered"] for w in weeks]),
+            # actuals exist for the weeks already worked only
+            Line("Actual", [w["actual"] if w["complete"] else None for w in weeks], "dotted"),
+        ],
+        marker_at=now_index,
+        height=200,
+    )
+    return {
+        "chart": chart,
+        "weeks": weeks,
+        "causes": CAUSES,
+        # the same report as CSV from the API (every unit you may read, or the one in view)
+        "csv_query": (f"department={unit.id}&" if unit else "")
+        + f"start={first.isoformat()}&weeks={VARIANCE_WEEKS}",
+    }
+
+
 def _charts(roster_part: dict, capacity_part: dict, forecast_part: dict, units, today) -> dict:
     names = {str(u.id): u.name for u in units}
     unit_ids = [str(u.id) for u in units]
@@ -80,7 +135,7 @@ def _charts(roster_part: dict, capacity_part: dict, forecast_part: dict, units, 
     )
     role_charts = []
     roles = capacity_part["roles"]
-    labels = [k[5:] for k in roles["weekKeys"]]
+    labels = [week_label(k) for k in roles["weekKeys"]]
     now_index = next(
         (i for i, k in enumerate(roles["weekKeys"]) if k == this_monday(today).isoformat()), None
     )
@@ -183,8 +238,9 @@ def dashboard(request):
             "as_of": as_of,
             "units_rows": units_rows,
             "totals": dict(totals),
+            "variance": _variance(unit_ids, monday, unit) if unit_ids else None,
             "heatmap": {
-                "weeks": hm["weekKeys"],
+                "weeks": [week_label(k) for k in hm["weekKeys"]],
                 "people": [
                     {
                         "name": p["name"],

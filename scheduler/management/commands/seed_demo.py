@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from capacity.access import access_grant_set
 from capacity.demo import ORGANISATION, SIZES, seed_capacity
 from capacity.models import Department
 from forecasting.demo import seed_demand
@@ -13,6 +14,8 @@ from scheduler.demo import seed_scheduling
 
 DEMO_USER = "planner"
 DEMO_PASSWORD = "crewplan-demo"
+# beside the planner (a superuser): a manager and a viewer of the whole organisation, to see what they see
+DEMO_READERS = ("manager", "viewer")
 
 
 class Command(BaseCommand):
@@ -45,6 +48,7 @@ class Command(BaseCommand):
             seed_demand(units, rng, today)
             if not no_user:
                 self._demo_user()
+                self._demo_readers(organisation)
         people = sum(unit.people.count() for unit in units)
         self.stdout.write(
             self.style.SUCCESS(f"Demo organisation ready: {len(units)} units, {people} people ({size}).")
@@ -59,3 +63,13 @@ class Command(BaseCommand):
         user.set_password(DEMO_PASSWORD)
         user.save()
         self.stdout.write(f"Demo login: {DEMO_USER} / {DEMO_PASSWORD}")
+
+    def _demo_readers(self, organisation):
+        for role in DEMO_READERS:
+            user, _ = get_user_model().objects.get_or_create(
+                username=role, defaults={"email": f"{role}@demo.crewplan.test"}
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            access_grant_set(user=user, department=organisation, role=role)
+            self.stdout.write(f"Demo login: {role} / {DEMO_PASSWORD} ({role} of {organisation.name})")

@@ -157,6 +157,11 @@ class RuleWeights(models.Model):
         validators=[MaxValueValidator(RULE_WEIGHT_MAX)],
         help_text="Cost of a shift sure to be under-staffed, charged times the chance it is (forecast)",
     )
+    labour_budget_over = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(RULE_WEIGHT_MAX)],
+        help_text="Penalty per started hour and per currency unit a week is rostered over its labour budget",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

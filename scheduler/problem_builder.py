@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from capacity.models import AssignmentWeekHours, Leave, Person
+from capacity.models import AssignmentWeekHours, LabourBudget, Leave, Person
 from capacity.weeks import monday_of
 from scheduler.models import (
     CoverRequirement,
@@ -194,6 +194,7 @@ def build_problem(
         history=_history(unit, roster, person_ids, start, shift_code_by_pk),
         reference=reference,
         weights=weights or sd.Weights(),
+        budgets=_budgets(unit, start, num_days),
         name=f"{unit.name} {start}..{end}",
     )
     return BuiltProblem(problem=problem, people={str(p.pk): p for p in people}, shift_types=shift_by_id)
@@ -226,6 +227,27 @@ def _locks(roster, own, people, person_ids, day_index, shift_code_by_pk, absence
     kept = {(a.person, a.day) for a in away if a.kind == "override"}
     absences = tuple(a for a in away if a.kind == "override" or (a.person, a.day) not in kept)
     return tuple(pins), tuple(sorted(absences, key=lambda a: (a.person, a.day))), dict(external)
+
+
+def _budgets(unit, start: date, num_days: int) -> tuple[sd.Budget, ...]:
+    """The unit's labour budget of each week the roster touches, for the days of it inside the roster
+    (a week cut by the roster's start or end gets the share of its budget those days are)."""
+    weeks: dict[date, list[int]] = defaultdict(list)
+    for day in range(num_days):
+        weeks[monday_of(start + timedelta(days=day))].append(day)
+    rows = LabourBudget.objects.filter(department=unit, week_start__in=list(weeks))
+    budgets = []
+    for row in sorted(rows, key=lambda r: r.week_start):
+        days = weeks[row.week_start]
+        share = Decimal(len(days)) / 7
+        budgets.append(
+            sd.Budget(
+                days=tuple(days),
+                minutes=int(row.hours * 60 * share),
+                cost=int(row.cost * share * COST_UNITS_PER_CURRENCY),
+            )
+        )
+    return tuple(budgets)
 
 
 def _solver_rate(rates: RateBook, person_id: int, days: list[date]) -> tuple[int, int]:

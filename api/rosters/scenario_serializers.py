@@ -40,7 +40,8 @@ CHANGES_SCHEMA = {
         },
         "cover_scale": {
             "type": "number",
-            "exclusiveMinimum": 0,
+            "minimum": 0,
+            "exclusiveMinimum": True,
             "maximum": MAX_COVER_SCALE,
             "description": "A factor on every cover level (minimum and preferred, rounded half up)",
         },

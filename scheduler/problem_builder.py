@@ -160,7 +160,12 @@ def build_problem(
                     rules,
                     weeks=weeks,
                     project_minutes_per_week=project_minutes.get(person.pk, 0),
-                    available_share=_least_available_share(start, num_days, away.get(str(person.pk), set())),
+                    available_share=_least_available_share(
+                        start,
+                        num_days,
+                        away.get(str(person.pk), set()),
+                        min_run=(rules.min_consecutive_work_days or 1) if rules else 1,
+                    ),
                 ),
                 skills={ps.skill.name: ps.certified_until for ps in person.skills.all()},
                 hourly_rate=rate,
@@ -304,15 +309,22 @@ def _solver_rate(rates: RateBook, person_id: int, days: list[date]) -> tuple[int
     return int(round(mean)), int(round(overtime / len(days) * COST_UNITS_PER_CURRENCY))
 
 
-def _least_available_share(start: date, num_days: int, away_days: set[int]) -> float:
-    """The smallest share of available days over the complete calendar weeks of the horizon."""
+def _least_available_share(start: date, num_days: int, away_days: set[int], min_run: int = 1) -> float:
+    """The smallest share of available days over the complete calendar weeks of the horizon. A week whose
+    available days hold no run of `min_run` (the contract's shortest stretch of work) counts as away: a
+    lone Monday before a week of leave cannot take the week's minimum without a one-day stretch, and
+    demanding both made such a person's problem infeasible (seen on the demo on some dates)."""
     if not away_days:
         return 1.0
     share = 1.0
     first_monday = (7 - start.weekday()) % 7
     for week_start in range(first_monday, num_days - 6, 7):
-        present = sum(1 for d in range(week_start, week_start + 7) if d not in away_days)
-        share = min(share, present / 7)
+        present = [d not in away_days for d in range(week_start, week_start + 7)]
+        longest = run = 0
+        for here in present:
+            run = run + 1 if here else 0
+            longest = max(longest, run)
+        share = min(share, sum(present) / 7 if longest >= min_run else 0.0)
     return share
 
 

@@ -67,3 +67,15 @@ def test_the_comparison_page_queries_do_not_grow_with_people_or_scenarios(client
 # rates, budgets, weights, history...), its cells twice (figures, differences), the scenarios with their
 # jobs, the running job, the names in the changes, the unit's people for the form, the units in view
 SCENARIO_PAGE_QUERIES = 29
+
+
+def test_a_scenario_cancelled_before_it_ran_says_so(client):
+    from ops.jobs import job_request_cancel
+
+    ward = scenario_ward(name="Cancelled What-if")
+    roster = solved_roster(ward)
+    scenario = scenario_create(roster=roster, changes={"cover_scale": 2}, time_limit=2)
+    job_request_cancel(job_id=scenario.job_id)
+    client.force_login(user_with_role("whatif-cancel", ward.unit, "planner"))
+    body = client.get(reverse("roster-scenarios", args=[roster.id])).content.decode()
+    assert "not solved (job cancelled)" in body and "data-adopt" not in body

@@ -74,11 +74,13 @@ def _people(roster):
 
 
 def _rows(comparison: dict) -> list[dict]:
-    """The comparison table: one row per figure, the base then each scenario (None: not solved yet)."""
+    """The comparison table: one row per figure, the base then each scenario (or where its job is)."""
     columns = [comparison["base"], *[s["figures"] for s in comparison["scenarios"]]]
+    pending = [None, *[_pending(s) for s in comparison["scenarios"]]]
 
     def row(label: str, get, key: str) -> dict:
-        return {"label": label, "key": key, "values": [get(f) if f else None for f in columns]}
+        values = [get(f) if f else {"pending": p} for f, p in zip(columns, pending, strict=True)]
+        return {"label": label, "key": key, "values": values}
 
     rules = sorted({rule for f in columns if f for rule in f["penalties_by_rule"]})
     rows = [
@@ -123,6 +125,13 @@ def _rows(comparison: dict) -> list[dict]:
         row("Hours over contract", lambda f: f["hours"]["hours_over_contract"], "over"),
     ]
     return rows
+
+
+def _pending(scenario: dict) -> str:
+    status = scenario["job_status"]
+    if status in (Job.Status.QUEUED, Job.Status.RUNNING):
+        return "solving…"
+    return f"not solved (job {status})"
 
 
 def _describe(changes: dict, names: dict[int, str]) -> list[str]:

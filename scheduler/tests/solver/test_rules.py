@@ -493,3 +493,23 @@ def test_labour_budget_over_leaves_colgen_out_of_auto():
 def test_a_budget_outside_the_horizon_is_refused():
     with pytest.raises(ValueError, match="budget days"):
         dataclasses.replace(_budget_problem(10), budgets=(Budget(days=(1,), minutes=60),))
+
+
+def test_a_sub_problem_of_some_people_keeps_the_budget_term_of_the_whole():
+    # given the three-person budget problem with everyone on duty, and the sub-problem of A alone
+    from scheduler.solver.cpsat.horizon import only_people, window
+
+    prob = _budget_problem(10)
+    everyone = {"A": ("D",), "B": ("D",), "C": ("D",)}
+    sub = only_people(prob, {"A"}, everyone)
+    # then the budget left for A is what B and C did not spend, so the budget term is the whole one's
+    assert sub.budgets == (Budget(days=(0,), minutes=1000 - 960, cost=90 - 80),)
+
+    def budget_term(p, roster):
+        return sum(t.amount for t in evaluate(p, roster).penalties if t.rule == "labour_budget_over")
+
+    assert budget_term(sub, {"A": ("D",)}) == budget_term(prob, everyone) == 380
+    # and a window of a longer horizon keeps each budget's share of the days inside it
+    two_days = dataclasses.replace(prob, num_days=2, budgets=(Budget(days=(0, 1), minutes=1000, cost=91),))
+    inside, _ = window(two_days, 1, 2)
+    assert inside.budgets == (Budget(days=(0,), minutes=500, cost=45),)

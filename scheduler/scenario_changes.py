@@ -159,7 +159,9 @@ def _work_rules(value: Any) -> dict[int, dict[str, int | None]]:
         try:
             rules_id = int(key)
         except (TypeError, ValueError):
-            raise _bad("work_rules is keyed by work rules id", "work_rules", key) from None
+            rules_id = 0
+        if not 1 <= rules_id <= 2**31 - 1:
+            raise _bad("work_rules is keyed by work rules id", "work_rules", key)
         if not isinstance(rules, dict) or not rules:
             raise _bad("Each work rules change is {rule: value}", f"work_rules.{key}", rules)
         unknown = sorted(set(rules) - set(WORK_RULE_LIMITS))

@@ -51,6 +51,8 @@ def _cells(roster):
         ({"cover": [{"date": "2031-03-04", "shift": "E"}]}, 400, "cover"),
         ({"cover": [{"date": "2031-03-04", "shift": "E", "minimum": -1}]}, 400, "cover.minimum"),
         ({"work_rules": {"x": {"min_rest_hours": 8}}}, 400, "work_rules"),
+        ({"work_rules": {"99999999999": {"min_rest_hours": 8}}}, 400, "work_rules"),
+        ({"add_people": [99999999999]}, 400, "add_people"),
         ({"work_rules": {"1": {"bedtime": 8}}}, 400, "work_rules"),
         ({"work_rules": {"1": {"min_rest_hours": 99}}}, 400, "work_rules.1.min_rest_hours"),
         ({"rule_weights": {"kindness": 3}}, 400, "rule_weights"),
@@ -202,3 +204,16 @@ def test_a_scenario_of_a_roster_that_changed_since_is_not_adopted(ward, planner)
     response = planner.post(_url(roster, f"/{created['id']}/adopt"))
     assert response.status_code == 409
     assert response.json()["extra"]["scenario_revision"] == roster.revision
+
+
+def test_adopting_an_unknown_an_unsolved_or_anothers_scenario_is_refused(ward, planner):
+    roster = solved_roster(ward)
+    other = solved_roster(ward)
+    with transaction.atomic():
+        created = planner.post(
+            _url(roster), {"changes": {"cover_scale": 2}, "time_limit": 5}, format="json"
+        ).json()
+    assert planner.post(_url(roster, "/999999/adopt")).status_code == 404
+    assert planner.post(_url(other, f"/{created['id']}/adopt")).status_code == 404
+    unsolved = planner.post(_url(roster, f"/{created['id']}/adopt"))
+    assert unsolved.status_code == 409 and set(unsolved.json()) == {"message", "extra"}

@@ -108,7 +108,7 @@ class ScenarioSerializer(serializers.Serializer):
     engine = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
     figures = serializers.SerializerMethodField()
-    created_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField(read_only=True)
     adopted_as = serializers.IntegerField(source="adopted_as_id", allow_null=True)
 
     def get_job_status(self, scenario) -> str | None:

@@ -61,8 +61,6 @@ def _ensure_database(args) -> bool:
     return ensure_postgres_database(args.database, reseed=args.reseed)
 
 
-
-
 def _timed(fn, repeat: int, before=None) -> list[float]:
     samples = []
     for _ in range(repeat):
@@ -72,8 +70,6 @@ def _timed(fn, repeat: int, before=None) -> list[float]:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return samples
-
-
 
 
 def _row(name: str, samples: list[float]) -> dict:

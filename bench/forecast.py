@@ -101,8 +101,9 @@ def section_hourly(origins: int, horizon_hours: int, prune: bool = True) -> None
         "MASE scaled by the 168 h seasonal-naive error (MAPE undefined: zero hours) =="
     )
     started = time.perf_counter()
-    result = backtest(history, horizon=horizon_hours, origins=origins,
-                      prune_ratio=PRUNE_RATIO if prune else None)
+    result = backtest(
+        history, horizon=horizon_hours, origins=origins, prune_ratio=PRUNE_RATIO if prune else None
+    )
     chosen = choose(result.scores)
     names = DEFAULT_CANDIDATES
     print("".join(f"{n:>22}" for n in names) + f"{'chosen':>28}")
@@ -168,8 +169,10 @@ def section_accuracy(origins: int, horizon: int, prune: bool = True) -> None:
     """Every candidate and combination side by side on the public daily series, and the issue-16 targets."""
     from forecasting.engine.candidates import CANDIDATES, DEFAULT_CANDIDATES
 
-    print(f"\n== accuracy: rolling origin, {origins} origins x {horizon} days, MASE (MAPE %), "
-          f"{'pruning as in production' if prune else 'every candidate on every origin (--no-prune)'} ==")
+    print(
+        f"\n== accuracy: rolling origin, {origins} origins x {horizon} days, MASE (MAPE %), "
+        f"{'pruning as in production' if prune else 'every candidate on every origin (--no-prune)'} =="
+    )
     names = DEFAULT_CANDIDATES
     short = {"seasonal_naive": "snaive", "combination_mean": "comb_mean", "combination_weighted": "comb_wtd"}
     header = "".join(f"{short.get(n, n):>16}" for n in names)
@@ -180,8 +183,9 @@ def section_accuracy(origins: int, horizon: int, prune: bool = True) -> None:
         series = load_public(name, date_col, value_col, country)
         started = time.perf_counter()
         history, _ = prepare(series)
-        result = backtest(history, horizon=horizon, origins=origins,
-                          prune_ratio=PRUNE_RATIO if prune else None)
+        result = backtest(
+            history, horizon=horizon, origins=origins, prune_ratio=PRUNE_RATIO if prune else None
+        )
         chosen = choose(result.scores)
         cells = []
         for n in names:
@@ -218,15 +222,24 @@ def _windows(series: Series, length: int, count: int) -> list:
 def _tail(history, length):
     from forecasting.engine.prepare import History
 
-    return History(history.key, history.freq, history.season_length, history.country, history.index[-length:],
-                   history.y[-length:], history.nonnegative)
+    return History(
+        history.key,
+        history.freq,
+        history.season_length,
+        history.country,
+        history.index[-length:],
+        history.y[-length:],
+        history.nonnegative,
+    )
 
 
 def section_yearly(horizon: int) -> None:
     from forecasting.engine.prophet_model import prophet
 
-    print(f"\n== yearly seasonality: Prophet MASE with yearly off / on, by history length "
-          f"(4 origins x {horizon}) ==")
+    print(
+        f"\n== yearly seasonality: Prophet MASE with yearly off / on, by history length "
+        f"(4 origins x {horizon}) =="
+    )
     lengths = (300, 365, 450, 550, 640, 730)
     print(f"{'series (window end)':<44}" + "".join(f"{str(n) + ' d':>14}" for n in lengths))
     wins = {n: 0 for n in lengths}
@@ -252,7 +265,7 @@ def section_yearly(horizon: int) -> None:
                     for cut in origin_cuts(len(window), origins=4, horizon=horizon, min_train=length - 1):
                         fitted = prophet(window.head(cut), horizon, yearly=yearly)
                         scale = seasonal_naive_scale(window.y[:cut], 7)
-                        actual = window.y[cut:cut + horizon]
+                        actual = window.y[cut : cut + horizon]
                         per_origin.append(mase(actual, np.maximum(fitted.value, 0), scale))
                     scores[yearly] = float(np.mean(per_origin))
                 wins[length] += scores[True] < scores[False]
@@ -272,9 +285,14 @@ def section_ets(origins: int, horizon: int) -> None:
     def holt_winters(history, h, damped):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = ExponentialSmoothing(history.filled(), trend="add" if damped else None,
-                                         damped_trend=damped, seasonal="add", seasonal_periods=7,
-                                         initialization_method="estimated")
+            model = ExponentialSmoothing(
+                history.filled(),
+                trend="add" if damped else None,
+                damped_trend=damped,
+                seasonal="add",
+                seasonal_periods=7,
+                initialization_method="estimated",
+            )
             return Fitted(np.asarray(model.fit().forecast(h)))
 
     def statsforecast_ets(history, h):
@@ -287,8 +305,9 @@ def section_ets(origins: int, horizon: int) -> None:
     variants = {
         "ETSModel A,N,A est.": lambda hist, h: ets(hist, h, initialization="estimated"),
         "ETSModel A,N,A heur.": lambda hist, h: ets(hist, h, initialization="heuristic"),
-        "ETSModel A,Ad,A est.": lambda hist, h: ets(hist, h, spec={"trend": "add", "damped_trend": True},
-                                                     initialization="estimated"),
+        "ETSModel A,Ad,A est.": lambda hist, h: ets(
+            hist, h, spec={"trend": "add", "damped_trend": True}, initialization="estimated"
+        ),
         "HoltWinters N,A": lambda hist, h: holt_winters(hist, h, False),
         "HoltWinters Ad,A": lambda hist, h: holt_winters(hist, h, True),
     }
@@ -298,8 +317,9 @@ def section_ets(origins: int, horizon: int) -> None:
         variants["statsforecast AutoETS A,N,A"] = statsforecast_ets
     except ImportError:
         print("(statsforecast not installed: its column is left out)")
-    print(f"\n== ETS variants: mean MASE over {origins} origins x {horizon} days "
-          "(fit time per origin, ms) ==")
+    print(
+        f"\n== ETS variants: mean MASE over {origins} origins x {horizon} days (fit time per origin, ms) =="
+    )
     print(f"{'series':<40}" + "".join(f"{v:>22}" for v in variants))
     for name, date_col, value_col, country, _ in PUBLIC:
         series = load_public(name, date_col, value_col, country)
@@ -312,7 +332,7 @@ def section_ets(origins: int, horizon: int) -> None:
             for cut in cuts:
                 fitted = fit(history.head(cut), horizon)
                 scale = seasonal_naive_scale(history.y[:cut], 7)
-                scores.append(mase(history.y[cut:cut + horizon], np.maximum(fitted.value, 0), scale))
+                scores.append(mase(history.y[cut : cut + horizon], np.maximum(fitted.value, 0), scale))
             ms = 1000 * (time.perf_counter() - started) / len(cuts)
             cells.append(f"{np.mean(scores):.3f} ({ms:.0f})")
         print(f"{series.key:<40}" + "".join(f"{c:>22}" for c in cells))
@@ -340,7 +360,7 @@ def synthetic_series(count: int, days: int = 730, seed: int = 7) -> list[Series]
     for i in range(count):
         name, values, country = sources[i % len(sources)]
         start = int(rng.integers(0, len(values) - days + 1))
-        window = values[start:start + days].copy()
+        window = values[start : start + days].copy()
         window *= rng.lognormal(0, 0.5) * 100 / np.nanmean(window)  # a unit of a different size
         window *= rng.lognormal(0, 0.08, size=days)  # day-to-day noise
         if rng.random() < 0.3:  # a step change (a ward opening, a new contract) somewhere in the second year
@@ -349,14 +369,21 @@ def synthetic_series(count: int, days: int = 730, seed: int = 7) -> list[Series]
         window = np.round(window, 1)
         stamps = pd.date_range(end=end, periods=days, freq="D")
         observed = ~np.isnan(window)
-        out.append(Series(key=f"synthetic-{i:03d}-{name.split('_')[2]}",
-                          timestamps=tuple(stamps[observed]), values=tuple(window[observed]),
-                          freq="D", country=country))
+        out.append(
+            Series(
+                key=f"synthetic-{i:03d}-{name.split('_')[2]}",
+                timestamps=tuple(stamps[observed]),
+                values=tuple(window[observed]),
+                freq="D",
+                country=country,
+            )
+        )
     return out
 
 
-def section_retrain(count: int, origins: int, horizon: int, workers_list: tuple[int, ...],
-                    start_method: str = "forkserver") -> None:
+def section_retrain(
+    count: int, origins: int, horizon: int, workers_list: tuple[int, ...], start_method: str = "forkserver"
+) -> None:
     from forecasting.engine.parallel import train_many
     from forecasting.engine.prophet_model import load_prophet
 
@@ -364,18 +391,23 @@ def section_retrain(count: int, origins: int, horizon: int, workers_list: tuple[
     started = time.perf_counter()
     load_prophet()
     import_s = time.perf_counter() - started
-    print(f"\n== retrain: {count} synthetic series x 730 days, {origins} origins x {horizon} days "
-          f"+ final fit with 80% intervals, workers started by {start_method} ==")
-    print(f"(import prophet in this process: {import_s:.2f} s, not counted below; the 2-worker pool's own "
-          "start-up and imports are counted)")
+    print(
+        f"\n== retrain: {count} synthetic series x 730 days, {origins} origins x {horizon} days "
+        f"+ final fit with 80% intervals, workers started by {start_method} =="
+    )
+    print(
+        f"(import prophet in this process: {import_s:.2f} s, not counted below; the 2-worker pool's own "
+        "start-up and imports are counted)"
+    )
     walls, cpus = {}, {}
     results_by_workers = {}
     for workers in workers_list:
         load = os.getloadavg()[0]
         cpu_before = _cpu_seconds()
         started = time.perf_counter()
-        results = train_many(series, workers=workers, horizon=horizon, origins=origins,
-                             start_method=start_method)
+        results = train_many(
+            series, workers=workers, horizon=horizon, origins=origins, start_method=start_method
+        )
         walls[workers] = time.perf_counter() - started
         cpu = cpus[workers] = _cpu_seconds() - cpu_before
         results_by_workers[workers] = results
@@ -383,24 +415,32 @@ def section_retrain(count: int, origins: int, horizon: int, workers_list: tuple[
         chosen = pd.Series([r.algorithm for r in results]).value_counts().to_dict()
         worse = sum(r.metrics[r.algorithm].mase > r.metrics["seasonal_naive"].mase for r in results if r.ok)
         per_series = np.array([r.duration_s for r in results])
-        print(f"workers={workers}: wall {walls[workers]:6.2f} s | CPU {cpu:6.1f} s (this process, workers, "
-              f"cmdstan) | load before {load:.1f} | per series median {np.median(per_series):.3f} s, "
-              f"max {per_series.max():.3f} s | failed {len(failed)} | chosen {chosen} | "
-              f"worse than seasonal naive: {worse}")
+        print(
+            f"workers={workers}: wall {walls[workers]:6.2f} s | CPU {cpu:6.1f} s (this process, workers, "
+            f"cmdstan) | load before {load:.1f} | per series median {np.median(per_series):.3f} s, "
+            f"max {per_series.max():.3f} s | failed {len(failed)} | chosen {chosen} | "
+            f"worse than seasonal naive: {worse}"
+        )
     if 1 in walls and 2 in walls:
         print(f"speed-up workers=2 vs 1: {walls[1] / walls[2]:.2f}x")
-        same = all(a.algorithm == b.algorithm and a.forecast == b.forecast
-                   for a, b in zip(results_by_workers[1], results_by_workers[2], strict=True))
+        same = all(
+            a.algorithm == b.algorithm and a.forecast == b.forecast
+            for a, b in zip(results_by_workers[1], results_by_workers[2], strict=True)
+        )
         print(f"same numbers sequential vs parallel: {same}")
     if 2 in walls:
         wall_ok, cpu_ok = walls[2] < 10, cpus[2] < 15
-        print(f"budget with 2 workers, wall < 10 s: {'met' if wall_ok else 'NOT met'} ({walls[2]:.2f} s); "
-              f"CPU < 15 s: {'met' if cpu_ok else 'NOT met'} ({cpus[2]:.1f} s); load average "
-              f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+        print(
+            f"budget with 2 workers, wall < 10 s: {'met' if wall_ok else 'NOT met'} ({walls[2]:.2f} s); "
+            f"CPU < 15 s: {'met' if cpu_ok else 'NOT met'} ({cpus[2]:.1f} s); load average "
+            f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+        )
     chosen_mase = [r.metrics[r.algorithm].mase for r in results if r.ok]
     snaive_mase = [r.metrics["seasonal_naive"].mase for r in results if r.ok]
-    print(f"mean backtest MASE over the series: chosen {np.mean(chosen_mase):.3f}, "
-          f"seasonal naive {np.mean(snaive_mase):.3f}")
+    print(
+        f"mean backtest MASE over the series: chosen {np.mean(chosen_mase):.3f}, "
+        f"seasonal naive {np.mean(snaive_mase):.3f}"
+    )
 
 
 def _cpu_seconds() -> float:
@@ -441,8 +481,9 @@ class _Tee:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--section", default="accuracy,hourly,cover,retrain")
-    parser.add_argument("--no-prune", action="store_true",
-                        help="accuracy, hourly: score every candidate on every origin")
+    parser.add_argument(
+        "--no-prune", action="store_true", help="accuracy, hourly: score every candidate on every origin"
+    )
     parser.add_argument("--hourly-origins", type=int, default=8)
     parser.add_argument("--hourly-horizon", type=int, default=168, help="hours")
     parser.add_argument("--origins", type=int, default=13)
@@ -470,8 +511,9 @@ def main() -> None:
         section_ets(args.origins, args.horizon)
     if "retrain" in sections:
         workers = tuple(int(w) for w in args.workers.split(","))
-        section_retrain(args.count, args.retrain_origins or DEFAULT_ORIGINS, args.horizon, workers,
-                        args.start_method)
+        section_retrain(
+            args.count, args.retrain_origins or DEFAULT_ORIGINS, args.horizon, workers, args.start_method
+        )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from scheduler.models import (
     PersonContract,
     Roster,
     RosterAssignment,
+    RosterScenario,
     ShiftRequest,
     ShiftType,
     WorkRules,
@@ -58,3 +59,11 @@ class RosterAdmin(admin.ModelAdmin):
     list_filter = ("status", "engine")
     list_select_related = ("department",)
     inlines = [RosterAssignmentInline]
+
+
+@admin.register(RosterScenario)
+class RosterScenarioAdmin(admin.ModelAdmin):
+    list_display = ("id", "base", "base_revision", "created_by", "created_at", "adopted_as")
+    list_select_related = ("base__department", "created_by")
+    raw_id_fields = ("base", "job", "adopted_as")
+    readonly_fields = ("changes", "result")

@@ -157,6 +157,11 @@ class RuleWeights(models.Model):
         validators=[MaxValueValidator(RULE_WEIGHT_MAX)],
         help_text="Cost of a shift sure to be under-staffed, charged times the chance it is (forecast)",
     )
+    labour_budget_over = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(RULE_WEIGHT_MAX)],
+        help_text="Penalty per started hour and per currency unit a week is rostered over its labour budget",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -443,3 +448,32 @@ class TimesheetEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.date} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class RosterScenario(models.Model):
+    """A what-if tried on a roster: its inputs changed (`changes`), solved as a job into a roster of its own
+    (`result`), never written to the base. Adopting it makes its cells the roster's next version."""
+
+    base = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="scenarios")
+    base_revision = models.PositiveIntegerField(
+        help_text="The base roster's revision when the scenario was tried"
+    )
+    changes = models.JSONField(help_text="The inputs changed, as posted (validated)")
+    job = models.ForeignKey("ops.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    result = models.JSONField(
+        default=dict, blank=True, help_text="The solved scenario: its cells, figures and the solver's summary"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    adopted_as = models.ForeignKey(
+        Roster, null=True, blank=True, on_delete=models.SET_NULL, related_name="adopted_scenarios"
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"scenario {self.pk} of roster {self.base_id}"

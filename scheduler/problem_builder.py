@@ -7,11 +7,14 @@ codes, skill names) so the solver's explanations read naturally once mapped back
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from capacity.models import AssignmentWeekHours, Leave, Person
+from django.db.models import Q
+
+from capacity.models import AssignmentWeekHours, LabourBudget, Leave, Person
 from capacity.weeks import monday_of
 from scheduler.models import (
     CoverRequirement,
@@ -75,10 +78,19 @@ def _contract(
 
 
 def build_problem(
-    roster: Roster, *, weights: sd.Weights | None = None, use_reference: bool = False, for_solver: bool = True
+    roster: Roster,
+    *,
+    weights: sd.Weights | None = None,
+    use_reference: bool = False,
+    for_solver: bool = True,
+    add_people: Iterable[int] = (),
+    remove_people: Iterable[int] = (),
+    work_rules: Mapping[int, Mapping[str, int | None]] | None = None,
 ) -> BuiltProblem:
     """The roster's Problem. `for_solver=False` (checking an edit) keeps overridden cells in the roster as
-    plain pins, so the check sees the roster as it is."""
+    plain pins, so the check sees the roster as it is. A scenario (scheduler.scenario_changes) adds people
+    of other units for the period, leaves people of the unit out, and changes contracts' rules (by work
+    rules id, field -> value) in memory only."""
     unit = roster.department
     start, end = roster.start_date, roster.end_date
     num_days = (end - start).days + 1
@@ -98,7 +110,10 @@ def build_problem(
     )
 
     people = list(
-        Person.objects.filter(department=unit, active=True, hire_date__lte=end)
+        Person.objects.filter(
+            Q(department=unit) | Q(pk__in=list(add_people)), active=True, hire_date__lte=end
+        )
+        .exclude(pk__in=list(remove_people))
         .prefetch_related("skills__skill")
         .order_by("id")
     )
@@ -107,6 +122,9 @@ def build_problem(
         c.person_id: c.work_rules
         for c in PersonContract.objects.filter(person_id__in=person_ids).select_related("work_rules")
     }
+    for rules in rules_by_person.values():
+        for name, value in (work_rules or {}).get(rules.pk, {}).items():
+            setattr(rules, name, value)  # never saved: a scenario's contract
     project_minutes = _project_minutes_per_week(person_ids, start, end)
 
     day_index = {start + timedelta(days=i): i for i in range(num_days)}
@@ -199,6 +217,7 @@ def build_problem(
         history=_history(unit, roster, person_ids, start, shift_code_by_pk),
         reference=reference,
         weights=weights or sd.Weights(),
+        budgets=_budgets(unit, start, num_days),
         name=f"{unit.name} {start}..{end}",
     )
     return BuiltProblem(problem=problem, people={str(p.pk): p for p in people}, shift_types=shift_by_id)
@@ -231,6 +250,46 @@ def _locks(roster, own, people, person_ids, day_index, shift_code_by_pk, absence
     kept = {(a.person, a.day) for a in away if a.kind == "override"}
     absences = tuple(a for a in away if a.kind == "override" or (a.person, a.day) not in kept)
     return tuple(pins), tuple(sorted(absences, key=lambda a: (a.person, a.day))), dict(external)
+
+
+def horizon_weeks(start: date, num_days: int) -> dict[date, list[int]]:
+    """Monday -> the day indexes of that week inside a horizon."""
+    weeks: dict[date, list[int]] = defaultdict(list)
+    for day in range(num_days):
+        weeks[monday_of(start + timedelta(days=day))].append(day)
+    return dict(weeks)
+
+
+def week_budgets(
+    start: date, num_days: int, amounts: Mapping[date, tuple[Decimal | None, Decimal | None]]
+) -> tuple[sd.Budget, ...]:
+    """The solver's budgets from (hours, cost) per Monday; a week cut by the horizon's start or end gets the
+    share of its budget its days inside are. None: that measure is not limited."""
+    budgets = []
+    for monday, days in sorted(horizon_weeks(start, num_days).items()):
+        hours, cost = amounts.get(monday, (None, None))
+        if hours is None and cost is None:
+            continue
+        share = Decimal(len(days)) / 7
+        budgets.append(
+            sd.Budget(
+                days=tuple(days),
+                minutes=None if hours is None else int(hours * 60 * share),
+                cost=None if cost is None else int(cost * share * COST_UNITS_PER_CURRENCY),
+            )
+        )
+    return tuple(budgets)
+
+
+def stored_budgets(unit, start: date, num_days: int) -> dict[date, tuple[Decimal | None, Decimal | None]]:
+    mondays = list(horizon_weeks(start, num_days))
+    rows = LabourBudget.objects.filter(department=unit, week_start__in=mondays)
+    return {row.week_start: (row.hours, row.cost) for row in rows}
+
+
+def _budgets(unit, start: date, num_days: int) -> tuple[sd.Budget, ...]:
+    """The unit's labour budget of each week the roster touches."""
+    return week_budgets(start, num_days, stored_budgets(unit, start, num_days))
 
 
 def _solver_rate(rates: RateBook, person_id: int, days: list[date]) -> tuple[int, int]:

@@ -41,3 +41,21 @@ def roster_diff(*, roster: Roster, against: Roster) -> dict:
         "end": end.isoformat() if start <= end else None,
         "cells": cells,
     }
+
+
+def roster_diff_cells(
+    base: dict[tuple[str, str], str], other: dict[tuple[str, str], str], names: dict[str, str]
+) -> list[dict]:
+    """The cells (person id, ISO date) -> shift code where `other` differs from `base` (None: off), for
+    rosters that are not both rows (a scenario's cells)."""
+    return [
+        {
+            "person": person,
+            "person_name": names.get(person, person),
+            "date": day,
+            "base_shift": base.get((person, day)),
+            "shift": other.get((person, day)),
+        }
+        for person, day in sorted(set(base) | set(other), key=lambda k: (k[1], k[0]))
+        if base.get((person, day)) != other.get((person, day))
+    ]

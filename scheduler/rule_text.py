@@ -95,6 +95,11 @@ RULES: dict[str, RuleText] = {
         "A shift's chance that demand needs more people than rostered (from the unit's forecast), times "
         "the unit's shortfall-risk weight, in points.",
     ),
+    "labour_budget_over": RuleText(
+        "Over the labour budget",
+        "Each started hour a week is rostered above its budgeted hours, and each currency unit above its "
+        "budgeted cost (at base rates), costs the unit's labour-budget weight in points.",
+    ),
     "shift_on_requests": RuleText(
         "Shift requests not granted",
         "A person asked to work; not granting it costs the request's weight in points.",
@@ -287,6 +292,10 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     ),
     "cover_shortfall_risk": lambda f: (
         f"{f.shift} on {f.when} may be short-staffed if demand runs high ({f.amount} points of risk)"
+    ),
+    "labour_budget_over": lambda f: (
+        f"the week from {f.when} is over its labour budget in {f.detail or 'hours or cost'} "
+        f"({f.amount} points)"
     ),
     "shift_on_requests": lambda f: (
         f"{f.person_name} asked to work {f.shift or 'a shift'} on {f.when}; not granted ({f.amount} points)"

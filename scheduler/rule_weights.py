@@ -1,5 +1,5 @@
-"""A unit's weights for the optional soft rules (fairness spreads, shortfall risk): read, write, and the
-solver's `Weights` built from them."""
+"""A unit's weights for the optional soft rules (fairness spreads, shortfall risk, labour budget): read,
+write, and the solver's `Weights` built from them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ from ops.errors import ApplicationError
 from scheduler.models import RuleWeights
 from scheduler.solver import domain as sd
 
-RULE_WEIGHT_FIELDS = ("fairness_nights", "fairness_weekends", "fairness_minutes", "cover_shortfall_risk")
+RULE_WEIGHT_FIELDS = (
+    "fairness_nights",
+    "fairness_weekends",
+    "fairness_minutes",
+    "cover_shortfall_risk",
+    "labour_budget_over",
+)
 
 
 def rule_weights_of(*, unit: Department) -> RuleWeights:

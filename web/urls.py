@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import budgets, capacity, dashboard, forecasts, requirements, rosters, shell, unit_settings
+from web.views import (
+    budgets,
+    capacity,
+    dashboard,
+    forecasts,
+    requirements,
+    rosters,
+    scenarios,
+    shell,
+    unit_settings,
+)
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
@@ -27,6 +37,12 @@ urlpatterns = [
     path("rosters/<int:roster_id>/delete", rosters.roster_delete_view, name="roster-delete"),
     path("rosters/<int:roster_id>/new-version", rosters.roster_new_version_view, name="roster-new-version"),
     path("rosters/<int:roster_id>/compare", rosters.roster_compare_view, name="roster-compare"),
+    path("rosters/<int:roster_id>/scenarios/", scenarios.roster_scenarios, name="roster-scenarios"),
+    path(
+        "rosters/<int:roster_id>/scenarios/<int:scenario_id>/adopt",
+        scenarios.roster_scenario_adopt,
+        name="roster-scenario-adopt",
+    ),
     path("rosters/<int:roster_id>.csv", rosters.roster_csv_view, name="roster-csv"),
     path("rosters/<int:roster_id>/people/<int:person_id>.ics", rosters.roster_ical_view, name="roster-ical"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.rosters import edit_views, views
+from api.rosters import edit_views, scenario_views, views
 
 urlpatterns = [
     path("rosters", views.RosterListCreateApi.as_view(), name="api-roster-list"),
@@ -37,4 +37,19 @@ urlpatterns = [
         "rosters/<int:roster_id>/versions", views.RosterNewVersionApi.as_view(), name="api-roster-new-version"
     ),
     path("rosters/<int:roster_id>/compare", views.RosterCompareApi.as_view(), name="api-roster-compare"),
+    path(
+        "rosters/<int:roster_id>/scenarios",
+        scenario_views.RosterScenarioListCreateApi.as_view(),
+        name="api-roster-scenarios",
+    ),
+    path(
+        "rosters/<int:roster_id>/scenarios/comparison",
+        scenario_views.RosterScenarioComparisonApi.as_view(),
+        name="api-roster-scenario-comparison",
+    ),
+    path(
+        "rosters/<int:roster_id>/scenarios/<int:scenario_id>/adopt",
+        scenario_views.RosterScenarioAdoptApi.as_view(),
+        name="api-roster-scenario-adopt",
+    ),
 ]

@@ -213,7 +213,8 @@ class UnitRuleWeightsApi(APIView):
         responses={200: s.RuleWeightsSerializer, **ERRORS_WRITE},
         description="Set some or all of the unit's rule weights; the next solve uses them. "
         "`cover_shortfall_risk` is the cost of a shift sure to be under-staffed, charged times the chance it "
-        "is, from demand paths sampled from the unit's forecast.",
+        "is, from demand paths sampled from the unit's forecast; `labour_budget_over` is charged per started "
+        "hour and per currency unit a week of a roster is over its labour budget.",
     )
     def put(self, request, unit_id: int):
         unit = _unit(request, unit_id, write=True)

@@ -71,9 +71,7 @@ def test_filters_by_object_actor_and_time(trail):
     assert _actions(client.get("/api/audit", {"since": later})) == []
 
 
-@pytest.mark.parametrize(
-    "query", ["since=yesterday", "object=person", "colour=red", "page_size=0"], ids=str
-)
+@pytest.mark.parametrize("query", ["since=yesterday", "object=person", "colour=red", "page_size=0"], ids=str)
 def test_bad_queries_answer_400_in_the_error_contract(trail, query):
     response = api_client(make_user(is_superuser=True)).get(f"/api/audit?{query}")
 

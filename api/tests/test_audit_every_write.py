@@ -44,8 +44,8 @@ from ops.errors import ApplicationError
 from ops.models import AuditEntry
 from scheduler import catalogue as scheduler_catalogue
 from scheduler import pay_rates, rule_weights, timesheets
-from scheduler.models import Roster, ShiftRequest
-from scheduler.services import cover, roster_edits, rosters
+from scheduler.models import Roster, RosterScenario, ShiftRequest
+from scheduler.services import cover, roster_edits, rosters, scenarios
 from scheduler.tests.factories import (
     CoverRequirementFactory,
     PayRateFactory,
@@ -117,6 +117,17 @@ def _solved_roster(w) -> Roster:
     )
     RosterAssignmentFactory(roster=roster, person=w.person, date=MONDAY, shift_type=w.early)
     return roster
+
+
+def _solved_scenario(w) -> RosterScenario:
+    roster = _solved_roster(w)
+    cells = [[str(w.person.pk), (MONDAY + timedelta(days=1)).isoformat(), "E"]]
+    return RosterScenario.objects.create(
+        base=roster,
+        base_revision=roster.revision,
+        changes={"cover_scale": 1.5},
+        result={"cells": cells, "engine": "cpsat", "status": "feasible"},
+    )
 
 
 def _forecast_result(series) -> TrainResult:
@@ -418,6 +429,16 @@ CASES = {
     "scheduler.services.rosters.roster_compare": (
         lambda w: rosters.roster_compare(roster=_solved_roster(w), engines=["cpsat", "milp"], user=w.user),
         False,
+    ),
+    "scheduler.services.scenarios.scenario_create": (
+        lambda w: scenarios.scenario_create(
+            roster=_solved_roster(w), changes={"cover_scale": 1.5}, user=w.user
+        ),
+        False,
+    ),
+    "scheduler.services.scenarios.scenario_adopt": (
+        lambda w: scenarios.scenario_adopt(scenario=_solved_scenario(w), user=w.user),
+        True,
     ),
     "scheduler.services.roster_edits.roster_cells_change": (
         lambda w: roster_edits.roster_cells_change(

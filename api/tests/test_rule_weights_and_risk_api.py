@@ -11,7 +11,13 @@ from scheduler.tests.factories import RosterFactory
 from scheduler.tests.risk_setup import roster_with_forecast
 
 pytestmark = pytest.mark.django_db
-DEFAULTS = {"fairness_nights": 0, "fairness_weekends": 0, "fairness_minutes": 0, "cover_shortfall_risk": 0}
+DEFAULTS = {
+    "fairness_nights": 0,
+    "fairness_weekends": 0,
+    "fairness_minutes": 0,
+    "cover_shortfall_risk": 0,
+    "labour_budget_over": 0,
+}
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ MAX_HORIZON_DAYS = 12 * 7
 SOLVE_JOB_KIND = "roster.solve"
 RESOLVE_JOB_KIND = "roster.resolve"
 COMPARE_JOB_KIND = "roster.compare"
+SCENARIO_JOB_KIND = "roster.scenario"
 SOLVE_TASK = "scheduler.tasks.roster_solve"
 ROSTER_AUDIT_FIELDS = (
     "department",
@@ -60,7 +61,7 @@ def solve_options(
         raise ApplicationError(str(exc), extra={"fields": {exc.field: allowed}}) from exc
 
 
-SOLVE_KINDS = (SOLVE_JOB_KIND, RESOLVE_JOB_KIND, COMPARE_JOB_KIND)
+SOLVE_KINDS = (SOLVE_JOB_KIND, RESOLVE_JOB_KIND, COMPARE_JOB_KIND, SCENARIO_JOB_KIND)
 BUDGET_WINDOW = timedelta(hours=1)
 
 

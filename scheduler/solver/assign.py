@@ -7,7 +7,8 @@ penalty the slot removes; a pair that would newly break one of the person's hard
 rules as the other engines, on the fixed roster) or that a cell rule forbids is not allowed. Only pairs that
 lower the objective are kept. Existing assignments are never moved, so this is a repair/fill heuristic, not an
 optimiser of the whole roster: it supports every hard rule (as a check) and the person-level and cover soft
-rules (fairness spreads and the shortfall risk of `cover_shortfall_risk` are not priced, only scored).
+rules (fairness spreads, the shortfall risk of `cover_shortfall_risk` and the week budgets of
+`labour_budget_over` are not priced, only scored).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ class Term:
     person: str | None
     day: int | None
     shift: str | None = None
+    detail: str = ""
 
 
 class ModelContext:
@@ -204,9 +205,10 @@ class ModelContext:
         person: str | None = None,
         day: int | None = None,
         shift: str | None = None,
+        detail: str = "",
     ) -> None:
         if weight:
-            self.soft_terms.append(Term(expr, weight, rule, person, day, shift))
+            self.soft_terms.append(Term(expr, weight, rule, person, day, shift, detail))
 
     def penalize_hard(
         self,
@@ -266,7 +268,7 @@ class ValueContext(ModelContext):
 
     def penalties(self) -> list[Penalty]:
         return [
-            Penalty(t.rule, t.weight * t.expr, t.person, t.day, t.shift)
+            Penalty(t.rule, t.weight * t.expr, t.person, t.day, t.shift, t.detail)
             for t in self.soft_terms
             if t.weight * t.expr
         ]

@@ -126,6 +126,18 @@ class Pin:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """What the days of one week inside the horizon may spend: ``minutes`` worked and ``cost`` (in the
+    units of ``labour_cost``: each shift at the person's hourly rate); None leaves that measure unlimited.
+    The soft rule ``labour_budget_over`` charges ``weights.labour_budget_over`` per started hour over the
+    minutes and per cost unit over the cost."""
+
+    days: tuple[int, ...]
+    minutes: int | None = None
+    cost: int | None = None
+
+
+@dataclass(frozen=True)
 class Weights:
     cover_minimum_relaxed: int = 100_000  # per missing person when the hard minimum cannot be met
     change: int = 0  # per day that differs from the reference roster
@@ -133,6 +145,7 @@ class Weights:
     fairness_weekends: int = 0  # per unit of spread in weekends worked
     fairness_minutes: int = 0  # per minute of spread in worked minutes
     cover_shortfall_risk: int = 0  # per shift sure to be under-staffed, times the chance (Cover.short_risk)
+    labour_budget_over: int = 0  # per started hour and per cost unit over a week's Budget
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,7 @@ class Problem:
     weights: Weights = field(default_factory=Weights)
     # People outside this problem already working (day, shift, skill) -> count; counted towards cover.
     external_cover: Mapping[tuple[int, str, str | None], int] = field(default_factory=dict)
+    budgets: tuple[Budget, ...] = ()
     name: str = ""
 
     def __post_init__(self) -> None:
@@ -167,6 +181,9 @@ class Problem:
             person = getattr(item, "person", None)
             if person is not None and person not in person_ids:
                 raise ValueError(f"unknown person: {item}")
+        for budget in self.budgets:
+            if not budget.days or any(not 0 <= day < self.num_days for day in budget.days):
+                raise ValueError(f"budget days out of horizon: {budget}")
 
     # calendar helpers
     # -------------------------------------------------------------------------------------------

@@ -189,6 +189,9 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:  # noqa: C901 - a 
         if risk:
             pen.append(Penalty("cover_shortfall_risk", risk, day=cv.day, shift=cv.shift))
 
+    if problem.weights.labour_budget_over:
+        pen.extend(_budget_over(problem, roster))
+
     groups: dict[str, list] = {}
     for person in problem.staff:
         groups.setdefault(person.contract.id, []).append(person)
@@ -216,3 +219,27 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:  # noqa: C901 - a 
                 pen.append(Penalty(rule, weight * spread, f"group:{cid}"))
 
     return Evaluation(sum(p.amount for p in pen), tuple(bad), tuple(pen))
+
+
+def _budget_over(problem: Problem, roster: Roster) -> list[Penalty]:
+    """Each week's minutes and cost (the labour_cost of its shifts) against its budget."""
+    shifts = {s.id: s for s in problem.shift_types}
+    weight = problem.weights.labour_budget_over
+    found = []
+    for budget in problem.budgets:
+        minutes = cost = 0
+        for person in problem.staff:
+            for day in budget.days:
+                shift = roster[person.id][day]
+                if shift is not None:
+                    minutes += shifts[shift].length_minutes
+                    cost += person.hourly_rate * shifts[shift].length_minutes // 60
+        first = budget.days[0]
+        if budget.minutes is not None and minutes > budget.minutes:
+            hours = math.ceil((minutes - budget.minutes) / 60)
+            found.append(Penalty("labour_budget_over", weight * hours, day=first, detail="hours"))
+        if budget.cost is not None and cost > budget.cost:
+            found.append(
+                Penalty("labour_budget_over", weight * (cost - budget.cost), day=first, detail="cost")
+            )
+    return found

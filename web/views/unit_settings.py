@@ -28,6 +28,7 @@ class RuleWeightsForm(forms.Form):
                 label=name.replace("_", " ").capitalize(),
                 min_value=0,
                 max_value=RULE_WEIGHT_MAX,
+                required=False,  # left empty: the weight keeps its value
                 help_text=field.help_text,
             )
 
@@ -53,7 +54,9 @@ def rule_weights(request, unit_id: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            rule_weights_set(unit=unit, **form.cleaned_data)
+            rule_weights_set(
+                unit=unit, **{name: value for name, value in form.cleaned_data.items() if value is not None}
+            )
         except ApplicationError as exc:
             _error(request, exc)
         else:

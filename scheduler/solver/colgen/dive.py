@@ -213,9 +213,7 @@ def _apply(cg, person: int, zeroed: set[int], duals: np.ndarray) -> bool:
     keeps = False
     for col in master.by_person[person]:
         row = master.columns[col][1]
-        agrees = all(row[d] == k for d, k in fixed.items()) and not any(
-            row[d] == k for d, k in forbidden
-        )
+        agrees = all(row[d] == k for d, k in fixed.items()) and not any(row[d] == k for d, k in forbidden)
         if agrees:
             keeps = True
             if col in zeroed:

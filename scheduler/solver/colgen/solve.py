@@ -47,10 +47,14 @@ def unsupported_rules(problem: Problem) -> tuple[str, ...]:
     Every person-level rule is a node, an edge or a resource of the pricing graph; cover (soft, hard minimum
     with external cover) and the fairness spreads are rows of the master. What the engine gives up on large
     contracts is exactness of pricing (the beam), not a rule. `cover_shortfall_risk` (a cost per cover level,
-    not linear in the count) has no master row, so a problem using it is named here."""
+    not linear in the count) has no master row, nor has `labour_budget_over` (a week's spend across people),
+    so a problem using either is named here."""
+    unsupported = []
     if problem.weights.cover_shortfall_risk and any(c.short_risk for c in problem.cover):
-        return ("cover_shortfall_risk",)
-    return ()
+        unsupported.append("cover_shortfall_risk")
+    if problem.weights.labour_budget_over and problem.budgets:
+        unsupported.append("labour_budget_over")
+    return tuple(unsupported)
 
 
 class _Best:

@@ -21,7 +21,7 @@ import dataclasses
 import math
 from collections.abc import Iterable
 
-from ..domain import Contract, Person, Pin, Problem, Roster
+from ..domain import Budget, Contract, Person, Pin, Problem, Roster
 from ..rules import forbidden_cells
 
 HISTORY_DAYS = 14  # longer than any run the benchmark's sequence rules look at
@@ -194,9 +194,54 @@ def window(
             for (day, shift, skill), count in problem.external_cover.items()
             if day in inside
         },
+        budgets=_window_budgets(problem, inside),
         name=f"{problem.name}[{start}:{stop}]",
     )
     return sub, end - start
+
+
+def _window_budgets(problem: Problem, inside: range) -> tuple[Budget, ...]:
+    """Each budget's days inside the window, with the share of its amounts those days are (approximate, as
+    the other horizon-wide soft sums are per window)."""
+    kept = []
+    for budget in problem.budgets:
+        days = tuple(d - inside.start for d in budget.days if d in inside)
+        if not days:
+            continue
+        share = len(days) / len(budget.days)
+        kept.append(
+            Budget(
+                days,
+                None if budget.minutes is None else math.floor(budget.minutes * share),
+                None if budget.cost is None else math.floor(budget.cost * share),
+            )
+        )
+    return tuple(kept)
+
+
+def _budgets_left(problem: Problem, keep: set[str], roster: Roster) -> tuple[Budget, ...]:
+    """The budgets less what the people outside `keep` spend in `roster` (possibly below zero), so the
+    budget term of the sub-problem is the whole problem's."""
+    left = []
+    for budget in problem.budgets:
+        minutes = cost = 0
+        for person in problem.staff:
+            if person.id in keep:
+                continue
+            for day in budget.days:
+                shift = roster[person.id][day]
+                if shift is not None:
+                    length = problem.shift(shift).length_minutes
+                    minutes += length
+                    cost += person.hourly_rate * length // 60
+        left.append(
+            Budget(
+                budget.days,
+                None if budget.minutes is None else budget.minutes - minutes,
+                None if budget.cost is None else budget.cost - cost,
+            )
+        )
+    return tuple(left)
 
 
 def only_people(problem: Problem, keep: set[str], roster: Roster) -> Problem:
@@ -224,4 +269,5 @@ def only_people(problem: Problem, keep: set[str], roster: Roster) -> Problem:
         pins=tuple(p for p in problem.pins if p.person in keep),
         history={p: h for p, h in problem.history.items() if p in keep},
         reference=reference,
+        budgets=_budgets_left(problem, keep, roster),
     )

@@ -68,4 +68,4 @@ def build_rules(
             fn(ctx, ctx.problem)
 
 
-from . import cells, cost, cover, fairness, requests, sequences, workload  # noqa: E402,F401  (registration)
+from . import budget, cells, cost, cover, fairness, requests, sequences, workload  # noqa: E402,F401  (registration)

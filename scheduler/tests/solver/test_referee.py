@@ -17,6 +17,7 @@ from scheduler.solver.domain import (
     INFEASIBLE,
     OPTIMAL,
     Absence,
+    Budget,
     Contract,
     Cover,
     Person,
@@ -131,7 +132,21 @@ def problems(draw, max_people=3, max_days=6, max_shifts=2, risk=False):
         fairness_weekends=draw(st.integers(0, 2)),
         fairness_minutes=draw(st.sampled_from([0, 1])),
         cover_shortfall_risk=draw(st.sampled_from([0, 7, 40])) if risk else 0,
+        labour_budget_over=draw(st.sampled_from([0, 1, 9])) if risk else 0,
     )
+    budgets = ()
+    if risk:  # the labour budget of the first days and of the rest (a week each, say)
+        split = draw(st.integers(1, num_days))
+        spans = [tuple(range(split)), tuple(range(split, num_days))]
+        budgets = tuple(
+            Budget(
+                days,
+                draw(st.one_of(st.none(), st.sampled_from([0, 300, 960]))),
+                draw(st.sampled_from([None, 0, 100])),
+            )
+            for days in spans
+            if days
+        )
     start = MONDAY.fromordinal(MONDAY.toordinal() + draw(st.integers(0, 6)))
     return Problem(
         start_date=start,
@@ -146,6 +161,7 @@ def problems(draw, max_people=3, max_days=6, max_shifts=2, risk=False):
         forbidden_successions=successions,
         reference=reference,
         weights=weights,
+        budgets=budgets,
     )
 
 

@@ -17,6 +17,7 @@ from scheduler.solver.domain import (
     INFEASIBLE,
     OPTIMAL,
     Absence,
+    Budget,
     Contract,
     Cover,
     Person,
@@ -441,3 +442,74 @@ def test_colgen_asked_for_by_name_says_it_does_not_optimise_the_shortfall_risk()
     solution = solve(prob, engine="colgen", time_limit=5, workers=1)
     assert "colgen does not optimise cover_shortfall_risk (scored only)" in solution.message
     assert evaluate(prob, solution.roster).objective == solution.objective
+
+
+def _budget_problem(weight: int):
+    # three people at 5 an hour (40 a shift), three wanted on the shift (500 per one missing), and a budget
+    # of 1000 minutes (two shifts and 40 minutes) and 90 of cost for the week
+    staff = [Person(pid, Contract(), hourly_rate=5) for pid in "ABC"]
+    return problem(
+        1,
+        staff=staff,
+        cover=(Cover(0, "D", preferred=3, weight_under=500),),
+        budgets=(Budget(days=(0,), minutes=1000, cost=90),),
+        weights=Weights(labour_budget_over=weight),
+    )
+
+
+@pytest.mark.parametrize("engine", ["cpsat", "milp"])  # colgen cannot price it (colgen.unsupported_rules)
+def test_labour_budget_over(engine):
+    # given a weight of 10: all three on duty cost 120, 440 minutes over (8 started hours: 80) and 30 over
+    # the cost (300), 500 in all, against two on duty at 80 + 500 for the missing person
+    prob = _budget_problem(10)
+    # when solved, then all three work and the budget rule charges exactly 80 + 300; the referee agrees
+    solution = solved(engine, prob, 500)
+    assert solution.penalties_by_rule() == {"labour_cost": 120, "labour_budget_over": 380}
+    assert sorted(p.detail for p in solution.penalties if p.rule == "labour_budget_over") == ["cost", "hours"]
+    # at a weight of 100 the third person costs 3,920 in all: two work, within the budget
+    solution = solved(engine, _budget_problem(100), 580)
+    assert solution.penalties_by_rule() == {"labour_cost": 80, "cover_under_preferred": 500}
+
+
+def test_without_a_weight_or_a_budget_there_is_no_budget_term():
+    # given the same roster of three on duty, without the weight, and with the weight but no budget
+    everyone = {"A": ("D",), "B": ("D",), "C": ("D",)}
+    unweighted = _budget_problem(0)
+    no_budget = dataclasses.replace(_budget_problem(10), budgets=())
+    # then neither the referee nor the rules charge anything for the budget
+    for prob in (unweighted, no_budget):
+        assert "labour_budget_over" not in {p.rule for p in evaluate(prob, everyone).penalties}
+        assert solved("cpsat", prob, 120).penalties_by_rule() == {"labour_cost": 120}
+
+
+def test_labour_budget_over_leaves_colgen_out_of_auto():
+    from scheduler.solver.colgen import unsupported_rules
+
+    assert unsupported_rules(_budget_problem(10)) == ("labour_budget_over",)
+    assert unsupported_rules(_budget_problem(0)) == ()
+    assert unsupported_rules(dataclasses.replace(_budget_problem(10), budgets=())) == ()
+
+
+def test_a_budget_outside_the_horizon_is_refused():
+    with pytest.raises(ValueError, match="budget days"):
+        dataclasses.replace(_budget_problem(10), budgets=(Budget(days=(1,), minutes=60),))
+
+
+def test_a_sub_problem_of_some_people_keeps_the_budget_term_of_the_whole():
+    # given the three-person budget problem with everyone on duty, and the sub-problem of A alone
+    from scheduler.solver.cpsat.horizon import only_people, window
+
+    prob = _budget_problem(10)
+    everyone = {"A": ("D",), "B": ("D",), "C": ("D",)}
+    sub = only_people(prob, {"A"}, everyone)
+    # then the budget left for A is what B and C did not spend, so the budget term is the whole one's
+    assert sub.budgets == (Budget(days=(0,), minutes=1000 - 960, cost=90 - 80),)
+
+    def budget_term(p, roster):
+        return sum(t.amount for t in evaluate(p, roster).penalties if t.rule == "labour_budget_over")
+
+    assert budget_term(sub, {"A": ("D",)}) == budget_term(prob, everyone) == 380
+    # and a window of a longer horizon keeps each budget's share of the days inside it
+    two_days = dataclasses.replace(prob, num_days=2, budgets=(Budget(days=(0, 1), minutes=1000, cost=91),))
+    inside, _ = window(two_days, 1, 2)
+    assert inside.budgets == (Budget(days=(0,), minutes=500, cost=45),)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.models import Roster, RosterAssignment, RosterDayOff, RosterEdit, RosterEvent
-from scheduler.problem_builder import BuiltProblem, build_problem
+from scheduler.problem_builder import BuiltProblem, build_problem, lock_shared_people
 from scheduler.rule_text import describe, local_day
 from scheduler.solver import domain as sd
 from scheduler.solver.evaluate import evaluate
@@ -253,6 +253,9 @@ def roster_cells_change(
         )
     override_reason = (override_reason or "").strip()
     roster = _editable(roster, expected_revision)
+    # people shared with other units are locked before their other bookings are read (the problem's
+    # "booked_elsewhere" days), so a concurrent edit or solve there cannot book the same day unseen
+    lock_shared_people(person_ids={c.person_id for c in changes}, unit_id=roster.department_id)
     built = build_problem(roster, for_solver=False)
     errors = _cell_errors(roster, built, changes)
     if errors:

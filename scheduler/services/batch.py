@@ -48,7 +48,7 @@ BATCH_JOB_KIND = "roster.batch"
 MAX_WEEKS = MAX_HORIZON_DAYS // 7
 
 
-def _units_below(department: Department) -> list[Department]:
+def units_below(department: Department) -> list[Department]:
     ids = department_subtree_ids(department_ids=[department.pk])
     return list(Department.objects.filter(id__in=ids, kind=Department.Kind.UNIT).order_by("id"))
 
@@ -76,7 +76,7 @@ def roster_batch_plan(
             f"weeks must be between 1 and {MAX_WEEKS}", extra={"fields": {"weeks": weeks}, "limit": MAX_WEEKS}
         )
     options = solve_options(engine=engine, time_limit=time_limit)
-    units = _units_below(department)
+    units = units_below(department)
     if not units:
         raise ApplicationError(
             f"{department.name} has no units to roster", extra={"fields": {"department": department.pk}}

@@ -14,7 +14,7 @@ from capacity.tests.factories import DepartmentFactory, PersonFactory, UnitFacto
 from conftest import ROOT, wait_for
 from ops.jobs import job_request_cancel
 from ops.models import Job
-from scheduler.models import Roster, RosterAssignment
+from scheduler.models import CoverRequirement, Roster, RosterAssignment
 from scheduler.problem_builder import build_problem
 from scheduler.services.batch import roster_batch_plan
 from scheduler.services.solving import roster_solve_run
@@ -131,6 +131,36 @@ def test_an_edit_that_double_books_a_shared_person_is_refused_in_plain_words():
     two_lates = [CellChange(shared[0].pk, monday + timedelta(days=d), "L") for d in (0, 1)]
     roster_cells_change(roster=in_second, changes=two_lates)
     assert RosterAssignment.objects.filter(roster=in_second, person=shared[0]).count() == 2
+
+
+@pytest.mark.django_db
+def test_an_undo_that_would_double_book_a_shared_person_is_refused():
+    from ops.errors import ApplicationError
+    from scheduler.services.roster_edits import CellChange, roster_cells_change, roster_undo
+
+    # given B's roster (no cover asked, so clearing is free) where the shared person's lates were cleared
+    root, first, second, shared = _two_short_staffed_units_sharing_a_person()
+    CoverRequirement.objects.filter(department=second).delete()
+    in_second = Roster.objects.create(
+        department=second, start_date=MONDAY, end_date=MONDAY + timedelta(days=6), status=Roster.Status.SOLVED
+    )
+    two_lates = [CellChange(shared[0].pk, MONDAY + timedelta(days=d), "L") for d in (0, 1)]
+    roster_cells_change(roster=in_second, changes=two_lates)
+    roster_cells_change(roster=in_second, changes=[CellChange(c.person_id, c.day, None) for c in two_lates])
+    # and A has booked them on the Monday since
+    in_first = Roster.objects.create(
+        department=first, start_date=MONDAY, end_date=MONDAY + timedelta(days=6), status=Roster.Status.SOLVED
+    )
+    early = build_problem(in_first).shift_types["E"]
+    RosterAssignment.objects.create(roster=in_first, person=shared[0], date=MONDAY, shift_type=early)
+
+    # when the clearing is undone, the undo is refused naming the person and the day
+    with pytest.raises(ApplicationError) as refused:
+        roster_undo(roster=in_second)
+    assert refused.value.status == 422
+    assert "Sam Shared already works a shift in another unit" in refused.value.message
+    assert [c["date"] for c in refused.value.extra["cells"]] == [MONDAY.isoformat()]
+    assert not RosterAssignment.objects.filter(roster=in_second).exists()
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ from ..result import Cancel, ProgressFn, Tracker, is_cancelled, make_solution
 from .dive import cell_dive
 from .engine import ColumnGeneration, integral_bound
 from .model import build_model
+from .rolling import ROLLING_DAYS, solve_rolling
 
 log = logging.getLogger(__name__)
 
@@ -88,17 +89,20 @@ def solve_colgen(
     incumbents: IncumbentPool | None = None,
     polish: bool = True,
 ) -> Solution:
-    """Column generation within `time_limit` seconds; `polish=False` leaves CP-SAT out (tests of colgen)."""
-    lock = threading.Lock()
+    """Column generation within `time_limit` seconds; `polish=False` leaves CP-SAT out (tests of colgen).
 
-    def report(p) -> None:
-        with lock:
-            outer.report(p.objective, p.bound, f"cpsat:{p.phase}")
-
+    Horizons past `ROLLING_DAYS` are solved window by window (`rolling.py`)."""
+    if problem.num_days > ROLLING_DAYS:
+        return solve_rolling(
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            tracker=Tracker(progress=progress, cancel=cancel),
+            incumbents=incumbents,
+        )
     outer = Tracker(progress=progress, cancel=cancel)
     deadline = outer.start + time_limit
-    pool = incumbents if incumbents is not None else IncumbentPool()
-    best = _Best(problem, pool, outer)
     model = build_model(problem)
     cg = ColumnGeneration(model, seed=seed)
     seeded = cg.seed_pool(budget=ROUND_SHARE * time_limit)
@@ -124,6 +128,44 @@ def solve_colgen(
         )
         note = f"column generation skipped (one pricing round ~{cg.round_seconds:.0f}s); CP-SAT alone"
         return _replace_engine(solution, note)
+    return solve_seeded(
+        problem,
+        model,
+        cg,
+        outer,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        hint=hint,
+        incumbents=incumbents,
+        polish=polish,
+    )
+
+
+def solve_seeded(
+    problem: Problem,
+    model,
+    cg: ColumnGeneration,
+    outer: Tracker,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    hint: Roster | None,
+    incumbents: IncumbentPool | None,
+    polish: bool,
+) -> Solution:
+    """The column generation (and its polish) from a seeded pool, within `time_limit` of `outer.start`."""
+    lock = threading.Lock()
+    cancel = outer.cancel
+
+    def report(p) -> None:
+        with lock:
+            outer.report(p.objective, p.bound, f"cpsat:{p.phase}")
+
+    deadline = outer.start + time_limit
+    pool = incumbents if incumbents is not None else IncumbentPool()
+    best = _Best(problem, pool, outer)
     start_rows = hint if hint is not None else problem.reference
     if start_rows is not None:
         _add_hint(cg, model, problem, start_rows)

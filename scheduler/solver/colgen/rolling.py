@@ -5,11 +5,11 @@ Past `ROLLING_DAYS` days one master over the whole horizon converges too slowly 
 weeks is the size where the column generation is at its best (Instance10 and 12: proven within the
 minute). So:
 
-1. A first roster. When pricing everyone over the whole horizon once fits `WHOLE_ROUND_SHARE` of the limit,
-   the column generation over the whole horizon for `CONSTRUCT_SHARE` of it: every person's totals then
-   hold exactly and the LP spreads the work over the weeks (measured on Instance20, 60 s: 40% of the limit
-   there ended 5500-6500, 15-25% ended 9500-10100; a window cannot move work past its own totals, so the
-   spread the first roster gets is kept). Otherwise (past `WHOLE_CELLS`: 52 weeks) CP-SAT's window-by-
+1. A first roster. Up to `WHOLE_CELLS` cells, the column generation over the whole horizon for
+   `CONSTRUCT_SHARE` of the limit: every person's totals then hold exactly and the LP spreads the work
+   over the weeks (measured on Instance20, 60 s: 40% of the limit there ended 5500-6500, 15-25% ended
+   9500-10100; a window cannot move work past its own totals, so the spread the first roster gets is
+   kept). Otherwise (past `WHOLE_CELLS`: 52 weeks) CP-SAT's window-by-
    window construction, which may leave a minimum total short (Instance22: 27 people, 41,760 minutes);
    the windows then make the shortfall up before anything else (`_merit`).
    Building the first roster window by window with column generation was tried: on Instance20 a share of
@@ -45,8 +45,9 @@ ROLLING_DAYS = 120  # horizons longer than this are solved window by window
 WINDOW_DAYS = 28
 TAIL_DAYS = 7
 CONSTRUCT_SHARE = 0.4  # of the time limit for the first roster over the whole horizon
-WHOLE_ROUND_SHARE = 0.15  # of the time limit that pricing the whole horizon once may take
-# above this many cells (staff x days x shift types) the whole horizon is not priced at all: on Instance22
+# up to this many cells (staff x days x shift types) the whole horizon is priced (Instance20, 54,600: one
+# round 3 s on a quiet machine, 9 s at load 10, where a budget on it had sent it to the construction by
+# windows and a roster short of minimum totals); above, it is not priced at all: on Instance22
 # (182,000) pricing found no row for 6 of 10 people even with a beam of 4,000 (the minimum totals over a
 # year), and on Instance24 (1.7 M) finding out that one round takes too long cost 8-18 s
 WHOLE_CELLS = 100_000
@@ -130,7 +131,7 @@ def _construct(problem: Problem, *, deadline: float, time_limit: float, seed: in
         )
     model = build_model(problem)
     cg = ColumnGeneration(model, seed=seed)
-    seeded = cg.seed_pool(budget=WHOLE_ROUND_SHARE * time_limit)
+    seeded = cg.seed_pool()
     log.debug("colgen rolling: whole-horizon round %.1fs (%s)", cg.round_seconds, seeded)
     if seeded:
         solution = solve_seeded(

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-from ..domain import FEASIBLE, OPTIMAL, UNKNOWN, Problem, Roster, Solution, empty_roster
+from ..domain import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Problem, Roster, Solution, empty_roster
 from ..evaluate import evaluate
 from ..incumbent import IncumbentPool
 from ..result import Cancel, ProgressFn, Tracker, is_cancelled, make_solution
@@ -34,6 +34,9 @@ GAP_BESIDE = 0.03  # above the bound by more than this after two dives: the poli
 SLOW_SHARE = 0.25  # of the time limit: an LP not converged by then has the polish started beside it
 ROUND_SHARE = 0.15  # of the time limit: pricing everyone once may take at most this, else CP-SAT alone
 SLICE = 0.1  # of the time limit: column generation between two looks at the pool's incumbents
+# past the limit at most, for the construction when the limit ended with no roster: its programme compiles
+# once per process (14 s at load 10, then 0.1 s a call), which a shorter bound made fail
+FALLBACK_SECONDS = 30.0
 MIP_BUDGET = 10.0  # seconds at most for one restricted-master MIP
 EARLY_MIP = 0.02  # of the time limit for a pool MIP before the LP converged, when pricing is quick
 
@@ -91,7 +94,58 @@ def solve_colgen(
 ) -> Solution:
     """Column generation within `time_limit` seconds; `polish=False` leaves CP-SAT out (tests of colgen).
 
-    Horizons past `ROLLING_DAYS` are solved window by window (`rolling.py`)."""
+    Horizons past `ROLLING_DAYS` are solved window by window (`rolling.py`). When the limit ends with no
+    roster (a short limit on a loaded machine: a planner's 3 s re-solve once came back empty, which
+    dropped their pins), the person-by-person construction gives one, a little past the limit."""
+    solution = _solve(
+        problem,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        progress=progress,
+        cancel=cancel,
+        hint=hint,
+        incumbents=incumbents,
+        polish=polish,
+    )
+    if solution.objective is None and solution.status != INFEASIBLE and not is_cancelled(cancel):
+        return _constructed(problem, seed=seed, cancel=cancel) or solution
+    return solution
+
+
+def _constructed(problem: Problem, *, seed: int, cancel: Cancel) -> Solution | None:
+    from ..cpsat.construct import construct_by_person
+
+    tracker = Tracker(cancel=cancel)
+    rows = construct_by_person(
+        problem, deadline=time.monotonic() + FALLBACK_SECONDS, seed=seed, tracker=tracker
+    )
+    if rows is None or any(v.rule != "cover_minimum" for v in evaluate(problem, rows).violations):
+        return None
+    return make_solution(
+        problem,
+        rows,
+        status=FEASIBLE,
+        bound=None,
+        engine="colgen",
+        tracker=tracker,
+        build=0.0,
+        message="no roster within the time limit: the person-by-person construction's",
+    )
+
+
+def _solve(
+    problem: Problem,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    progress: ProgressFn,
+    cancel: Cancel,
+    hint: Roster | None,
+    incumbents: IncumbentPool | None,
+    polish: bool,
+) -> Solution:
     if problem.num_days > ROLLING_DAYS:
         return solve_rolling(
             problem,

@@ -109,7 +109,7 @@ class PersonAdmin(InvalidatesCapacity):
     list_display = ("name", "email", "department", "role", "weekly_capacity_hours", "hire_date", "active")
     list_filter = ("active", "role")
     search_fields = ("name", "email")
-    autocomplete_fields = ("department", "role")
+    autocomplete_fields = ("department", "role", "other_units")
     inlines = [PersonSkillInline, LeaveInline]
 
     def save_model(self, request, obj, form, change):

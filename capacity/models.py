@@ -105,6 +105,12 @@ class Role(models.Model):
 
 class Person(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="people")
+    # Units besides their own where the person may also be rostered (a float nurse, a shared night
+    # worker). Their home is still `department` (capacity, access, reports); the problem builder offers
+    # them to these units' solves too and blocks the days they already work elsewhere.
+    other_units = models.ManyToManyField(
+        Department, blank=True, related_name="visiting_people", limit_choices_to={"kind": "unit"}
+    )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="people")
     name = models.CharField(max_length=120)
     email = models.EmailField(unique=True)

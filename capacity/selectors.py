@@ -11,7 +11,45 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from capacity.models import Assignment, AssignmentWeekHours, Department, RoleWeekHours
+from capacity.models import Assignment, AssignmentWeekHours, Department, Person, RoleWeekHours
+
+
+def people_rostered_in(*, unit_id: int) -> QuerySet[Person]:
+    """Everyone a unit's roster may hold: its own people and those who may also be rostered there
+    (`Person.other_units`). One query wherever it is used."""
+    return Person.objects.filter(Q(department_id=unit_id) | Q(other_units__id=unit_id)).distinct()
+
+
+def units_sharing_people(*, unit_ids: Iterable[int]) -> list[list[int]]:
+    """The units grouped into connected components: two units are in one group when someone may be
+    rostered in both (their home and an other unit, or two other units), directly or through a chain of
+    such people. Each group and the list are sorted; a unit that shares nobody is a group of its own."""
+    units = sorted(set(unit_ids))
+    parent = {u: u for u in units}
+
+    def root(u: int) -> int:
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    homes = dict(
+        Person.objects.filter(other_units__id__in=units, active=True)
+        .values_list("id", "department_id")
+        .distinct()
+    )
+    also = Person.other_units.through.objects.filter(person_id__in=list(homes), department_id__in=units)
+    places: dict[int, set[int]] = defaultdict(set)
+    for person_id, unit_id in also.values_list("person_id", "department_id"):
+        places[person_id].add(unit_id)
+    for person_id, home in homes.items():
+        linked = sorted(places[person_id] | ({home} if home in parent else set()))
+        for other in linked[1:]:
+            parent[root(other)] = root(linked[0])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for u in units:
+        groups[root(u)].append(u)
+    return sorted(groups.values())
 
 
 def department_subtree_ids(*, department_ids: Iterable[int], include_children: bool = True) -> set[int]:

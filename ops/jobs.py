@@ -36,14 +36,78 @@ job_ended = Signal()
 def _ended(job_ids: list[int], status: str) -> None:
     if job_ids:
         job_ended.send(sender=Job, job_ids=job_ids, status=status)
+        _count_children_ended(job_ids)
 
 
 def job_create(
-    *, kind: str, params: dict[str, Any] | None = None, requested_by=None, department_id: int | None = None
+    *,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    requested_by=None,
+    department_id: int | None = None,
+    parent: Job | None = None,
 ) -> Job:
     return Job.objects.create(
-        kind=kind, params=params or {}, requested_by=requested_by, department_id=department_id
+        kind=kind, params=params or {}, requested_by=requested_by, department_id=department_id, parent=parent
     )
+
+
+def job_start_parent(
+    *, kind: str, params: dict[str, Any] | None = None, requested_by=None, department_id: int | None = None
+) -> Job:
+    """A job made of child jobs (create them with `parent=`): running from the start, since it has no
+    task of its own; its progress is the share of children ended, and it ends with the last of them."""
+    now = timezone.now()
+    job = job_create(kind=kind, params=params, requested_by=requested_by, department_id=department_id)
+    Job.objects.filter(id=job.id).update(status=Job.Status.RUNNING, started_at=now, progress_at=now)
+    job.refresh_from_db()
+    return job
+
+
+def children_counts(*, parent_id: int) -> dict[str, int]:
+    """How many of a parent's children there are, and how many have ended in each way."""
+    counts = {"total": 0, "done": 0, **{status.value: 0 for status in Job.FINISHED}}
+    for status in Job.objects.filter(parent_id=parent_id).values_list("status", flat=True):
+        counts["total"] += 1
+        if status in Job.FINISHED:
+            counts["done"] += 1
+            counts[status] += 1
+    return counts
+
+
+def _count_children_ended(job_ids: list[int]) -> None:
+    """Each parent of these jobs records how many of its children have ended, and ends with the last one.
+    The parent's row lock serialises children ending at once, so after it each count sees the others'
+    commits (READ COMMITTED) and the last child, whichever it is, finishes the parent."""
+    parent_ids = sorted(
+        set(Job.objects.filter(id__in=job_ids, parent__isnull=False).values_list("parent_id", flat=True))
+    )
+    for parent_id in parent_ids:
+        parent = Job.objects.select_for_update().filter(id=parent_id, status=Job.Status.RUNNING).first()
+        if parent is None:
+            continue
+        counts = children_counts(parent_id=parent_id)
+        result = {**(parent.result or {}), "units_done": counts["done"], "units_total": counts["total"]}
+        result["children"] = {status.value: counts[status.value] for status in Job.FINISHED}
+        message = f"{counts['done']} of {counts['total']} done"
+        if counts["done"] < counts["total"]:
+            Job.objects.filter(id=parent_id).update(
+                progress=100 * counts["done"] // max(counts["total"], 1),
+                message=message,
+                result=result,
+                progress_at=timezone.now(),
+            )
+            continue
+        if parent.cancel_requested:
+            job_mark_cancelled(job_id=parent_id, result=result, message=f"cancelled; {message}")
+        elif counts[Job.Status.FAILED]:
+            job_fail(
+                job_id=parent_id,
+                error=f"{counts[Job.Status.FAILED]} of {counts['total']} failed",
+                result=result,
+            )
+        else:
+            job_succeed(job_id=parent_id, result=result, message=message)
 
 
 def job_start(
@@ -188,7 +252,26 @@ def job_request_cancel(*, job_id: int) -> Job:
     job.save(update_fields=["cancel_requested", "status", "finished_at", "message"])
     if job.status == Job.Status.CANCELLED:
         _ended([job.id], job.status)
+    _cancel_children(job)
     return job
+
+
+def _cancel_children(parent: Job) -> None:
+    """Cancelling a parent cancels its children the same way: queued ones at once, running ones asked to
+    stop (each keeps its best result). The parent ends when the last child does."""
+    children = Job.objects.select_for_update().filter(
+        parent=parent, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    )
+    ids = list(children.values_list("id", flat=True))
+    if not ids:
+        return
+    Job.objects.filter(id__in=ids).update(cancel_requested=True)
+    now = timezone.now()
+    queued = list(Job.objects.filter(id__in=ids, status=Job.Status.QUEUED).values_list("id", flat=True))
+    Job.objects.filter(id__in=queued).update(
+        status=Job.Status.CANCELLED, finished_at=now, message="cancelled before it started"
+    )
+    _ended(queued, Job.Status.CANCELLED)
 
 
 @transaction.atomic

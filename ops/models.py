@@ -29,6 +29,11 @@ class Job(models.Model):
     # The department the job's work belongs to (a unit for a solve), so colleagues with access to it can
     # follow the job too. A plain id: ops knows nothing of the domain apps.
     department_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # A job made of other jobs (a batch of roster solves): the parent shows how many of its children
+    # have ended, ends when the last one does, and cancelling it cancels them.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

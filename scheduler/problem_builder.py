@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from capacity.models import AssignmentWeekHours, LabourBudget, Leave, Person
+from capacity.selectors import people_rostered_in
 from capacity.weeks import monday_of
 from scheduler.models import (
     CoverRequirement,
@@ -111,7 +112,9 @@ def build_problem(
 
     people = list(
         Person.objects.filter(
-            Q(department=unit) | Q(pk__in=list(add_people)), active=True, hire_date__lte=end
+            Q(pk__in=people_rostered_in(unit_id=unit.pk).values("pk")) | Q(pk__in=list(add_people)),
+            active=True,
+            hire_date__lte=end,
         )
         .exclude(pk__in=list(remove_people))
         .prefetch_related("skills__skill")
@@ -406,13 +409,7 @@ def _absences(person_ids, roster, start, end, day_index, *, hire_dates) -> tuple
             cells[(str(leave.person_id), day_index[day])] = kind
             day += timedelta(days=1)
     # shifts these people already hold in other units' rosters: no double booking
-    elsewhere = (
-        RosterAssignment.objects.filter(person_id__in=person_ids, date__range=(start, end))
-        .exclude(roster__department_id=roster.department_id)
-        .exclude(roster__status=Roster.Status.DRAFT)
-        .values_list("person_id", "date")
-    )
-    for person_id, day in elsewhere:
+    for person_id, day in booked_elsewhere(person_ids=person_ids, roster=roster, start=start, end=end):
         cells.setdefault((str(person_id), day_index[day]), "booked_elsewhere")
     for person_id, hired in hire_dates.items():
         day = start
@@ -420,6 +417,33 @@ def _absences(person_ids, roster, start, end, day_index, *, hire_dates) -> tuple
             cells.setdefault((str(person_id), day_index[day]), "not_yet_hired")
             day += timedelta(days=1)
     return tuple(sd.Absence(person=p, day=d, kind=k) for (p, d), k in sorted(cells.items()))
+
+
+def booked_elsewhere(*, person_ids, roster: Roster, start: date, end: date) -> set[tuple[int, date]]:
+    """(person, day) cells where these people already work a shift in another unit's roster (any roster
+    but a draft: solving, solved or published), the days a roster here must leave them off."""
+    return set(
+        RosterAssignment.objects.filter(person_id__in=person_ids, date__range=(start, end))
+        .exclude(roster__department_id=roster.department_id)
+        .exclude(roster__status=Roster.Status.DRAFT)
+        .values_list("person_id", "date")
+    )
+
+
+def lock_shared_people(*, person_ids, unit_id: int) -> list[int]:
+    """Row-lock (in id order, so two writers never wait on each other in a circle) those of these people
+    who may be rostered in more than one unit, and return their ids. A solve's write and a planner's
+    edit take these locks before they look at other units' rosters, so two units cannot both book the
+    same person on the same day, whichever commits first."""
+    shared = Person.objects.filter(id__in=list(person_ids)).filter(
+        ~Q(department_id=unit_id) | Q(other_units__isnull=False)
+    )
+    return list(
+        Person.objects.select_for_update()
+        .filter(id__in=shared.values("id"))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
 
 
 def _history(unit, roster, person_ids, start, shift_code_by_pk) -> dict[str, tuple[str | None, ...]]:

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from capacity.selectors import people_rostered_in
 from ops.csv_export import SafeCsvWriter
 from scheduler import grid_facts
 from scheduler.labour_cost import WorkedShift, price_shifts, public_holidays
@@ -65,7 +66,10 @@ def roster_grid(*, roster: Roster) -> RosterGrid:
     assignments = _assignments(roster)
     unit_people = {
         p.id: p
-        for p in roster.department.people.filter(active=True).select_related("role").order_by("name", "id")
+        for p in people_rostered_in(unit_id=roster.department_id)
+        .filter(active=True)
+        .select_related("role")
+        .order_by("name", "id")
     }
     for a in assignments:
         unit_people.setdefault(a.person_id, a.person)

@@ -29,6 +29,7 @@ class JobOutputSerializer(PortableModelSerializer):
             "error",
             "attempts",
             "cancel_requested",
+            "parent",
             "queue_position",
             "created_at",
             "started_at",

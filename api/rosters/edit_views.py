@@ -25,6 +25,7 @@ from api.rosters.edit_serializers import (
 from api.rosters.views import WRITE_ERRORS, _etag, _roster_for_read, _roster_for_write, _rosters
 from api.scoping import get_scoped_or_404
 from capacity.models import Person
+from capacity.selectors import people_rostered_in
 from ops.errors import ApplicationError
 from ops.planning_window import validate_planning_date
 from scheduler.cell_options import cell_options
@@ -82,9 +83,9 @@ class RosterCellsApi(APIView):
         values = data.validated_data
         people = {c["person"] for c in values["cells"]}
         visible = set(
-            Person.objects.filter(id__in=people, department_id=roster.department_id).values_list(
-                "id", flat=True
-            )
+            people_rostered_in(unit_id=roster.department_id)
+            .filter(id__in=people)
+            .values_list("id", flat=True)
         )
         if missing := sorted(people - visible):
             raise ApplicationError(

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from api.fields import PlanningDateField
 from api.serializers_base import PortableModelSerializer
 from scheduler.models import Roster
+from scheduler.services.rosters import MAX_HORIZON_DAYS
 from scheduler.solver.options import (
     AUTO,
     COMPARE_ENGINES,
@@ -31,6 +32,39 @@ class RosterGenerateInputSerializer(serializers.Serializer):
     end = PlanningDateField(help_text="Last day of the roster (inclusive)")
     engine = serializers.ChoiceField(choices=ROSTER_ENGINES, default=AUTO)
     time_limit = _time_limit_field(help_text="Seconds the solver may use")
+
+
+@extend_schema_serializer(component_name="RosterBatchRequest")
+class RosterBatchInputSerializer(serializers.Serializer):
+    department = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="Id of a department: every unit below it gets a roster"
+    )
+    start = PlanningDateField(help_text="First day of every roster")
+    weeks = serializers.IntegerField(
+        min_value=1, max_value=MAX_HORIZON_DAYS // 7, help_text="Weeks per roster"
+    )
+    engine = serializers.ChoiceField(choices=ROSTER_ENGINES, default=AUTO)
+    time_limit = _time_limit_field(help_text="Seconds the solver may use for each unit")
+
+
+@extend_schema_serializer(component_name="RosterBatchUnit")
+class RosterBatchUnitSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    name = serializers.CharField()
+    roster = serializers.IntegerField()
+    job = serializers.IntegerField(help_text="The unit's own solve job")
+
+
+@extend_schema_serializer(component_name="RosterBatchStarted")
+class RosterBatchStartedSerializer(serializers.Serializer):
+    job = serializers.IntegerField(
+        help_text="The parent job: progress is units done of total; cancel it to cancel all"
+    )
+    units = RosterBatchUnitSerializer(many=True)
+    chains = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Unit ids solved one after another because they share people; chains run in parallel",
+    )
 
 
 @extend_schema_serializer(component_name="RosterSolveRequest")

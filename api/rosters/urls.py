@@ -4,6 +4,7 @@ from api.rosters import edit_views, scenario_views, views
 
 urlpatterns = [
     path("rosters", views.RosterListCreateApi.as_view(), name="api-roster-list"),
+    path("rosters/batch", views.RosterBatchApi.as_view(), name="api-roster-batch"),
     path("rosters/<int:roster_id>", views.RosterDetailApi.as_view(), name="api-roster-detail"),
     path("rosters/<int:roster_id>/grid", views.RosterGridApi.as_view(), name="api-roster-grid"),
     path("rosters/<int:roster_id>/cover", views.RosterCoverApi.as_view(), name="api-roster-cover"),

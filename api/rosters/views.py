@@ -18,6 +18,8 @@ from api.pagination import CappedPageNumberPagination
 from api.permissions import RolePermission
 from api.rosters.edit_serializers import RosterGridSerializer
 from api.rosters.serializers import (
+    RosterBatchInputSerializer,
+    RosterBatchStartedSerializer,
     RosterCellInputSerializer,
     RosterCellOutputSerializer,
     RosterCompareInputSerializer,
@@ -39,6 +41,7 @@ from scheduler import selectors
 from scheduler.labour_variance import roster_against_budget
 from scheduler.models import Roster
 from scheduler.rule_text import rule_means, rule_name, rule_unit
+from scheduler.services.batch import roster_batch_plan
 from scheduler.services.roster_edits import CellChange, roster_cells_change
 from scheduler.services.rosters import (
     roster_compare,
@@ -137,6 +140,39 @@ class RosterListCreateApi(APIView):
             {"roster": RosterOutputSerializer(roster).data, "job": roster.job_id},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class RosterBatchApi(APIView):
+    permission_classes = [RolePermission]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "solve"
+
+    @extend_schema(
+        operation_id="roster_batch_plan",
+        request=RosterBatchInputSerializer,
+        responses={202: RosterBatchStartedSerializer, **WRITE_ERRORS},
+        description="One roster per unit below the department, solved over the workers; units that share "
+        "people are solved one after another so nobody is double-booked. Poll the parent job "
+        "(`result.units_done` of `result.units_total`) or each unit's job.",
+    )
+    def post(self, request):
+        data = RosterBatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        department = get_scoped_or_404(
+            Department.objects.all(), request.user, department_field="id", id=values["department"]
+        )
+        require_department_role(request.user, department.pk)
+        job = roster_batch_plan(
+            department=department,
+            start_date=values["start"],
+            weeks=values["weeks"],
+            engine=values["engine"],
+            time_limit=values["time_limit"],
+            user=request.user,
+        )
+        body = {"job": job.id, "units": job.result["units"], "chains": job.result["chains"]}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class RosterDetailApi(APIView):

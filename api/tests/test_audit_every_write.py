@@ -45,7 +45,7 @@ from ops.models import AuditEntry
 from scheduler import catalogue as scheduler_catalogue
 from scheduler import pay_rates, rule_weights, timesheets
 from scheduler.models import Roster, RosterScenario, ShiftRequest
-from scheduler.services import cover, roster_edits, rosters, scenarios
+from scheduler.services import batch, cover, roster_edits, rosters, scenarios
 from scheduler.tests.factories import (
     CoverRequirementFactory,
     PayRateFactory,
@@ -428,6 +428,10 @@ CASES = {
     ),
     "scheduler.services.rosters.roster_compare": (
         lambda w: rosters.roster_compare(roster=_solved_roster(w), engines=["cpsat", "milp"], user=w.user),
+        False,
+    ),
+    "scheduler.services.batch.roster_batch_plan": (
+        lambda w: batch.roster_batch_plan(department=w.unit, start_date=MONDAY, weeks=1, user=w.user),
         False,
     ),
     "scheduler.services.scenarios.scenario_create": (

@@ -16,11 +16,12 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Q
 
+from capacity.models import Person
 from ops.cache import bump
 from ops.errors import ApplicationError
 from scheduler.models import Roster, RosterAssignment, RosterDayOff, RosterEdit, RosterEvent
-from scheduler.problem_builder import BuiltProblem, build_problem
-from scheduler.rule_text import describe, local_day
+from scheduler.problem_builder import BuiltProblem, booked_elsewhere, build_problem, lock_shared_people
+from scheduler.rule_text import ABSENCE_WORDS, describe, local_day
 from scheduler.services.rosters import audit_roster
 from scheduler.solver import domain as sd
 from scheduler.solver.evaluate import evaluate
@@ -262,6 +263,9 @@ def roster_cells_change(
         )
     override_reason = (override_reason or "").strip()
     roster = _editable(roster, expected_revision)
+    # people shared with other units are locked before their other bookings are read (the problem's
+    # "booked_elsewhere" days), so a concurrent edit or solve there cannot book the same day unseen
+    lock_shared_people(person_ids={c.person_id for c in changes}, unit_id=roster.department_id)
     built = build_problem(roster, for_solver=False)
     errors = _cell_errors(roster, built, changes)
     if errors:
@@ -346,8 +350,9 @@ def roster_undo(*, roster: Roster, user=None, expected_revision: int | None = No
             extra={"edit": last.pk},
             status=409,
         )
-    built = build_problem(roster, for_solver=False)
     restore = {(cell["person"], date.fromisoformat(cell["date"])): cell["before"] for cell in last.cells}
+    _refuse_double_booking(roster, restore)
+    built = build_problem(roster, for_solver=False)
     current = _states(roster, list(restore))
     _write(roster, built, restore)
     cells = [
@@ -358,6 +363,30 @@ def roster_undo(*, roster: Roster, user=None, expected_revision: int | None = No
     last.undone_by = undo
     last.save(update_fields=["undone_by"])
     return undo
+
+
+def _refuse_double_booking(roster: Roster, restore: dict[tuple[int, date], dict]) -> None:
+    """An undo puts back shifts without checking rules (they were the roster's), but a shared person may
+    have been booked in another unit since: then the undo is refused, in the words of the rule."""
+    people = {person_id for (person_id, _day), state in restore.items() if state["shift"] is not None}
+    shared = lock_shared_people(person_ids=people, unit_id=roster.department_id)
+    taken = booked_elsewhere(person_ids=shared, roster=roster, start=roster.start_date, end=roster.end_date)
+    clashes = sorted(k for k, state in restore.items() if state["shift"] is not None and k in taken)
+    if not clashes:
+        return
+    names = dict(Person.objects.filter(id__in={p for p, _ in clashes}).values_list("id", "name"))
+    cells = [
+        {
+            "person": p,
+            "date": d.isoformat(),
+            "message": f"{names[p]} {ABSENCE_WORDS['booked_elsewhere']} on {local_day(d)}",
+        }
+        for p, d in clashes
+    ]
+    more = f" (and {len(cells) - 1} more)" if len(cells) > 1 else ""
+    raise ApplicationError(
+        f"Undo would book someone twice: {cells[0]['message']}{more}", extra={"cells": cells}, status=422
+    )
 
 
 def edit_summary(edit: RosterEdit, language: str | None = None) -> str:

@@ -33,7 +33,7 @@ from ops.jobs import (
 from ops.metrics import SOLVER_GAP, SOLVER_OBJECTIVE, SOLVER_SECONDS
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterDayOff, RosterEvent
-from scheduler.problem_builder import BuiltProblem, build_problem
+from scheduler.problem_builder import BuiltProblem, booked_elsewhere, build_problem, lock_shared_people
 from scheduler.rule_weights import solver_weights
 from scheduler.services.rosters import COMPARE_JOB_KIND, RESOLVE_JOB_KIND, ROSTER_AUDIT_FIELDS, audit_roster
 from scheduler.solver import domain as sd
@@ -236,10 +236,19 @@ def _write_solution(
     pinned = set(RosterAssignment.objects.filter(roster=roster, pinned=True).values_list("person_id", "date"))
     pinned |= set(RosterDayOff.objects.filter(roster=roster).values_list("person_id", "date"))
     RosterAssignment.objects.filter(roster=roster, pinned=False).delete()
-    rows = []
-    for person_id, day, shift_code in solution.assignments():
-        key = (int(person_id), start + timedelta(days=day))
+    # Another unit may have booked a shared person since this problem was built (its solve or an edit
+    # committed meanwhile): under the people's locks, such cells are left off here rather than
+    # double-booked, and the summary counts them.
+    solved = [(int(p), start + timedelta(days=day), code) for p, day, code in solution.assignments()]
+    shared = lock_shared_people(person_ids={p for p, _, _ in solved}, unit_id=roster.department_id)
+    taken = booked_elsewhere(person_ids=shared, roster=roster, start=start, end=roster.end_date)
+    rows, dropped = [], 0
+    for person_id, day, shift_code in solved:
+        key = (person_id, day)
         if key in pinned:
+            continue
+        if key in taken:
+            dropped += 1
             continue
         rows.append(
             RosterAssignment(
@@ -275,6 +284,7 @@ def _write_solution(
         "best_s": solution.timings.best,
         "solve_s": solution.timings.solve,
         "assignments": len(after),
+        "left_off_booked_elsewhere": dropped,
     }
     by_rule: dict[str, int] = {}
     for term in evaluation.penalties:

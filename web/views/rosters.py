@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_POST
 
-from capacity.models import Person
+from capacity.selectors import people_rostered_in
 from ops.errors import ApplicationError
 from scheduler.models import Roster
 from scheduler.rule_text import rule_name
@@ -163,7 +163,7 @@ def roster_cell(request, roster_id: int):
     if not form.is_valid():
         return error_json(ApplicationError("Invalid cell", extra={"fields": form.errors.get_json_data()}))
     data = form.cleaned_data
-    person = Person.objects.filter(id=data["person"], department_id=roster.department_id).first()
+    person = people_rostered_in(unit_id=roster.department_id).filter(id=data["person"]).first()
     if person is None:
         raise Http404("No such person in this unit")
     try:
@@ -271,7 +271,7 @@ def roster_csv_view(request, roster_id: int):
 @login_required
 def roster_ical_view(request, roster_id: int, person_id: int):
     roster = _roster_for(request, roster_id)
-    if not Person.objects.filter(id=person_id, department_id=roster.department_id).exists():
+    if not people_rostered_in(unit_id=roster.department_id).filter(id=person_id).exists():
         raise Http404("No such person in this unit")
     response = HttpResponse(roster_ical(roster=roster, person_id=person_id), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="roster-{roster.id}-person-{person_id}.ics"'

@@ -140,7 +140,7 @@ def _construct(problem: Problem, *, deadline: float, time_limit: float, seed: in
             problem,
             model,
             cg,
-            Tracker(cancel=tracker.cancel, start=tracker.start),
+            tracker,  # its rosters are reported as they come: the first within seconds
             time_limit=CONSTRUCT_SHARE * time_limit,
             workers=1,
             seed=seed,

@@ -39,7 +39,9 @@ def test_the_timeline_draws_each_shift_at_its_real_times_and_a_night_across_midn
     roster.assignments.filter(person=first).delete()
     early, _late, night = ward.shift_types
     RosterAssignmentFactory(roster=roster, person=first, date=ward.start, shift_type=early)
-    RosterAssignmentFactory(roster=roster, person=first, date=ward.start + timedelta(days=1), shift_type=night)
+    RosterAssignmentFactory(
+        roster=roster, person=first, date=ward.start + timedelta(days=1), shift_type=night
+    )
     client.force_login(planner)
     # when the timeline is opened
     response = client.get(_url(roster, view="timeline"))
@@ -50,7 +52,9 @@ def test_the_timeline_draws_each_shift_at_its_real_times_and_a_night_across_midn
     day1, day2 = ward.start + timedelta(days=1), ward.start + timedelta(days=2)
     assert f'data-start="{ward.start}T07:00" data-end="{ward.start}T15:00"' in row
     assert f'data-start="{day1}T21:30" data-end="{day2}T07:30"' in row
-    night_bar = re.search(r'class="tl-bar[^"]*overnight[^"]*".*?<rect x="([\d.]+)" y="\d+" width="([\d.]+)"', row)
+    night_bar = re.search(
+        r'class="tl-bar[^"]*overnight[^"]*".*?<rect x="([\d.]+)" y="\d+" width="([\d.]+)"', row
+    )
     x, width = float(night_bar.group(1)), float(night_bar.group(2))
     midnight = 2 * 96  # the start of day 2 on the axis
     assert x < midnight < x + width
@@ -103,7 +107,9 @@ def test_the_person_page_shows_weeks_hours_requests_leave_and_their_penalties(cl
     assert "Day-off requests not granted" in penalties and "3 <small>points</small>" in penalties
 
 
-def test_the_person_page_refuses_other_units_people_and_users_without_access(client, ward, other_ward, planner):
+def test_the_person_page_refuses_other_units_people_and_users_without_access(
+    client, ward, other_ward, planner
+):
     roster = solved_roster(ward)
     client.force_login(planner)
     # someone of another unit is not in this roster
@@ -190,7 +196,9 @@ def test_sorting_by_hours_puts_the_furthest_from_contract_first(client, ward, pl
 def test_unknown_filter_values_fall_back_and_never_fail(client, ward, planner):
     roster = solved_roster(ward)
     client.force_login(planner)
-    response = client.get(_url(roster, view="timeline", sort="nope", group="<x>", highlight="abc", role="none"))
+    response = client.get(
+        _url(roster, view="timeline", sort="nope", group="<x>", highlight="abc", role="none")
+    )
     assert response.status_code == 200
     assert "Nobody matches the filter." in response.content.decode()
 
@@ -208,7 +216,9 @@ def test_the_print_weeks_cut_the_roster_into_weeks(client, ward, planner):
     ("kind", "expected"),
     [("timeline", TIMELINE_QUERIES), ("list", LIST_QUERIES), ("person", PERSON_QUERIES)],
 )
-def test_roster_view_queries_do_not_grow_with_people(client, django_assert_num_queries, people, kind, expected):
+def test_roster_view_queries_do_not_grow_with_people(
+    client, django_assert_num_queries, people, kind, expected
+):
     # given a solved roster of a unit of 3 or 12 people, some with skills, and a cached access
     ward = planning_unit(name=f"Views {people} Ward", people=people, assignments=False)
     for person in ward.people[::2]:

@@ -36,7 +36,9 @@ urlpatterns = [
     path("rosters/<int:roster_id>/new-version", rosters.roster_new_version_view, name="roster-new-version"),
     path("rosters/<int:roster_id>/compare", rosters.roster_compare_view, name="roster-compare"),
     path("rosters/<int:roster_id>.csv", rosters.roster_csv_view, name="roster-csv"),
-    path("rosters/<int:roster_id>/people/<int:person_id>/", roster_person.roster_person, name="roster-person"),
+    path(
+        "rosters/<int:roster_id>/people/<int:person_id>/", roster_person.roster_person, name="roster-person"
+    ),
     path("rosters/<int:roster_id>/people/<int:person_id>.ics", rosters.roster_ical_view, name="roster-ical"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("forecasts/", forecasts.forecast_list, name="forecast-list"),

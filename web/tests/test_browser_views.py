@@ -44,11 +44,14 @@ def page_overflow(page) -> int:
 def wide_elements(page) -> list[str]:
     """The outermost elements reaching past the window's right edge, to name in a failure."""
     return page.evaluate(
-        """() => Array.from(document.querySelectorAll("body *")).filter(e => {
-            const r = e.getBoundingClientRect();
-            return r.right > window.innerWidth + 1 && !(e.parentElement.getBoundingClientRect().right > window.innerWidth + 1);
-        }).slice(0, 5).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)
-          + " in " + e.parentElement.tagName + "." + e.parentElement.className + " " + Math.round(e.parentElement.getBoundingClientRect().right) + " " + getComputedStyle(e.parentElement).overflowX)"""
+        """() => {
+          const past = e => e.getBoundingClientRect().right > window.innerWidth + 1;
+          const name = e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right);
+          return Array.from(document.querySelectorAll("body *"))
+            .filter(e => past(e) && !past(e.parentElement))
+            .slice(0, 5)
+            .map(e => name(e) + " in " + name(e.parentElement));
+        }"""
     )
 
 
@@ -136,7 +139,7 @@ def test_the_filter_and_highlight_carry_from_the_grid_to_the_other_views(page, l
 
     # when they filter by the charge nurse role, group by skill and highlight one of them
     bar = page.get_by_test_id("people-bar")
-    bar.get_by_label("Role").select_option(f"Filter Ward charge nurse")
+    bar.get_by_label("Role").select_option("Filter Ward charge nurse")
     bar.get_by_label("Group by").select_option("skill")
     bar.get_by_label("Highlight").select_option(label=ward.people[3].name)
     bar.get_by_role("button", name="Apply").click()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from capacity.models import Leave
 from capacity.tests.factories import LeaveFactory, PersonSkillFactory, RoleFactory, SkillTagFactory
@@ -27,8 +29,6 @@ PERSON_QUERIES = TIMELINE_QUERIES
 
 
 def _url(roster, **query) -> str:
-    from urllib.parse import urlencode
-
     return reverse("roster-detail", args=[roster.id]) + ("?" + urlencode(query) if query else "")
 
 
@@ -147,8 +147,12 @@ def test_every_view_filters_groups_and_highlights_people(client, ward, planner, 
     assert first.name in people_part and second.name in people_part
     assert third.name not in people_part.split("</form>")[1]
     assert "2 of 14 people" in html
-    person_link = reverse("roster-person", args=[roster.id, first.id]) + "?role=Charge+nurse"
-    assert person_link in html
+    person_link = (
+        reverse("roster-person", args=[roster.id, first.id])
+        + "?"
+        + urlencode({**query, "role": "Charge nurse"})
+    )
+    assert escape(person_link) in html
     # when filtered by skill, only the person holding it
     html = client.get(_url(roster, skill="Medication", **query)).content.decode()
     assert "1 of 14 people" in html

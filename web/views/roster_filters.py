@@ -147,10 +147,13 @@ def people_context(query, people: list[dict], *, view: str) -> dict:
     """What the filter bar and the view switcher need, for a view whose people are `people`."""
     people_filter = PeopleFilter.from_query(query)
     state = people_filter.query()
+    view_param = {"view": view} if view != "grid" else {}
     return {
         "people": people_view(people, people_filter),
         "view": view,
         "filter_query": state,
+        # what a link to a person's page carries, so its way back returns to this view and filter
+        "person_query": urlencode({**view_param, **people_filter.params()}),
         "view_links": [
             {
                 "view": v,

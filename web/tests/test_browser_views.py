@@ -197,6 +197,8 @@ def test_every_page_fits_800_px_without_sideways_page_scrolling(page, live_serve
     )
     user_with_role("narrow-planner", ward.unit, "planner")
     page.set_viewport_size({"width": 800, "height": 900})
+    page.goto(f"{live_server.url}/login/")
+    assert page_overflow(page) <= 0, wide_elements(page)
     log_in(page, live_server, "narrow-planner")
     # when every page is opened at 800 px, then none is wider than the window (the grid and the timeline
     # scroll inside their own boxes)
@@ -209,8 +211,6 @@ def test_every_page_fits_800_px_without_sideways_page_scrolling(page, live_serve
         if name in ("grid", "timeline", "list", "person"):
             shot(page, f"{name}-800.png")
     assert too_wide == {}
-    grid_box = page.locator("body")  # the last page is open; the grid's own box is checked on its page
-    assert grid_box.count() == 1
     page.goto(f"{live_server.url}/rosters/{roster.id}/")
     scroll = page.get_by_test_id("grid-scroll")
     assert scroll.evaluate("box => box.scrollWidth > box.clientWidth")  # the grid scrolls inside its box

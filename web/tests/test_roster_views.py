@@ -19,6 +19,7 @@ from scheduler.models import ShiftRequest
 from scheduler.tests.factories import RosterAssignmentFactory, WorkRulesFactory
 from web.tests.builders import planning_unit, user_with_role
 from web.tests.test_pages import solved_roster
+from web.views.roster_timeline import DAY_PX
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_the_timeline_draws_each_shift_at_its_real_times_and_a_night_across_midn
         r'class="tl-bar[^"]*overnight[^"]*".*?<rect x="([\d.]+)" y="\d+" width="([\d.]+)"', row
     )
     x, width = float(night_bar.group(1)), float(night_bar.group(2))
-    midnight = 2 * 96  # the start of day 2 on the axis
+    midnight = 2 * DAY_PX  # the start of day 2 on the axis
     assert x < midnight < x + width
 
 

@@ -23,10 +23,11 @@ from web.views.roster_timeline import DAY_PX
 
 pytestmark = pytest.mark.django_db
 
-# the grid's reads (roster, access, grid, cover, hours and cost, fairness) without the diff, risk and history
-TIMELINE_QUERIES = 22
+# the grid's reads (session, access, roster, grid facts, cover) without its costs, fairness, diff, risk and
+# history
+TIMELINE_QUERIES = 17
 LIST_QUERIES = TIMELINE_QUERIES
-PERSON_QUERIES = TIMELINE_QUERIES
+PERSON_QUERIES = 22  # and the wage bill and fairness counts, which the person page shows
 
 
 def _url(roster, **query) -> str:

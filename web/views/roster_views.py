@@ -43,7 +43,7 @@ def print_weeks(days: list, groups: list[dict]) -> list[dict]:
 
 
 def roster_view_context(request, roster: Roster, *, view: str) -> dict:
-    context = grid_context(roster, highlight=False)
+    context = grid_context(roster, highlight=False, costs=False)
     context["statistics"] = roster.statistics or {}
     context.update(people_context(request.GET, context["rows"], view=view))
     context["roster"] = roster

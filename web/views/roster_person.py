@@ -6,7 +6,7 @@ It reads the same grid as the roster page (a fixed number of queries, whatever t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -77,14 +77,14 @@ def person_penalties(statistics: dict, person_id: int) -> list[dict]:
                     "rule": item["rule"],
                     "name": rule_name(item["rule"]),
                     "means": rule_means(item["rule"]),
-                    "date": item.get("date"),
+                    "date": date.fromisoformat(item["date"]) if item.get("date") else None,
                     "shift": item.get("shift"),
                     "amount": item.get("amount", 0),
                     "unit": "currency" if rule_unit(item["rule"]) == CURRENCY else "points",
                     "detail": item.get("detail") or "",
                 }
             )
-    return sorted(result, key=lambda p: (p["kind"] != "breach", p["date"] or "", p["rule"]))
+    return sorted(result, key=lambda p: (p["kind"] != "breach", p["date"] or date.min, p["rule"]))
 
 
 def _requests(weeks: list[dict]) -> list[dict]:

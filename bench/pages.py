@@ -116,6 +116,7 @@ def main() -> None:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.db import connection
+    from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -125,6 +126,11 @@ def main() -> None:
     roster = _solved_roster()
     series = _trained_series()
     unit = roster.department
+    busiest = (
+        roster.assignments.values("person_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "person_id")[0]["person_id"]
+    )
     client = Client()
     client.force_login(get_user_model().objects.get(username="planner"))
 
@@ -132,6 +138,14 @@ def main() -> None:
         ("start page", "/", None),
         ("rosters of a unit", f"/units/{unit.id}/rosters/", None),
         (f"roster grid ({roster.assignments.count()} assignments)", f"/rosters/{roster.id}/", None),
+        ("roster timeline", f"/rosters/{roster.id}/?view=timeline", None),
+        ("roster list by day", f"/rosters/{roster.id}/?view=list", None),
+        (
+            "roster timeline, filtered and grouped",
+            f"/rosters/{roster.id}/?view=timeline&group=skill&sort=role&highlight={busiest}",
+            None,
+        ),
+        ("a person's roster page", f"/rosters/{roster.id}/people/{busiest}/", None),
         ("requirements (a week)", f"/units/{unit.id}/requirements/", None),
         ("dashboard, all 6 units, cold", "/dashboard/", lambda: bump("roster", "capacity", "forecast")),
         ("dashboard, all 6 units, cached", "/dashboard/", None),

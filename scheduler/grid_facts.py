@@ -19,6 +19,8 @@ from scheduler.models import PersonContract, Roster, RosterDayOff, ShiftRequest
 class PersonFacts:
     skills: list[dict]  # [{"name", "level", "certified_until"}]
     contract_hours: float | None  # over the roster's span; None without a contract
+    contract: str  # the contract's (work rules') name; "" without one
+    contract_minutes_per_week: int | None
 
 
 def leave_by_cell(person_ids, start: date, end: date) -> dict[tuple[int, str], str]:
@@ -77,15 +79,18 @@ def person_facts(person_ids, *, days: int) -> dict[int, PersonFacts]:
         skills[person_id].append(
             {"name": name, "level": level, "certified_until": until.isoformat() if until else None}
         )
-    contract = dict(
-        PersonContract.objects.filter(person_id__in=person_ids).values_list(
-            "person_id", "work_rules__contract_minutes_per_week"
+    contract = {
+        pid: (minutes, name)
+        for pid, minutes, name in PersonContract.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "work_rules__contract_minutes_per_week", "work_rules__name"
         )
-    )
+    }
     return {
         pid: PersonFacts(
             skills=skills[pid],
-            contract_hours=round(contract[pid] * days / 7 / 60, 2) if pid in contract else None,
+            contract_hours=round(contract[pid][0] * days / 7 / 60, 2) if pid in contract else None,
+            contract=contract[pid][1] if pid in contract else "",
+            contract_minutes_per_week=contract[pid][0] if pid in contract else None,
         )
         for pid in person_ids
     }

@@ -46,7 +46,9 @@ def roster_days(roster: Roster) -> list[date]:
 @dataclass(frozen=True)
 class RosterGrid:
     days: list
-    people: list[dict]  # {"id", "name", "role", "skills", "hours", "contract_hours", "hours_flagged"}
+    # {"id", "name", "role", "skills", "hours", "contract_hours", "contract", "contract_minutes_per_week",
+    #  "hours_flagged"}
+    people: list[dict]
     shift_types: list[dict]
     # person id -> ISO date -> {"shift", "pinned", "leave", "request", "override"}, every day of every person
     cells: dict[int, dict[str, dict]]
@@ -118,6 +120,8 @@ def roster_grid(*, roster: Roster) -> RosterGrid:
                 "skills": facts[pid].skills,
                 "hours": hours,
                 "contract_hours": contract_hours,
+                "contract": facts[pid].contract,
+                "contract_minutes_per_week": facts[pid].contract_minutes_per_week,
                 "hours_flagged": grid_facts.hours_flagged(hours, contract_hours),
             }
         )
@@ -131,6 +135,7 @@ def roster_grid(*, roster: Roster) -> RosterGrid:
                 "name": s.name,
                 "start": s.start_time.strftime("%H:%M"),
                 "minutes": s.duration_minutes,
+                "paid_minutes": s.paid_minutes,
                 "night": s.is_night,
             }
             for s in shifts

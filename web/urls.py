@@ -7,6 +7,7 @@ from web.views import (
     dashboard,
     forecasts,
     requirements,
+    roster_person,
     rosters,
     scenarios,
     shell,
@@ -44,6 +45,9 @@ urlpatterns = [
         name="roster-scenario-adopt",
     ),
     path("rosters/<int:roster_id>.csv", rosters.roster_csv_view, name="roster-csv"),
+    path(
+        "rosters/<int:roster_id>/people/<int:person_id>/", roster_person.roster_person, name="roster-person"
+    ),
     path("rosters/<int:roster_id>/people/<int:person_id>.ics", rosters.roster_ical_view, name="roster-ical"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("forecasts/", forecasts.forecast_list, name="forecast-list"),

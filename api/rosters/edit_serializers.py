@@ -34,6 +34,10 @@ class RosterGridPersonSerializer(serializers.Serializer):
     skills = serializers.ListField(child=serializers.DictField())
     hours = serializers.FloatField(help_text="Paid hours rostered")
     contract_hours = serializers.FloatField(allow_null=True, help_text="Contracted hours over the roster")
+    contract = serializers.CharField(help_text="The contract's (work rules') name; empty without one")
+    contract_minutes_per_week = serializers.IntegerField(
+        allow_null=True, help_text="Contracted minutes a week; null without a contract"
+    )
     hours_flagged = serializers.BooleanField(help_text="Differs by more than ROSTER_HOURS_FLAG_PERCENT")
 
 

@@ -100,6 +100,8 @@ def test_grid_cells_carry_leave_requests_skills_and_hours_against_contract(board
     people = {p["id"]: p for p in body["people"]}
     assert people[ann.pk]["skills"] == [{"name": "Medication", "level": 3, "certified_until": "2026-01-01"}]
     assert people[ann.pk]["contract_hours"] == 40.0 and people[ann.pk]["hours"] > 0
+    assert people[ann.pk]["contract_minutes_per_week"] == 2400
+    assert people[ann.pk]["contract"] == ann.contract.work_rules.name
     assert people[ann.pk]["hours_flagged"] is True  # one shift against forty contracted hours
 
 

@@ -81,12 +81,16 @@ def _diff_cells(roster: Roster, against: Roster | None) -> tuple[dict[tuple[int,
     return {(c["person"], c["date"]): c["before"] for c in changed}, "the roster before the last re-solve"
 
 
-def grid_context(roster: Roster, *, against: Roster | None = None, highlight: bool = True) -> dict:
+def grid_context(
+    roster: Roster, *, against: Roster | None = None, highlight: bool = True, costs: bool = True
+) -> dict:
+    """`costs=False` leaves out the wage bill and the fairness counts (about half the time of a month's
+    grid), for views that show neither."""
     grid = roster_grid(roster=roster)
     palette = {s["code"]: i % SHIFT_PALETTE for i, s in enumerate(grid.shift_types)}
     marks = _marks_by_cell(roster.statistics or {})
-    hours = {row["person_id"]: row for row in roster_hours_and_cost(roster=roster)}
-    fairness = {row["person_id"]: row for row in roster_fairness(roster=roster)["people"]}
+    hours = {row["person_id"]: row for row in roster_hours_and_cost(roster=roster)} if costs else {}
+    fairness = {row["person_id"]: row for row in roster_fairness(roster=roster)["people"]} if costs else {}
     diff, diff_label = _diff_cells(roster, against) if highlight else ({}, "")
     day_keys = [d.isoformat() for d in grid.days]
     rows = []
@@ -144,7 +148,9 @@ def grid_context(roster: Roster, *, against: Roster | None = None, highlight: bo
         for s in grid.shift_types
     ]
     totals = {
-        "hours": round(sum(h["hours"] for h in hours.values()), 1),
+        "hours": round(
+            sum(h["hours"] for h in hours.values()) if costs else sum(p["hours"] for p in grid.people), 1
+        ),
         "cost": round(sum(h["cost"] for h in hours.values()), 2),
         "overtime": round(sum(h["overtime_hours"] for h in hours.values()), 1),
         "shortfall": sum(c["shortfall"] for c in cover.values()),

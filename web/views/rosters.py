@@ -31,8 +31,15 @@ from web.access import can_plan, department_role, unit_for, visible_units
 from web.forms import CellForm, NewRosterForm, SolveForm
 from web.throttles import throttled
 from web.views.common import error_json, next_monday, page
+from web.views.roster_day_list import roster_day_list
+from web.views.roster_filters import people_context
 from web.views.roster_grid import edit_history, grid_context, penalty_rows
 from web.views.roster_risk import risk_context
+from web.views.roster_timeline import roster_timeline
+from web.views.roster_views import print_weeks
+
+# The roster's views besides the grid, by their ?view= value.
+OTHER_VIEWS = {"timeline": roster_timeline, "list": roster_day_list}
 
 
 def _roster_for(request, roster_id: int, *, write: bool = False) -> Roster:
@@ -111,6 +118,8 @@ def roster_detail(request, roster_id: int):
     roster = _roster_for(request, roster_id)
     # A finished job never gets a progress panel: the panel would send the browser back to this page.
     solving = roster.status == Roster.Status.SOLVING and roster.job is not None and not roster.job.is_finished
+    if not solving and request.GET.get("view") in OTHER_VIEWS:
+        return OTHER_VIEWS[request.GET["view"]](request, roster)
     statistics = roster.statistics or {}
     context = {
         "roster": roster,
@@ -147,6 +156,8 @@ def roster_detail(request, roster_id: int):
     if not context["solving"]:
         against, highlight = _diff_against(request, roster)
         context.update(grid_context(roster, against=against, highlight=highlight))
+        context.update(people_context(request.GET, context["rows"], view="grid"))
+        context["weeks"] = print_weeks(context["days"], context["people"]["groups"])
         context.update(edit_history(roster))
         context["diff_against"] = against
         context["risk"] = risk_context(roster)

@@ -266,6 +266,7 @@ class Solution:
     time_limit: float | None = None
     workers: int | None = None
     engine_reason: str = ""
+    stop_reason: str = ""  # why the search ended: one of dispatch.STOP_REASONS
 
     def assignments(self) -> Iterator[tuple[str, int, str]]:
         for person, row in self.roster.items():

@@ -53,9 +53,16 @@
         ? "· waiting, position " + job.queue_position + " in the queue"
         : (job.message ? "· " + job.message : "");
       field("progress").value = job.progress || 0;
-      field("elapsed").textContent = r.elapsed !== undefined ? fmt(r.elapsed, 1) + " s" : (r.solve_s !== undefined ? fmt(r.solve_s, 1) + " s" : "–");
-      field("objective").textContent = fmt(r.objective, 0);
-      field("gap").textContent = r.gap === null || r.gap === undefined ? "–" : (100 * r.gap).toFixed(1) + " %";
+      field("plain").textContent = r.plain || "";
+      if (field("series")) {
+        /* a retrain: series done of total, not solver figures */
+        field("series").textContent = r.total ? r.done + " of " + r.total : (r.series ? r.succeeded + " of " + r.series + " retrained" : "–");
+      } else {
+        field("elapsed").textContent = r.elapsed !== undefined ? fmt(r.elapsed, 1) + " s" : (r.solve_s !== undefined ? fmt(r.solve_s, 1) + " s" : "–");
+        field("objective").textContent = fmt(r.objective, 0);
+        field("gap").textContent = r.gap === null || r.gap === undefined ? "–" : (100 * r.gap).toFixed(1) + " %";
+        field("stop_reason").textContent = r.stop_reason_text || (job.status === "queued" || job.status === "running" ? "still solving" : "–");
+      }
       field("ticks").textContent = String(ticks);
       panel.dataset.status = job.status;
     }

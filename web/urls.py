@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import capacity, dashboard, forecasts, requirements, rosters, shell, unit_settings
+from web.views import (
+    capacity,
+    dashboard,
+    forecasts,
+    open_shifts,
+    requirements,
+    rosters,
+    shell,
+    unit_settings,
+)
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
@@ -9,6 +18,10 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("units/switch", shell.unit_switch, name="unit-switch"),
     path("units/<int:unit_id>/rosters/", rosters.roster_list, name="roster-list"),
+    path("units/<int:unit_id>/open-shifts/", open_shifts.unit_open_shifts, name="unit-open-shifts"),
+    path(
+        "units/<int:unit_id>/open-shifts/assign", open_shifts.unit_open_shift_assign, name="unit-open-shift-assign"
+    ),
     path("units/<int:unit_id>/requirements/", requirements.requirements, name="requirements"),
     path("units/<int:unit_id>/requirements/fill", requirements.requirements_fill, name="requirements-fill"),
     path("units/<int:unit_id>/rule-weights/", unit_settings.rule_weights, name="rule-weights"),

@@ -75,7 +75,8 @@ def _roster_open_shifts(roster: Roster, today: date, shown: int) -> dict:
         on_shift = [
             pid
             for pid, row in grid.items()
-            if row[cover.day] == cover.shift and (cover.skill is None or staff[pid].has_skill(cover.skill, day))
+            if row[cover.day] == cover.shift
+            and (cover.skill is None or staff[pid].has_skill(cover.skill, day))
         ]
         assigned = len(on_shift) + problem.external_cover.get((cover.day, cover.shift, cover.skill), 0)
         wanted = max(cover.minimum, cover.preferred)
@@ -136,9 +137,13 @@ def _candidates(built, grid, people, absent, shift: sd.ShiftType, cover: sd.Cove
         within = info.contract_minutes is None or after <= info.contract_minutes
         over_hours = 0 if within else -(-(after - max(info.contract_minutes, info.worked_minutes)) // 60)
         # in currency: the solver's cost units per hour over COST_UNITS_PER_CURRENCY
-        cost = (p.hourly_rate * shift.length_minutes / 60 + p.overtime_premium * over_hours) / COST_UNITS_PER_CURRENCY
+        cost = (
+            p.hourly_rate * shift.length_minutes / 60 + p.overtime_premium * over_hours
+        ) / COST_UNITS_PER_CURRENCY
         cost = round(cost, 2)
-        ranked.append(((not qualified, not within, cost, info.shifts, info.name, p.id), p, info, within, cost))
+        ranked.append(
+            ((not qualified, not within, cost, info.shifts, info.name, p.id), p, info, within, cost)
+        )
     ranked.sort(key=lambda item: item[0])
     chosen = []
     for _key, p, info, within, cost in ranked[:CANDIDATES_CHECKED]:

@@ -45,7 +45,9 @@ def summary_words(summary: dict) -> str:
     below = summary.get("below_preferred")
     if below is not None:
         parts.append(
-            _plural(below, "shift", "shifts") + " below preferred cover" if below else "every preferred cover met"
+            _plural(below, "shift", "shifts") + " below preferred cover"
+            if below
+            else "every preferred cover met"
         )
     parts.append(gap_words(summary.get("gap")))
     reason = summary.get("stop_reason")

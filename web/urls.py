@@ -20,7 +20,9 @@ urlpatterns = [
     path("units/<int:unit_id>/rosters/", rosters.roster_list, name="roster-list"),
     path("units/<int:unit_id>/open-shifts/", open_shifts.unit_open_shifts, name="unit-open-shifts"),
     path(
-        "units/<int:unit_id>/open-shifts/assign", open_shifts.unit_open_shift_assign, name="unit-open-shift-assign"
+        "units/<int:unit_id>/open-shifts/assign",
+        open_shifts.unit_open_shift_assign,
+        name="unit-open-shift-assign",
     ),
     path("units/<int:unit_id>/requirements/", requirements.requirements, name="requirements"),
     path("units/<int:unit_id>/requirements/fill", requirements.requirements_fill, name="requirements-fill"),

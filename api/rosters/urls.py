@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.rosters import edit_views, views
+from api.rosters import edit_views, open_shift_views, views
 
 urlpatterns = [
     path("rosters", views.RosterListCreateApi.as_view(), name="api-roster-list"),
@@ -37,4 +37,9 @@ urlpatterns = [
         "rosters/<int:roster_id>/versions", views.RosterNewVersionApi.as_view(), name="api-roster-new-version"
     ),
     path("rosters/<int:roster_id>/compare", views.RosterCompareApi.as_view(), name="api-roster-compare"),
+    path(
+        "units/<int:unit_id>/open-shifts",
+        open_shift_views.UnitOpenShiftsApi.as_view(),
+        name="api-unit-open-shifts",
+    ),
 ]

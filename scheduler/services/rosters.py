@@ -45,9 +45,7 @@ def solve_options(
             time_limit=time_limit,
             early_stop_gap=settings.SOLVE_EARLY_STOP_GAP_PERCENT / 100,
             stall_share=settings.SOLVE_STALL_SHARE or None,
-        ).validated(
-            max_time_limit=settings.SOLVE_TIME_LIMIT_MAX, engines=engines
-        )
+        ).validated(max_time_limit=settings.SOLVE_TIME_LIMIT_MAX, engines=engines)
     except SolveOptionsError as exc:
         given = {"engine": engine, "time_limit": time_limit}
         allowed = exc.allowed if exc.allowed is not None else given.get(exc.field)

@@ -113,12 +113,19 @@ def test_an_assign_that_breaks_a_hard_rule_is_refused_in_plain_words(client, war
     roster = _roster(ward)
     person = ward.people[1]
     RosterAssignmentFactory(roster=roster, person=person, date=ward.start, shift_type=ward.shift_types[1])
-    RosterAssignment.objects.filter(roster=roster, person=person, date=ward.start + timedelta(days=1)).delete()
+    RosterAssignment.objects.filter(
+        roster=roster, person=person, date=ward.start + timedelta(days=1)
+    ).delete()
     client.force_login(planner)
     # when the early shift of the next morning is assigned to them (9 h of rest; the contract needs 11)
     response = client.post(
         reverse("unit-open-shift-assign", args=[ward.unit.id]),
-        {"roster": roster.id, "person": person.id, "date": (ward.start + timedelta(days=1)).isoformat(), "shift": "E"},
+        {
+            "roster": roster.id,
+            "person": person.id,
+            "date": (ward.start + timedelta(days=1)).isoformat(),
+            "shift": "E",
+        },
         follow=True,
     )
     # then it is refused with the rule in words, and nothing changed

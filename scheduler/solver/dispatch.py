@@ -28,8 +28,8 @@ def solve(
 ) -> Solution:
     """Solve `problem` with `options` (engine "auto", "cpsat", "colgen", "milp" or "assign"; limit in s).
 
-    Keyword `overrides` (engine=, time_limit=, workers=, seed=, early_stop_gap=, stall_share=) replace single options, so
-    ``solve(problem, engine="milp", time_limit=5)`` reads as before.
+    Keyword `overrides` (engine=, time_limit=, workers=, seed=, early_stop_gap=, stall_share=) replace
+    single options, so ``solve(problem, engine="milp", time_limit=5)`` reads as before.
 
     `progress` receives `Progress(elapsed, objective, bound, phase)`; `cancel` (callable or threading.Event)
     stops the search and returns the best roster so far. `hint` (default: the problem's reference roster)
@@ -177,8 +177,8 @@ class EarlyStop:
             return True
         if is_cancelled(self.cancel):
             return True
-        if self.stall_s is not None and self.improved_at is not None:
-            if time.monotonic() - self.improved_at >= self.stall_s:
-                self.reason = "stalled"
-                return True
+        stalled_for = time.monotonic() - self.improved_at if self.improved_at is not None else None
+        if self.stall_s is not None and stalled_for is not None and stalled_for >= self.stall_s:
+            self.reason = "stalled"
+            return True
         return False

@@ -3,6 +3,7 @@ from django.urls import path
 
 from web.views import (
     capacity,
+    compared_roster,
     dashboard,
     forecasts,
     open_shifts,
@@ -41,6 +42,16 @@ urlpatterns = [
     path("rosters/<int:roster_id>/delete", rosters.roster_delete_view, name="roster-delete"),
     path("rosters/<int:roster_id>/new-version", rosters.roster_new_version_view, name="roster-new-version"),
     path("rosters/<int:roster_id>/compare", rosters.roster_compare_view, name="roster-compare"),
+    path(
+        "rosters/<int:roster_id>/compare/<int:job_id>/",
+        compared_roster.compared_roster,
+        name="roster-compared",
+    ),
+    path(
+        "rosters/<int:roster_id>/compare/<int:job_id>/adopt",
+        compared_roster.compared_roster_adopt,
+        name="roster-compared-adopt",
+    ),
     path("rosters/<int:roster_id>.csv", rosters.roster_csv_view, name="roster-csv"),
     path("rosters/<int:roster_id>/people/<int:person_id>.ics", rosters.roster_ical_view, name="roster-ical"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),

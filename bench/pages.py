@@ -133,6 +133,7 @@ def main() -> None:
         ("rosters of a unit", f"/units/{unit.id}/rosters/", None),
         (f"roster grid ({roster.assignments.count()} assignments)", f"/rosters/{roster.id}/", None),
         ("requirements (a week)", f"/units/{unit.id}/requirements/", None),
+        ("open shifts of a unit", f"/units/{unit.id}/open-shifts/", None),
         ("dashboard, all 6 units, cold", "/dashboard/", lambda: bump("roster", "capacity", "forecast")),
         ("dashboard, all 6 units, cached", "/dashboard/", None),
         (

@@ -1,6 +1,6 @@
 """Open shifts of a unit: every shift below its minimum or preferred cover in the unit's current rosters
-(draft, solved and published versions of the periods running from today to four weeks on), each with the
-people who could take it, ranked.
+(draft, solved and published versions running in a two-week window, by default today and the next 13
+days: the weeks the dashboard counts), each with the people who could take it, ranked.
 
 A read. The ranking is a planner's order: people off that day whose own hard rules allow the shift (leave,
 rest, consecutive days, certifications: the same referee as an edit, scheduler.services.roster_edits), the
@@ -21,11 +21,13 @@ from scheduler.problem_builder import COST_UNITS_PER_CURRENCY, BuiltProblem, bui
 from scheduler.services.roster_edits import breach_counts, introduced_breaches, roster_codes
 from scheduler.solver import domain as sd
 
-WINDOW_DAYS = 28  # the current period and the next: what a planner still fills by hand
+# Two weeks at a time: what a planner still fills by hand, and what keeps the page's hard-rule checks
+# (one per candidate) within its time budget on a unit of 25 people with nothing assigned yet.
+WINDOW_DAYS = 14
 CANDIDATES_SHOWN = 5
 # People checked against the hard rules per open shift, in rank order: the check is the expensive part
 # and the first few allowed ones are all the page shows.
-CANDIDATES_CHECKED = 12
+CANDIDATES_CHECKED = 8
 EDITABLE = (Roster.Status.DRAFT, Roster.Status.SOLVED)
 
 
@@ -54,11 +56,15 @@ def current_rosters(*, unit: Department, today: date) -> list[Roster]:
 
 
 def open_shifts(*, unit: Department, today: date, shown: int = CANDIDATES_SHOWN) -> list[dict]:
-    """Per current roster: its open shifts from today on, each with its ranked candidates."""
-    return [_roster_open_shifts(roster, today, shown) for roster in current_rosters(unit=unit, today=today)]
+    """Per roster running in the window from `today`: its open shifts in the window, each with its
+    ranked candidates."""
+    last = today + timedelta(days=WINDOW_DAYS - 1)
+    return [
+        _roster_open_shifts(roster, today, last, shown) for roster in current_rosters(unit=unit, today=today)
+    ]
 
 
-def _roster_open_shifts(roster: Roster, today: date, shown: int) -> dict:
+def _roster_open_shifts(roster: Roster, today: date, last: date, shown: int) -> dict:
     built = build_problem(roster, for_solver=False)
     problem = built.problem
     grid = roster_codes(roster, built)
@@ -67,9 +73,19 @@ def _roster_open_shifts(roster: Roster, today: date, shown: int) -> dict:
     absent = {(a.person, a.day) for a in problem.absences}
     staff = {p.id: p for p in problem.staff}
     first_day = max(0, (today - roster.start_date).days)
+    last_day = (last - roster.start_date).days
+    alone: dict[str, tuple] = {}
+
+    def own_rules(pid: str) -> tuple:
+        """A person's own problem and the breaches their row already has: once per person, not per shift."""
+        if pid not in alone:
+            problem_alone = _alone(problem, pid)
+            alone[pid] = (problem_alone, breach_counts(problem_alone, {pid: grid[pid]}))
+        return alone[pid]
+
     rows = []
     for cover in sorted(problem.cover, key=lambda c: (c.day, c.shift, c.skill or "")):
-        if cover.day < first_day:
+        if not first_day <= cover.day <= last_day:
             continue
         day = problem.start_date + timedelta(days=cover.day)
         on_shift = [
@@ -94,7 +110,7 @@ def _roster_open_shifts(roster: Roster, today: date, shown: int) -> dict:
                 "below": "minimum" if assigned < cover.minimum else "preferred",
                 "missing": wanted - assigned,
                 "candidates": _candidates(
-                    built, grid, people, absent, shifts[cover.shift], cover, day, shown
+                    built, grid, people, absent, own_rules, shifts[cover.shift], cover, day, shown
                 ),
             }
         )
@@ -122,7 +138,9 @@ def _people(built: BuiltProblem, grid, shifts) -> dict[str, _Person]:
     return result
 
 
-def _candidates(built, grid, people, absent, shift: sd.ShiftType, cover: sd.Cover, day: date, shown: int):
+def _candidates(
+    built, grid, people, absent, own_rules, shift: sd.ShiftType, cover: sd.Cover, day: date, shown: int
+):
     ranked = []
     for p in built.problem.staff:
         if grid[p.id][cover.day] is not None or (p.id, cover.day) in absent:
@@ -147,11 +165,11 @@ def _candidates(built, grid, people, absent, shift: sd.ShiftType, cover: sd.Cove
     ranked.sort(key=lambda item: item[0])
     chosen = []
     for _key, p, info, within, cost in ranked[:CANDIDATES_CHECKED]:
-        alone = _alone(built.problem, p.id)
+        alone, had = own_rules(p.id)
         before = {p.id: grid[p.id]}
         after = {p.id: list(grid[p.id])}
         after[p.id][cover.day] = cover.shift
-        if introduced_breaches(alone, before, after, had=breach_counts(alone, before)):
+        if introduced_breaches(alone, before, after, had=had):
             continue
         chosen.append(
             {

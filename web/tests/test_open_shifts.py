@@ -188,3 +188,18 @@ def test_open_shifts_queries_do_not_grow_with_people(client, django_assert_num_q
     with django_assert_num_queries(OPEN_SHIFTS_QUERIES):
         response = client.get(reverse("unit-open-shifts", args=[ward.unit.id]))
     assert response.status_code == 200
+
+
+def test_the_page_shows_two_weeks_at_a_time(client, ward, planner):
+    # given a one-week roster from next Monday
+    _roster(ward)
+    client.force_login(planner)
+    url = reverse("unit-open-shifts", args=[ward.unit.id])
+    # when the planner pages two weeks past it, then no roster runs there
+    later = (ward.start + timedelta(days=14)).isoformat()
+    html = client.get(f"{url}?from={later}").content.decode()
+    assert "No roster of this unit runs in these two weeks" in html and "Two weeks earlier" in html
+    # and a window in the past, or a date that is not one, starts today
+    for value in ["2000-01-01", "soon"]:
+        html = client.get(f"{url}?from={value}").content.decode()
+        assert f'data-open-shift="{ward.start.isoformat()}/L"' in html and "Two weeks earlier" not in html

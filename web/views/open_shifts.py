@@ -4,19 +4,20 @@ check as the grid (a refusal comes back in plain words)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_from_request
 from django.views.decorators.http import require_POST
 
 from ops.errors import ApplicationError
 from scheduler.models import Roster
-from scheduler.open_shifts import open_shifts
+from scheduler.open_shifts import WINDOW_DAYS, open_shifts
 from scheduler.services.roster_edits import CellChange, roster_cells_change
 from web.access import unit_for
 from web.views.common import page
@@ -34,13 +35,18 @@ class AssignForm(forms.Form):
 def unit_open_shifts(request, unit_id: int):
     unit = unit_for(request.user, unit_id)
     today = timezone.localdate()
-    rosters = open_shifts(unit=unit, today=today)
+    first = _from_day(request.GET.get("from", ""), today)
+    rosters = open_shifts(unit=unit, today=first)
+    window = timedelta(days=WINDOW_DAYS)
     return page(
         request,
         "web/units/open_shifts.html",
         {
             "rosters": rosters,
-            "today": today,
+            "first": first,
+            "last": first + window - timedelta(days=1),
+            "earlier": (first - window).isoformat() if first > today else None,
+            "later": (first + window).isoformat(),
             "open_total": sum(len(r["open_shifts"]) for r in rosters),
         },
         unit=unit,
@@ -55,7 +61,7 @@ def unit_open_shift_assign(request, unit_id: int):
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a person for the open shift")
-        return redirect("unit-open-shifts", unit_id=unit.id)
+        return _back(unit, request.POST.get("from", ""))
     data = form.cleaned_data
     roster = get_object_or_404(Roster, id=data["roster"], department=unit)
     try:
@@ -70,7 +76,21 @@ def unit_open_shift_assign(request, unit_id: int):
         messages.error(request, f"Not assigned: {exc.message}")
     else:
         messages.success(request, f"Assigned {data['shift']} on {_day(data['date'])}.")
-    return redirect("unit-open-shifts", unit_id=unit.id)
+    return _back(unit, request.POST.get("from", ""))
+
+
+def _back(unit, first: str):
+    url = reverse("unit-open-shifts", args=[unit.id])
+    return redirect(f"{url}?from={first}" if first[:1].isdigit() else url)
+
+
+def _from_day(value: str, today: date) -> date:
+    """The window's first day: `?from=` when it is a date from today on (past shifts are not filled)."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return today
+    return max(day, today)
 
 
 def _day(day: date) -> str:

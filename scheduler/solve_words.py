@@ -28,11 +28,32 @@ def gap_words(gap: float | None) -> str:
     return f"at most {shown}% from the best possible"
 
 
-def progress_words(*, objective: float | None, gap: float | None) -> str:
-    """While solving, the engines report the incumbent's penalty and the bound, nothing per rule."""
+def progress_words(
+    *,
+    objective: float | None,
+    gap: float | None,
+    hard_violations: int | None = None,
+    below_preferred: int | None = None,
+) -> str:
+    """While solving: what the referee found in the best roster so far when the engines shared it (CP-SAT
+    and column generation do), else its penalty; and how far it may be from the best possible."""
     if objective is None:
         return "no roster found yet"
-    return f"best roster so far costs {objective:,.0f} penalty points; {gap_words(gap)}"
+    if hard_violations is None:
+        return f"best roster so far costs {objective:,.0f} penalty points; {gap_words(gap)}"
+    parts = [
+        "best roster so far breaks no rule"
+        if not hard_violations
+        else f"best roster so far breaks {_plural(hard_violations, 'hard rule', 'hard rules')}"
+    ]
+    if below_preferred is not None:
+        parts.append(
+            _plural(below_preferred, "shift", "shifts") + " below preferred cover"
+            if below_preferred
+            else "every preferred cover met"
+        )
+    parts.append(gap_words(gap))
+    return "; ".join(parts)
 
 
 def summary_words(summary: dict) -> str:

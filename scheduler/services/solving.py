@@ -84,7 +84,14 @@ def _report_progress(job_id: int, p: sd.Progress, time_limit: float) -> None:
             "objective": p.objective,
             "bound": p.bound,
             "gap": gap,
-            "plain": progress_words(objective=p.objective, gap=gap),
+            "hard_violations": p.hard_violations,
+            "below_preferred": p.below_preferred,
+            "plain": progress_words(
+                objective=p.objective,
+                gap=gap,
+                hard_violations=p.hard_violations,
+                below_preferred=p.below_preferred,
+            ),
         },
     )
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 
 from .domain import INFEASIBLE, OPTIMAL, Problem, Progress, Roster, Solution
+from .incumbent import IncumbentPool
 from .options import AUTO, SolveOptions
 from .result import Cancel, ProgressFn, is_cancelled
 from .select import Choice, choose_engine
@@ -53,6 +54,11 @@ def solve(
         engine, time_limit, workers = choice.engine, choice.time_limit, choice.workers
     unpriced: tuple[str, ...] = ()  # rules the engine asked for by name cannot optimise
     asked_to_stop = cancel
+    # One pool the engines share their best roster through (each makes its own when given none, so
+    # passing a fresh one changes nothing in the search): the progress reports say what that roster breaks.
+    pool = IncumbentPool() if engine in ("cpsat", "colgen") else None
+    if pool is not None and progress is not None:
+        progress = IncumbentFacts(problem, pool, progress).report
     watcher = EarlyStop(
         gap=options.early_stop_gap,
         stall_s=options.stall_share * time_limit if options.stall_share is not None else None,
@@ -72,6 +78,7 @@ def solve(
             progress=progress,
             cancel=cancel,
             hint=hint,
+            incumbents=pool,
         )
     elif engine == "colgen":
         from .colgen import solve_colgen, unsupported_rules
@@ -86,6 +93,7 @@ def solve(
             progress=progress,
             cancel=cancel,
             hint=hint,
+            incumbents=pool,
         )
     elif engine == "milp":
         from .milp import solve_milp
@@ -145,6 +153,34 @@ def stop_reason(solution: Solution, watched: str, *, cancelled: bool, ran_s: flo
     if ran_s < _BEFORE_LIMIT_SHARE * time_limit:
         return "completed"
     return "time_limit"
+
+
+class IncumbentFacts:
+    """Adds to each progress report what the referee finds in the pool's best roster: the hard rules it
+    breaks and the cover slots below preferred. Evaluated when the pool holds a newer roster, at most
+    every FACTS_INTERVAL_S, so the engines' callbacks stay cheap."""
+
+    FACTS_INTERVAL_S = 0.5
+
+    def __init__(self, problem: Problem, pool: IncumbentPool, progress) -> None:
+        self.problem, self.pool, self.progress = problem, pool, progress
+        self.version, self.checked_at = 0, float("-inf")
+        self.facts: tuple[int, int] | None = None
+
+    def report(self, p: Progress) -> None:
+        now = time.monotonic()
+        if now - self.checked_at >= self.FACTS_INTERVAL_S:
+            newer = self.pool.newer_than(self.version)
+            if newer is not None:
+                from .evaluate import evaluate
+
+                self.checked_at, self.version = now, newer.version
+                evaluation = evaluate(self.problem, newer.roster)
+                below = sum(1 for t in evaluation.penalties if t.rule == "cover_under_preferred")
+                self.facts = (len(evaluation.violations), below)
+        if self.facts is not None:
+            p = dataclasses.replace(p, hard_violations=self.facts[0], below_preferred=self.facts[1])
+        self.progress(p)
 
 
 class EarlyStop:

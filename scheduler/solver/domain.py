@@ -245,6 +245,10 @@ class Progress:
     objective: int | None
     bound: float | None
     phase: str = ""
+    # The referee's facts about the best roster so far, when the solve entry point could read it (the
+    # engines share it through an IncumbentPool): hard rules it breaks, cover slots below preferred.
+    hard_violations: int | None = None
+    below_preferred: int | None = None
 
 
 @dataclass(frozen=True)

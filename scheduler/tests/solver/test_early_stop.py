@@ -91,3 +91,29 @@ def test_stall_share_is_bounded():
     assert err.value.field == "stall_share"
     with pytest.raises(SolveOptionsError):
         SolveOptions(stall_share=1.5).validated()
+
+
+def test_progress_says_what_the_best_roster_so_far_breaks():
+    # given a solve whose engines share their best roster
+    seen = []
+    solve(_problem(), engine="cpsat", time_limit=10, workers=1, progress=seen.append)
+    # then once a roster is shared, the reports carry the referee's facts about it
+    described = [p for p in seen if p.hard_violations is not None]
+    assert described, [p.phase for p in seen]
+    assert described[-1].hard_violations == 0 and described[-1].below_preferred is not None
+
+
+def test_the_words_of_progress_and_summary():
+    from scheduler.solve_words import progress_words, summary_words
+
+    assert progress_words(objective=None, gap=None) == "no roster found yet"
+    assert (
+        progress_words(objective=120, gap=0.06, hard_violations=0, below_preferred=3)
+        == "best roster so far breaks no rule; 3 shifts below preferred cover; at most 6% from the best possible"
+    )
+    assert summary_words(
+        {"hard_violations": 2, "below_preferred": 0, "gap": 0.0, "stop_reason": "optimal"}
+    ) == (
+        "best roster breaks 2 hard rules; every preferred cover met; the best possible; "
+        "stopped: proven the best possible"
+    )

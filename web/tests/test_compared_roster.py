@@ -136,3 +136,20 @@ def test_another_rosters_comparison_is_not_found(client, ward):
     job = _comparison(ward, other)
     client.force_login(user_with_role("cmp-planner4", ward.unit))
     assert client.get(reverse("roster-compared", args=[roster.id, job.id])).status_code == 404
+
+
+@pytest.mark.parametrize("people", [3, 12])
+def test_the_compared_roster_page_queries_do_not_grow_with_people(client, django_assert_num_queries, people):
+    ward = planning_unit(name=f"Cmp {people} Ward", people=people, assignments=False)
+    roster = _roster(ward)
+    job = _comparison(ward, roster)
+    client.force_login(user_with_role(f"cmp-size-{people}", ward.unit))
+    client.get("/")
+    with django_assert_num_queries(COMPARED_QUERIES):
+        response = client.get(reverse("roster-compared", args=[roster.id, job.id]))
+    assert response.status_code == 200
+
+
+# session, user, roster, access, the job, the roster's cells (twice: differences and "now"), the names of
+# the people whose cells differ, the user's override permission, the units in view
+COMPARED_QUERIES = 13

@@ -123,7 +123,8 @@
           /* the referee's count, not the engine's claim: a roster breaking hard rules is marked */
           var breaks = (r.hard_violations || 0) > 0;
           row.classList.toggle("breaks-hard-rules", breaks);
-          row.querySelector('[data-k="status"]').textContent = breaks ? job.status + " · breaks hard rules" : job.status;
+          var why = r.stop_reason_text ? " · stopped: " + r.stop_reason_text : "";
+          row.querySelector('[data-k="status"]').textContent = (breaks ? job.status + " · breaks hard rules" : job.status) + why;
           row.querySelector('[data-k="engine"]').textContent = r.engine || job.params.engine;
           ["objective", "bound", "hard_violations"].forEach(function (k) {
             row.querySelector('[data-k="' + k + '"]').textContent = fmt(r[k], 0);

@@ -20,13 +20,14 @@ from scheduler.models import Roster
 from scheduler.open_shifts import WINDOW_DAYS, open_shifts
 from scheduler.services.roster_edits import CellChange, roster_cells_change
 from web.access import unit_for
+from web.forms import PlanningDateField
 from web.views.common import page
 
 
 class AssignForm(forms.Form):
     roster = forms.IntegerField(min_value=1)
     person = forms.IntegerField(min_value=1)
-    date = forms.DateField()
+    date = PlanningDateField()
     shift = forms.CharField(max_length=16)
     revision = forms.IntegerField(min_value=0, required=False)
 

@@ -34,7 +34,7 @@ from bench.common import ensure_postgres_database, manage  # noqa: E402
 
 def _setup(args: argparse.Namespace) -> None:
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use")
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ops.settings")
     if ensure_postgres_database(args.database, reseed=args.reseed):

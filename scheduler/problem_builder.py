@@ -142,7 +142,12 @@ def build_problem(
                     rules,
                     weeks=weeks,
                     project_minutes_per_week=project_minutes.get(person.pk, 0),
-                    available_share=_least_available_share(start, num_days, away.get(str(person.pk), set())),
+                    available_share=_least_available_share(
+                        start,
+                        num_days,
+                        away.get(str(person.pk), set()),
+                        (rules.min_consecutive_work_days or 1) if rules is not None else 1,
+                    ),
                 ),
                 skills={ps.skill.name: ps.certified_until for ps in person.skills.all()},
                 hourly_rate=rate,
@@ -245,14 +250,33 @@ def _solver_rate(rates: RateBook, person_id: int, days: list[date]) -> tuple[int
     return int(round(mean)), int(round(overtime / len(days) * COST_UNITS_PER_CURRENCY))
 
 
-def _least_available_share(start: date, num_days: int, away_days: set[int]) -> float:
-    """The smallest share of available days over the complete calendar weeks of the horizon."""
+def _least_available_share(start: date, num_days: int, away_days: set[int], min_run: int = 1) -> float:
+    """The smallest share of available days over the complete calendar weeks of the horizon.
+
+    A day counts only if the days available around it (up to leave or the horizon's start) make a run of
+    at least `min_run` (the minimum consecutive shifts): a Monday between last week's days off and a week
+    of leave can hold no legal shift, so a week with only such a day waives the weekly minimum (the
+    medium demo's leave, drawn relative to today, made that week's prorated minimum, one shift, clash with
+    a minimum run of two, and the unit's roster infeasible on some dates). A run reaching the horizon's
+    end may go on past it."""
     if not away_days:
         return 1.0
+    usable: set[int] = set()
+    day = 0
+    while day < num_days:
+        if day in away_days:
+            day += 1
+            continue
+        end = day
+        while end < num_days and end not in away_days:
+            end += 1
+        if end - day >= min_run or end == num_days:
+            usable.update(range(day, end))
+        day = end
     share = 1.0
     first_monday = (7 - start.weekday()) % 7
     for week_start in range(first_monday, num_days - 6, 7):
-        present = sum(1 for d in range(week_start, week_start + 7) if d not in away_days)
+        present = sum(1 for d in range(week_start, week_start + 7) if d in usable)
         share = min(share, present / 7)
     return share
 

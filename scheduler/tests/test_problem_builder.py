@@ -172,3 +172,17 @@ def test_pins_reference_and_history_come_from_rosters(unit):
     assert problem.reference[str(person.pk)] == (None, None, "E", "N", None, None, None)
     assert problem.history[str(person.pk)][-1] == "N"
     assert len(problem.history[str(person.pk)]) == 14
+
+
+def test_a_week_whose_only_free_day_cannot_hold_a_legal_run_waives_the_weekly_minimum():
+    from scheduler.problem_builder import _least_available_share
+
+    monday = date(2026, 12, 7)
+    # leave Tuesday to Sunday of the first week: Monday alone cannot hold a run of two shifts
+    assert _least_available_share(monday, 28, set(range(1, 7)), min_run=2) == 0.0
+    # without a minimum run the Monday counts, as before
+    assert _least_available_share(monday, 28, set(range(1, 7)), min_run=1) == 1 / 7
+    # a free Sunday whose run goes on into the next week counts; the lone Monday does not
+    assert _least_available_share(monday, 28, set(range(1, 6)), min_run=2) == 1 / 7
+    # the last free days of the horizon may go on past it
+    assert _least_available_share(monday, 28, set(range(21, 27)), min_run=2) == 1 / 7

@@ -13,13 +13,14 @@ import logging
 import threading
 import time
 
-from ..domain import FEASIBLE, OPTIMAL, UNKNOWN, Problem, Roster, Solution, empty_roster
+from ..domain import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Problem, Roster, Solution, empty_roster
 from ..evaluate import evaluate
 from ..incumbent import IncumbentPool
 from ..result import Cancel, ProgressFn, Tracker, is_cancelled, make_solution
 from .dive import cell_dive
 from .engine import ColumnGeneration, integral_bound
 from .model import build_model
+from .rolling import ROLLING_DAYS, solve_rolling
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ GAP_BESIDE = 0.03  # above the bound by more than this after two dives: the poli
 SLOW_SHARE = 0.25  # of the time limit: an LP not converged by then has the polish started beside it
 ROUND_SHARE = 0.15  # of the time limit: pricing everyone once may take at most this, else CP-SAT alone
 SLICE = 0.1  # of the time limit: column generation between two looks at the pool's incumbents
+# past the limit at most, for the construction when the limit ended with no roster: its programme compiles
+# once per process (14 s at load 10, then 0.1 s a call), which a shorter bound made fail
+FALLBACK_SECONDS = 30.0
 MIP_BUDGET = 10.0  # seconds at most for one restricted-master MIP
 EARLY_MIP = 0.02  # of the time limit for a pool MIP before the LP converged, when pricing is quick
 
@@ -88,17 +92,71 @@ def solve_colgen(
     incumbents: IncumbentPool | None = None,
     polish: bool = True,
 ) -> Solution:
-    """Column generation within `time_limit` seconds; `polish=False` leaves CP-SAT out (tests of colgen)."""
-    lock = threading.Lock()
+    """Column generation within `time_limit` seconds; `polish=False` leaves CP-SAT out (tests of colgen).
 
-    def report(p) -> None:
-        with lock:
-            outer.report(p.objective, p.bound, f"cpsat:{p.phase}")
+    Horizons past `ROLLING_DAYS` are solved window by window (`rolling.py`). When the limit ends with no
+    roster (a short limit on a loaded machine: a planner's 3 s re-solve once came back empty, which
+    dropped their pins), the person-by-person construction gives one, a little past the limit."""
+    solution = _solve(
+        problem,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        progress=progress,
+        cancel=cancel,
+        hint=hint,
+        incumbents=incumbents,
+        polish=polish,
+    )
+    if solution.objective is None and solution.status != INFEASIBLE and not is_cancelled(cancel):
+        return _constructed(problem, seed=seed, cancel=cancel) or solution
+    return solution
 
+
+def _constructed(problem: Problem, *, seed: int, cancel: Cancel) -> Solution | None:
+    from ..cpsat.construct import construct_by_person
+
+    tracker = Tracker(cancel=cancel)
+    rows = construct_by_person(
+        problem, deadline=time.monotonic() + FALLBACK_SECONDS, seed=seed, tracker=tracker
+    )
+    if rows is None or any(v.rule != "cover_minimum" for v in evaluate(problem, rows).violations):
+        return None
+    return make_solution(
+        problem,
+        rows,
+        status=FEASIBLE,
+        bound=None,
+        engine="colgen",
+        tracker=tracker,
+        build=0.0,
+        message="no roster within the time limit: the person-by-person construction's",
+    )
+
+
+def _solve(
+    problem: Problem,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    progress: ProgressFn,
+    cancel: Cancel,
+    hint: Roster | None,
+    incumbents: IncumbentPool | None,
+    polish: bool,
+) -> Solution:
+    if problem.num_days > ROLLING_DAYS:
+        return solve_rolling(
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            tracker=Tracker(progress=progress, cancel=cancel),
+            incumbents=incumbents,
+        )
     outer = Tracker(progress=progress, cancel=cancel)
     deadline = outer.start + time_limit
-    pool = incumbents if incumbents is not None else IncumbentPool()
-    best = _Best(problem, pool, outer)
     model = build_model(problem)
     cg = ColumnGeneration(model, seed=seed)
     seeded = cg.seed_pool(budget=ROUND_SHARE * time_limit)
@@ -124,6 +182,44 @@ def solve_colgen(
         )
         note = f"column generation skipped (one pricing round ~{cg.round_seconds:.0f}s); CP-SAT alone"
         return _replace_engine(solution, note)
+    return solve_seeded(
+        problem,
+        model,
+        cg,
+        outer,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        hint=hint,
+        incumbents=incumbents,
+        polish=polish,
+    )
+
+
+def solve_seeded(
+    problem: Problem,
+    model,
+    cg: ColumnGeneration,
+    outer: Tracker,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    hint: Roster | None,
+    incumbents: IncumbentPool | None,
+    polish: bool,
+) -> Solution:
+    """The column generation (and its polish) from a seeded pool, within `time_limit` of `outer.start`."""
+    lock = threading.Lock()
+    cancel = outer.cancel
+
+    def report(p) -> None:
+        with lock:
+            outer.report(p.objective, p.bound, f"cpsat:{p.phase}")
+
+    deadline = outer.start + time_limit
+    pool = incumbents if incumbents is not None else IncumbentPool()
+    best = _Best(problem, pool, outer)
     start_rows = hint if hint is not None else problem.reference
     if start_rows is not None:
         _add_hint(cg, model, problem, start_rows)

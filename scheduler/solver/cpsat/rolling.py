@@ -54,7 +54,7 @@ def solve_rolling(
     incumbents: IncumbentPool | None,
 ) -> Solution:
     deadline = tracker.start + time_limit * (1 - CHECK_SHARE)
-    roster = _construct(problem, deadline=deadline, seed=seed, tracker=tracker)
+    roster = construct_by_window(problem, deadline=deadline, seed=seed, tracker=tracker)
     if roster is None:
         return no_roster(problem, "rolling horizon: no roster found within the time limit")
     objective = _score(problem, roster)
@@ -111,7 +111,7 @@ def _give_back(person: Person) -> Person | None:
     return dataclasses.replace(person, contract=dataclasses.replace(c, min_total_minutes=lowered))
 
 
-def _construct(problem: Problem, *, deadline: float, seed: int, tracker: Tracker) -> dict | None:
+def construct_by_window(problem: Problem, *, deadline: float, seed: int, tracker: Tracker) -> dict | None:
     roster: dict[str, list[str | None]] = {p.id: [None] * problem.num_days for p in problem.staff}
     off = days_off(problem)
     for start, end in _windows(problem, CONSTRUCT_DAYS):

@@ -3,6 +3,7 @@ selection and the portfolio rely on, and its rosters pass the referee."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,7 @@ from scheduler.solver import solve
 from scheduler.solver.colgen import solve_colgen, unsupported_rules
 from scheduler.solver.colgen.kernel import KernelPricer
 from scheduler.solver.colgen.model import OFF, build_model
-from scheduler.solver.domain import OPTIMAL, Cover, Weights
+from scheduler.solver.domain import OPTIMAL, Cover, Pin, Weights
 from scheduler.solver.evaluate import evaluate
 from scheduler.solver.incumbent import IncumbentPool
 
@@ -166,3 +167,16 @@ def test_cell_dive_ends_in_a_roster_the_referee_accepts_and_leaves_the_master_as
     assert cg.fixes == {} and cg.forbids == {}
     after, _x, _duals = cg.master.solve()
     assert after <= before + 1e-6
+
+
+def test_a_limit_too_short_for_any_search_still_gives_a_roster_that_keeps_the_pins():
+    # given a problem with a pinned cell and a limit far too short to price anyone
+    prob = dataclasses.replace(_cover_problem(28, 8), pins=(Pin("P1", 3, "N"), Pin("P2", 3, None)))
+    # when column generation runs
+    solution = solve_colgen(prob, time_limit=0.01, workers=1)
+    # then a roster still comes back, keeping the pins and every hard rule
+    assert solution.objective is not None
+    assert solution.roster["P1"][3] == "N" and solution.roster["P2"][3] is None
+    referee = evaluate(prob, solution.roster)
+    assert referee.violations == ()
+    assert referee.objective == solution.objective

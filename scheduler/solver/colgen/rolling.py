@@ -1,0 +1,307 @@
+"""Rolling horizon for long rosters: a first roster, then windows of four weeks re-solved in place.
+
+Past `ROLLING_DAYS` days one master over the whole horizon converges too slowly for the limit (Instance20,
+26 weeks: the LP had not converged in 60 s and the roster ended at 4.3 times the best known), while four
+weeks is the size where the column generation is at its best (Instance10 and 12: proven within the
+minute). So:
+
+1. A first roster. Up to `WHOLE_CELLS` cells, the column generation over the whole horizon for
+   `CONSTRUCT_SHARE` of the limit: every person's totals then hold exactly and the LP spreads the work
+   over the weeks (measured on Instance20, 60 s: 40% of the limit there ended 5500-6500, 15-25% ended
+   9500-10100; a window cannot move work past its own totals, so the spread the first roster gets is
+   kept). Otherwise (past `WHOLE_CELLS`: 52 weeks) CP-SAT's window-by-
+   window construction, which may leave a minimum total short (Instance22: 27 people, 41,760 minutes);
+   the windows then make the shortfall up before anything else (`_merit`).
+   Building the first roster window by window with column generation was tried: on Instance20 a share of
+   each total per window fell behind around leave until a later window had no row for someone, and on
+   Instance22 one window took 47 s.
+2. Until the deadline, windows of `WINDOW_DAYS` re-solved with everything outside them fixed (a pinned
+   tail of `TAIL_DAYS` keeps runs crossing the window's end legal, and the totals are exact), hinted with
+   the current rows, by the column generation (and with 2 workers its CP-SAT polish); the rows are taken
+   when the referee scores the window lower. Each sweep starts its windows at another offset, so no
+   boundary stays one.
+
+The objective of a window is exact for day-local soft rules (cover, requests: all the benchmark has);
+horizon-wide soft rules (fairness spreads, overtime) are approximated per window, as in CP-SAT's rolling
+horizon. The final `Solution` is scored on the whole problem.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import time
+
+from ..cpsat.run import no_roster
+from ..domain import FEASIBLE, Problem, Roster, Solution
+from ..evaluate import evaluate
+from ..incumbent import IncumbentPool
+from ..result import Tracker, make_solution
+
+log = logging.getLogger(__name__)
+
+ROLLING_DAYS = 120  # horizons longer than this are solved window by window
+WINDOW_DAYS = 28
+TAIL_DAYS = 7
+CONSTRUCT_SHARE = 0.4  # of the time limit for the first roster over the whole horizon
+# up to this many cells (staff x days x shift types) the whole horizon is priced (Instance20, 54,600: one
+# round 3 s on a quiet machine, 9 s at load 10, where a budget on it had sent it to the construction by
+# windows and a roster short of minimum totals); above, it is not priced at all: on Instance22
+# (182,000) pricing found no row for 6 of 10 people even with a beam of 4,000 (the minimum totals over a
+# year), and on Instance24 (1.7 M) finding out that one round takes too long cost 8-18 s
+WHOLE_CELLS = 100_000
+MIN_WINDOW_SECONDS = 1.0
+# a window re-solves at most this many cells (people x days x shift types) at once: the people of a
+# larger one are re-solved in random groups, the others' shifts counted as external cover (Instance24:
+# one window of all 150 people and 32 shift types took 40 s against a budget of 3)
+WINDOW_CELLS = 20_000
+CHECK_SHARE = 0.08  # of the time limit kept for scoring the final roster on the whole problem
+
+
+def solve_rolling(
+    problem: Problem,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    tracker: Tracker,
+    incumbents: IncumbentPool | None,
+) -> Solution:
+    deadline = tracker.start + time_limit * (1 - CHECK_SHARE)
+    roster = _construct(problem, deadline=deadline, time_limit=time_limit, seed=seed, tracker=tracker)
+    if roster is None:
+        return no_roster(problem, "rolling horizon: no roster found within the time limit", engine="colgen")
+    merit = _merit(problem, roster)
+    _offer(merit, roster, tracker, incumbents, "colgen:rolling-construct")
+    roster, passes, taken = _improve(
+        problem,
+        roster,
+        merit,
+        deadline=deadline,
+        workers=workers,
+        seed=seed,
+        tracker=tracker,
+        pool=incumbents,
+    )
+    return make_solution(
+        problem,
+        roster,
+        status=FEASIBLE,
+        bound=None,
+        engine="colgen",
+        tracker=tracker,
+        build=0.0,
+        message=f"rolling horizon: {passes} windows re-solved, {taken} improved",
+    )
+
+
+def _merit(problem: Problem, roster: Roster) -> tuple[float, float, float]:
+    """(hard rules broken other than minimum totals, minutes short of minimum totals, objective): lower is
+    better, in that order, so a window that makes up part of a shortfall counts as progress."""
+    result = evaluate(problem, roster)
+    broken = sum(v.amount for v in result.violations if v.rule != "min_total_minutes")
+    short = 0
+    for person in problem.staff:
+        minimum = person.contract.min_total_minutes
+        if minimum:
+            worked = sum(problem.shift(s).length_minutes for s in roster[person.id] if s is not None)
+            short += max(minimum - worked, 0)
+    return float(broken), float(short), float(result.objective)
+
+
+def _windows(num_days: int, days: int, offset: int) -> list[tuple[int, int]]:
+    """Windows of `days` from `offset` (and one before it); a short last one is merged into the one before."""
+    starts = [0] + list(range(offset or days, num_days, days))
+    windows = [(s, min(e, num_days)) for s, e in zip(starts, starts[1:] + [num_days], strict=True)]
+    if len(windows) > 1 and windows[-1][1] - windows[-1][0] < days // 2:
+        windows[-2:] = [(windows[-2][0], windows[-1][1])]
+    return windows
+
+
+def _construct(problem: Problem, *, deadline: float, time_limit: float, seed: int, tracker: Tracker):
+    from ..cpsat.rolling import construct_by_window
+    from .engine import ColumnGeneration
+    from .model import build_model
+    from .solve import solve_seeded
+
+    if problem.size > WHOLE_CELLS:
+        return construct_by_window(
+            problem, deadline=deadline, seed=seed, tracker=Tracker(cancel=tracker.cancel)
+        )
+    model = build_model(problem)
+    cg = ColumnGeneration(model, seed=seed)
+    seeded = cg.seed_pool()
+    log.debug("colgen rolling: whole-horizon round %.1fs (%s)", cg.round_seconds, seeded)
+    if seeded:
+        solution = solve_seeded(
+            problem,
+            model,
+            cg,
+            Tracker(cancel=tracker.cancel, start=tracker.start),
+            time_limit=CONSTRUCT_SHARE * time_limit,
+            workers=1,
+            seed=seed,
+            hint=problem.reference,
+            incumbents=None,
+            polish=False,
+        )
+        if _usable(solution):
+            return solution.roster
+    return construct_by_window(problem, deadline=deadline, seed=seed, tracker=Tracker(cancel=tracker.cancel))
+
+
+def _solve_window(sub: Problem, rows: Roster, *, time_limit: float, workers: int, seed: int, cancel):
+    """The column generation (polished by CP-SAT with 2 workers) on the window `sub`, hinted with the
+    current `rows`. A person with no row (a first roster short of their minimum total by more than the
+    window can make up) gets the largest minimum they have a row for (`_largest_minimum`); the caller's
+    merit still counts what is left short. None when someone still has no row."""
+    import dataclasses
+
+    from .engine import ColumnGeneration
+    from .model import build_model
+    from .solve import solve_seeded
+
+    tracker = Tracker(cancel=cancel)
+    for attempt in range(2):
+        model = build_model(sub)
+        cg = ColumnGeneration(model, seed=seed)
+        stuck = []
+        for pricer in cg.pricers:  # the seed columns (as `seed_pool`, with no budget: a window is small)
+            found, _exact = pricer.price(pricer.pm.cost, 0.0, beam=cg.beam, count=2)
+            if not found:
+                stuck.append(pricer.pm)
+            for priced in found:
+                cg.add_row(pricer.pm.index, priced.row)
+        if not stuck:
+            break
+        if attempt:
+            return None
+        lowered = {pm.person.id: _largest_minimum(model, pm, rows[pm.person.id], cg.beam) for pm in stuck}
+        sub = dataclasses.replace(
+            sub,
+            staff=tuple(
+                dataclasses.replace(
+                    p, contract=dataclasses.replace(p.contract, min_total_minutes=lowered[p.id])
+                )
+                if p.id in lowered
+                else p
+                for p in sub.staff
+            ),
+        )
+    return solve_seeded(
+        sub,
+        model,
+        cg,
+        tracker,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        hint=rows,
+        incumbents=None,
+        polish=workers >= 2,
+    )
+
+
+def _largest_minimum(model, pm, row: tuple[str | None, ...], beam: int) -> int:
+    """The largest minimum total (in steps of the shift lengths' common divisor, from what `row` works,
+    which keeps every other rule) for which pricing finds the person a row: the window then makes up as
+    much of a shortfall as it can (the column generation alone minimises cost, which rarely adds a
+    shift that the cover does not ask for)."""
+    import dataclasses
+
+    from .kernel import KernelPricer
+
+    lengths = {s.id: s.length_minutes for s in model.problem.shift_types}
+    worked = sum(lengths[s] for s in row if s is not None)
+    step = math.gcd(*lengths.values())
+    contract = pm.person.contract
+
+    def fits(minimum: int) -> bool:
+        person = dataclasses.replace(
+            pm.person, contract=dataclasses.replace(contract, min_total_minutes=minimum)
+        )
+        pricer = KernelPricer(model, dataclasses.replace(pm, person=person))
+        return bool(pricer.price(pm.cost, 0.0, beam=beam)[0])
+
+    low, high = 0, max((contract.min_total_minutes - worked) // step, 0)  # low fits (the current row)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(worked + mid * step):
+            low = mid
+        else:
+            high = mid - 1
+    return worked + low * step
+
+
+def _offer(merit, roster, tracker: Tracker, pool: IncumbentPool | None, source: str) -> None:
+    """Report and share a roster that breaks no hard rule (one that does is still repaired by the windows:
+    CP-SAT's construction leaves a minimum total short here and there on Instance22)."""
+    broken, short, objective = merit
+    if broken or short:
+        return
+    tracker.report(objective, None, source)
+    if pool is not None:
+        pool.offer(roster, objective, source)
+
+
+def _usable(solution: Solution | None) -> bool:
+    """A window's roster that keeps every person's hard rules (cover may fall short)."""
+    return (
+        solution is not None
+        and solution.objective is not None
+        and not any(v.rule != "cover_minimum" for v in solution.violations)
+    )
+
+
+def _improve(problem, roster, merit, *, deadline, workers, seed, tracker, pool):
+    from ..cpsat.horizon import days_off, only_people, window
+
+    current = {p: tuple(row) for p, row in roster.items()}
+    off = days_off(problem)
+    passes = taken = 0
+    seen = 0
+    sweep = 0
+    rng = random.Random(seed)
+    people = [p.id for p in problem.staff]
+    cells = (WINDOW_DAYS + TAIL_DAYS) * len(problem.shift_types)
+    group = max(1, min(len(people), WINDOW_CELLS // cells))
+    while not tracker.cancelled() and deadline - time.monotonic() > MIN_WINDOW_SECONDS:
+        offset = (WINDOW_DAYS // 2) * (sweep % 2) + 7 * (sweep // 2) % WINDOW_DAYS
+        windows = _windows(problem.num_days, WINDOW_DAYS, offset or WINDOW_DAYS)
+        for start, end in windows:
+            left = deadline - time.monotonic()
+            if tracker.cancelled() or left < MIN_WINDOW_SECONDS:
+                break
+            if pool is not None:  # another engine of a portfolio found a better roster: continue from it
+                other = pool.newer_than(seen)
+                if other is not None:
+                    seen = other.version
+                    if (0.0, 0.0, other.objective) < merit:
+                        current, merit = dict(other.roster), (0.0, 0.0, other.objective)
+            sub, free = window(problem, start, end, current, future="fixed", tail=TAIL_DAYS, off=off)
+            old = {p: row[start : start + sub.num_days] for p, row in current.items()}
+            if group < len(people):  # the others' shifts count as external cover
+                sub = only_people(sub, set(rng.sample(people, group)), old)
+                old = {p: old[p] for p in (q.id for q in sub.staff)}
+            before = _merit(sub, old)  # the window's totals are exact: its merit moves the whole one
+            budget = min(left, max(left / max(len(windows), 1), MIN_WINDOW_SECONDS))
+            solution = _solve_window(
+                sub, old, time_limit=budget, workers=workers, seed=seed + passes, cancel=tracker.cancel
+            )
+            passes += 1
+            if not _usable(solution):
+                continue
+            after = _merit(sub, solution.roster)
+            log.debug("colgen rolling: days %d-%d: %s -> %s", start, end, before, after)
+            if not after < before:
+                continue
+            for person, row in solution.roster.items():
+                whole = list(current[person])
+                whole[start : start + free] = row[:free]
+                current[person] = tuple(whole)
+            merit = tuple(m - b + a for m, b, a in zip(merit, before, after, strict=True))
+            taken += 1
+            _offer(merit, current, tracker, pool, "colgen:rolling")
+        sweep += 1
+    return current, passes, taken

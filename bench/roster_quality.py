@@ -10,6 +10,9 @@
   the app (`scheduler.problem_builder.build_problem`: contracts, leave, skills, cover, history), then the
   solver core called directly (no Celery) at --short and at --long seconds; both rosters are scored by the
   referee (`evaluate.py`).
+- `--engines colgen,cpsat --table bench/results/solver_product.csv`: instead, each engine at --short on
+  every unit, side by side, written in solver.csv's columns: the table `auto` matches product problems
+  against (scheduler/solver/select.py).
 - `--reuse-long` keeps the long-limit rosters' figures from an earlier run (the long side takes 10 minutes a
   unit) and measures the short side again.
 - Prints per unit: engine, objective at each limit, the gap (short - long) / long, time to first and best,
@@ -42,14 +45,15 @@ def _setup(args: argparse.Namespace) -> None:
         manage("seed_demo", "--size", "medium", "--no-user", "-v", "0")
 
 
-def _solve(problem, *, limit: float, workers: int) -> dict:
+def _solve(problem, *, limit: float, workers: int, engine: str = "auto") -> dict:
     from scheduler.solver import solve
     from scheduler.solver.evaluate import evaluate
 
-    solution = solve(problem, engine="auto", time_limit=limit, workers=workers)
+    solution = solve(problem, engine=engine, time_limit=limit, workers=workers)
     referee = evaluate(problem, solution.roster) if solution.objective is not None else None
     return {
         "engine": solution.engine,
+        "status": solution.status,
         "objective": referee.objective if referee else None,
         "feasible": bool(referee and referee.feasible),
         "t_first": solution.timings.first_feasible,
@@ -72,6 +76,11 @@ def main() -> int:
         help="keep the long-limit results already in --output (measure the short side again)",
     )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "roster_quality.json"))
+    parser.add_argument(
+        "--engines",
+        help="comma-separated engines to run side by side at --short on every unit (with --table)",
+    )
+    parser.add_argument("--table", help="write the --engines rows here, in solver.csv's columns")
     args = parser.parse_args()
     _setup(args)
 
@@ -88,6 +97,8 @@ def main() -> int:
     earlier = {}
     if args.reuse_long and Path(args.output).exists():
         earlier = {u["unit"]: u["long"] for u in json.loads(Path(args.output).read_text())["units"]}
+    if args.engines:
+        return _engine_table(args, units, start)
     results = []
     print(
         f"{'unit':<28}{'engine':<8}{'short':>9}{'long':>9}{'gap %':>8}{'t_best s/l':>14}{'load':>6}",
@@ -116,6 +127,57 @@ def main() -> int:
     gaps = [r["gap"] for r in results if r["gap"] is not None]
     within = sum(1 for g in gaps if g <= 3.0)
     print(f"{within} of {len(results)} units within 3% at {args.short:g} s vs {args.long:g} s", flush=True)
+    return 0
+
+
+def _engine_table(args: argparse.Namespace, units, start: dt.date) -> int:
+    """Every engine of --engines at --short on every unit, alternated unit by unit (so each unit's engines
+    meet the same load), written as the selection's product table (scheduler/solver/select.py)."""
+    import csv
+
+    from scheduler.models import Roster
+    from scheduler.problem_builder import build_problem
+    from scheduler.solver.bench import COLUMNS
+
+    engines = args.engines.split(",")
+    run = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+    rows = []
+    print(f"{'unit':<28}{'engine':<8}{'objective':>10}{'feasible':>9}{'t_best':>8}{'load':>6}", flush=True)
+    for unit in units:
+        roster, _ = Roster.objects.get_or_create(
+            department=unit, start_date=start, end_date=start + dt.timedelta(days=27)
+        )
+        problem = build_problem(roster).problem
+        for engine in engines:
+            result = _solve(problem, limit=args.short, workers=args.workers, engine=engine)
+            rows.append(
+                {
+                    "instance": unit.name,
+                    "staff": len(problem.staff),
+                    "days": problem.num_days,
+                    "shift_types": len(problem.shift_types),
+                    "engine": engine,
+                    "picked": result["engine"],
+                    "time_limit": args.short,
+                    "workers": args.workers,
+                    "objective": result["objective"] if result["objective"] is not None else "",
+                    "t_first": "" if result["t_first"] is None else round(result["t_first"], 2),
+                    "t_best": "" if result["t_best"] is None else round(result["t_best"], 2),
+                    "status": result["status"],
+                    "feasible": result["feasible"],
+                    "load": result["load"],
+                    "run": run,
+                }
+            )
+            print(
+                f"{unit.name[:27]:<28}{engine:<8}{result['objective']!s:>10}{result['feasible']!s:>9}"
+                f"{(result['t_best'] or 0):>8.1f}{result['load']:>6}",
+                flush=True,
+            )
+    with open(args.table, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
     return 0
 
 

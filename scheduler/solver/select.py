@@ -4,11 +4,18 @@ Rules: a one-day fill (one day, or explicit fill days) goes to the assignment en
 to whichever of colgen, cpsat and milp the table (bench/results/solver.csv) shows winning most instances of
 the nearest size class (staff x days x shift types, by log distance), at the time limit nearest the one asked
 for. colgen is left out for a problem using a rule it cannot price exactly (`colgen.unsupported_rules`), or
-when it is not installed. Ties and an empty table go to cpsat. Regenerate the table:
+when it is not installed. Ties and an empty table go to cpsat.
+
+A problem with what the benchmark format has none of (hard cover minimums, labour cost, weekly limits,
+skills) is a product problem: it is matched against the rows measured on the product's own demo units
+(bench/results/solver_product.csv, from `bench/roster_quality.py --table`) when there are any. Measured
+there at 10 s: CP-SAT met every hard minimum on units where colgen, which the benchmark table's size class
+picked, did not. Regenerate the tables:
 
     python -m scheduler.solver.bench curtois ../shared/benchmarks/curtois/Instance*.txt --engine all \\
         --time-limit 60 --workers 2 --best-known ../shared/benchmarks/curtois/best_known.tsv \\
         --results bench/results/solver.csv --report bench/results/SOLVER.md
+    python bench/roster_quality.py --engines colgen,cpsat --long 0 --table bench/results/solver_product.csv
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from .domain import Problem
 from .options import DEFAULT_TIME_LIMIT_S, DEFAULT_WORKERS
 
 DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "bench" / "results" / "solver.csv"
+PRODUCT_TABLE = DEFAULT_TABLE.with_name("solver_product.csv")
 ENGINES = ("colgen", "cpsat", "milp")
 
 
@@ -38,11 +46,24 @@ def _size(staff: float, days: float, shifts: float) -> float:
 
 
 def read_table(path: str | Path | None = None) -> list[dict]:
-    path = Path(path) if path else DEFAULT_TABLE
+    """The rows of a table; without `path`, the benchmark's and the product's (marked `kind`)."""
+    if path is None:
+        return read_table(DEFAULT_TABLE) + [dict(r, kind="product") for r in read_table(PRODUCT_TABLE)]
+    path = Path(path)
     if not path.exists():
         return []
     with open(path) as handle:
         return list(csv.DictReader(handle))
+
+
+def problem_kind(problem: Problem) -> str:
+    """ "product" for a problem using what the benchmark format has none of, else "benchmark"."""
+    product = (
+        any(c.minimum or c.skill for c in problem.cover)
+        or any(p.hourly_rate for p in problem.staff)
+        or any(p.contract.max_weekly_minutes or p.contract.min_weekly_minutes for p in problem.staff)
+    )
+    return "product" if product else "benchmark"
 
 
 def _score(row: dict) -> tuple[float, float]:
@@ -79,6 +100,8 @@ def choose_engine(
     allowed, note = _allowed_engines(problem)
     rows = read_table() if table is None else table
     rows = [r for r in rows if r.get("engine") in allowed]
+    kind = problem_kind(problem)
+    rows = [r for r in rows if r.get("kind", "benchmark") == kind] or rows
     if not rows:
         return Choice("cpsat", time_limit, workers, f"no benchmark table; CP-SAT is the default{note}")
     limits = {float(r["time_limit"]) for r in rows if r.get("time_limit")}
@@ -115,7 +138,8 @@ def choose_engine(
     else:
         verdict = f"only {measured[0]} measured there"
     reason = (
-        f"nearest benchmark size class {', '.join(nearest_names)} "
+        f"nearest {kind if rows[0].get('kind', 'benchmark') == kind else 'benchmark'} size class "
+        f"{', '.join(nearest_names)} "
         f"(size {math.exp(size):.0f} cells): {verdict}{note}"
     )
     return Choice(engine, time_limit, workers, reason)

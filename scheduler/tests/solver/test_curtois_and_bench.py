@@ -8,10 +8,10 @@ import json
 import pytest
 
 from scheduler.solver import bench
-from scheduler.solver.domain import OPTIMAL
+from scheduler.solver.domain import OPTIMAL, Cover
 from scheduler.solver.evaluate import evaluate
 from scheduler.solver.formats.curtois import parse_curtois, read_curtois
-from scheduler.solver.select import choose_engine
+from scheduler.solver.select import choose_engine, problem_kind
 
 from .builders import CURTOIS, DAY, NIGHT, person, problem
 
@@ -143,3 +143,24 @@ def test_select_uses_assignment_for_one_day_fills_and_cpsat_without_a_table():
     assert choose_engine(problem(1), table=[]).engine == "assign"
     choice = choose_engine(problem(7), table=[])
     assert choice.engine == "cpsat" and "no benchmark table" in choice.reason
+
+
+def test_select_matches_a_product_problem_against_the_product_rows():
+    # given benchmark rows where milp wins and product rows of the same size where cpsat does
+    table = [
+        _row("Small", 10, "cpsat", 5.0),
+        _row("Small", 10, "milp", 0.0),
+        dict(_row("Ward", 10, "cpsat", 0.0), kind="product"),
+        dict(_row("Ward", 10, "milp", 4.0), kind="product"),
+    ]
+    shifts = (DAY, NIGHT, DAY.__class__("L", 480))
+    staff = [person(str(i)) for i in range(10)]
+    # then a benchmark-like problem follows the benchmark rows
+    plain = problem(28, staff=staff, shifts=shifts)
+    assert problem_kind(plain) == "benchmark"
+    assert choose_engine(plain, table=table).engine == "milp"
+    # and one with a hard cover minimum (the benchmark format has none) follows the product rows
+    product = problem(28, staff=staff, shifts=shifts, cover=(Cover(0, "D", preferred=1, minimum=1),))
+    assert problem_kind(product) == "product"
+    choice = choose_engine(product, table=table)
+    assert choice.engine == "cpsat" and "product size class Ward" in choice.reason

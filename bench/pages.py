@@ -8,6 +8,8 @@ stack (middleware, session, auth, templates) with the test client, as the demo p
   seeded once, --reseed to rebuild), solves one 4-week roster in this process (the first unit and
   start week that give a roster with assignments) and trains one demand series, so the grid, dashboard
   and forecast pages show real data.
+- The open-shifts page twice: the solved roster's unit, and another unit with an empty draft of the same
+  weeks (every shift open: its worst case).
 - Each page is requested --repeat times after one warm-up; the dashboard twice: cold (its cache
   namespaces bumped before every request, outside the timing) and warm.
 - Prints p50/p95 milliseconds and the query count per page; writes bench/results/pages.json.
@@ -83,6 +85,27 @@ def _solved_roster():
     raise SystemExit("no demo unit gave a roster with assignments")
 
 
+def _empty_draft(solved):
+    """A draft of another unit over the solved roster's period, nothing assigned: the open-shifts page's
+    worst case (every shift open, every candidate checked)."""
+    from capacity.models import Department
+    from scheduler.models import Roster
+
+    unit = (
+        Department.objects.filter(kind=Department.Kind.UNIT)
+        .exclude(id=solved.department_id)
+        .order_by("id")[0]
+    )
+    draft, _ = Roster.objects.get_or_create(
+        department=unit,
+        start_date=solved.start_date,
+        end_date=solved.end_date,
+        status=Roster.Status.DRAFT,
+        defaults={"statistics": {}},
+    )
+    return draft
+
+
 def _trained_series():
     from forecasting.models import DemandSeries, ForecastModel
     from forecasting.services import forecast_retrain
@@ -125,6 +148,7 @@ def main() -> None:
     print("preparing a solved roster and a trained series ...", flush=True)
     roster = _solved_roster()
     series = _trained_series()
+    draft = _empty_draft(roster)
     unit = roster.department
     busiest = (
         roster.assignments.values("person_id")
@@ -147,6 +171,8 @@ def main() -> None:
         ),
         ("a person's roster page", f"/rosters/{roster.id}/people/{busiest}/", None),
         ("requirements (a week)", f"/units/{unit.id}/requirements/", None),
+        ("open shifts of a unit", f"/units/{unit.id}/open-shifts/", None),
+        ("open shifts, a unit with an empty draft", f"/units/{draft.department_id}/open-shifts/", None),
         ("dashboard, all 6 units, cold", "/dashboard/", lambda: bump("roster", "capacity", "forecast")),
         ("dashboard, all 6 units, cached", "/dashboard/", None),
         (

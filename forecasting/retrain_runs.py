@@ -92,6 +92,7 @@ def _report(run: ForecastRun) -> None:
         job_id=run.job_id,
         progress=int(100 * done / max(total, 1)) if done < total else 99,
         message=f"{done}/{total} series",
+        result={"done": done, "total": total, "plain": f"{done} of {total} series retrained"},
     )
     if done < total:
         return

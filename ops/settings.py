@@ -217,6 +217,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 # The roster grid flags a person whose rostered hours differ from their contracted hours by more than this
 # share (percent) of the contracted hours.
 ROSTER_HOURS_FLAG_PERCENT = env_float("ROSTER_HOURS_FLAG_PERCENT", 10.0, minimum=0.0, maximum=1000.0)
+# A roster solve stops early once its best roster is within this percentage of the best possible (the
+# bound), or once the best roster has not improved for this share of the time limit (0: never stalls out).
+SOLVE_EARLY_STOP_GAP_PERCENT = env_float("SOLVE_EARLY_STOP_GAP_PERCENT", 1.0, minimum=0.0, maximum=99.0)
+SOLVE_STALL_SHARE = env_float("SOLVE_STALL_SHARE", 0.5, minimum=0.0, maximum=1.0)
 SOLVE_MAX_ACTIVE_PER_DEPARTMENT = env_int("SOLVE_MAX_ACTIVE_PER_DEPARTMENT", 2, minimum=1)
 SOLVE_SECONDS_PER_USER_HOUR = env_int("SOLVE_SECONDS_PER_USER_HOUR", 3600, minimum=1)
 if SOLVE_SECONDS_PER_USER_HOUR < SOLVE_TIME_LIMIT_MAX:

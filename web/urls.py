@@ -4,8 +4,10 @@ from django.urls import path
 from web.views import (
     budgets,
     capacity,
+    compared_roster,
     dashboard,
     forecasts,
+    open_shifts,
     requirements,
     roster_person,
     rosters,
@@ -20,6 +22,12 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("units/switch", shell.unit_switch, name="unit-switch"),
     path("units/<int:unit_id>/rosters/", rosters.roster_list, name="roster-list"),
+    path("units/<int:unit_id>/open-shifts/", open_shifts.unit_open_shifts, name="unit-open-shifts"),
+    path(
+        "units/<int:unit_id>/open-shifts/assign",
+        open_shifts.unit_open_shift_assign,
+        name="unit-open-shift-assign",
+    ),
     path("units/<int:unit_id>/requirements/", requirements.requirements, name="requirements"),
     path("units/<int:unit_id>/requirements/fill", requirements.requirements_fill, name="requirements-fill"),
     path("units/<int:unit_id>/rule-weights/", unit_settings.rule_weights, name="rule-weights"),
@@ -43,6 +51,16 @@ urlpatterns = [
         "rosters/<int:roster_id>/scenarios/<int:scenario_id>/adopt",
         scenarios.roster_scenario_adopt,
         name="roster-scenario-adopt",
+    ),
+    path(
+        "rosters/<int:roster_id>/compare/<int:job_id>/",
+        compared_roster.compared_roster,
+        name="roster-compared",
+    ),
+    path(
+        "rosters/<int:roster_id>/compare/<int:job_id>/adopt",
+        compared_roster.compared_roster_adopt,
+        name="roster-compared-adopt",
     ),
     path("rosters/<int:roster_id>.csv", rosters.roster_csv_view, name="roster-csv"),
     path(

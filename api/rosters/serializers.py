@@ -144,6 +144,10 @@ class RosterOutputSerializer(PortableModelSerializer):
             "assignments",
             "penalties_by_rule",
             "engine_reason",
+            "stop_reason",  # optimal, gap, stalled, cancelled, time_limit or completed
+            "stop_reason_text",
+            "below_preferred",
+            "plain",
         )
         return {k: stats.get(k) for k in keys if k in stats}
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.rosters import edit_views, scenario_views, views
+from api.rosters import edit_views, open_shift_views, scenario_views, views
 
 urlpatterns = [
     path("rosters", views.RosterListCreateApi.as_view(), name="api-roster-list"),
@@ -52,5 +52,10 @@ urlpatterns = [
         "rosters/<int:roster_id>/scenarios/<int:scenario_id>/adopt",
         scenario_views.RosterScenarioAdoptApi.as_view(),
         name="api-roster-scenario-adopt",
+    ),
+    path(
+        "units/<int:unit_id>/open-shifts",
+        open_shift_views.UnitOpenShiftsApi.as_view(),
+        name="api-unit-open-shifts",
     ),
 ]

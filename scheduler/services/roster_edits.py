@@ -251,15 +251,16 @@ def roster_cells_change(
     expected_revision: int | None = None,
     override_reason: str = "",
     language: str | None = None,
+    cell_limit: int | None = MAX_CELLS_PER_EDIT,
 ) -> RosterEdit:
     """Change cells together, or none of them. A change that would break a hard rule the roster did not
     already break is refused (422) with the rule in plain words, unless a user allowed to override gives a
     reason: then the cells are kept as locks, with the reason and the rules they break recorded."""
     if not changes:
         raise ApplicationError("No cells to change", extra={"fields": {"cells": []}})
-    if len(changes) > MAX_CELLS_PER_EDIT:
+    if cell_limit is not None and len(changes) > cell_limit:  # a whole adopted roster sets no limit
         raise ApplicationError(
-            f"At most {MAX_CELLS_PER_EDIT} cells in one edit", extra={"limit": MAX_CELLS_PER_EDIT}, status=413
+            f"At most {cell_limit} cells in one edit", extra={"limit": cell_limit}, status=413
         )
     override_reason = (override_reason or "").strip()
     roster = _editable(roster, expected_revision)

@@ -50,11 +50,15 @@ def solve_options(
     *, engine: str, time_limit: float, engines: tuple[str, ...] = ROSTER_ENGINES
 ) -> SolveOptions:
     """The options of a roster job, checked once here against the core's bounds and the deployment's
-    longest solve (SOLVE_TIME_LIMIT_MAX)."""
+    longest solve (SOLVE_TIME_LIMIT_MAX), with the deployment's early stops (SOLVE_EARLY_STOP_GAP_PERCENT,
+    SOLVE_STALL_SHARE): a planner waits for a roster within 1% of the best possible, not for the clock."""
     try:
-        return SolveOptions(engine=engine, time_limit=time_limit).validated(
-            max_time_limit=settings.SOLVE_TIME_LIMIT_MAX, engines=engines
-        )
+        return SolveOptions(
+            engine=engine,
+            time_limit=time_limit,
+            early_stop_gap=settings.SOLVE_EARLY_STOP_GAP_PERCENT / 100,
+            stall_share=settings.SOLVE_STALL_SHARE or None,
+        ).validated(max_time_limit=settings.SOLVE_TIME_LIMIT_MAX, engines=engines)
     except SolveOptionsError as exc:
         given = {"engine": engine, "time_limit": time_limit}
         allowed = exc.allowed if exc.allowed is not None else given.get(exc.field)

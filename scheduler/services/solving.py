@@ -36,6 +36,7 @@ from scheduler.models import Roster, RosterAssignment, RosterDayOff, RosterEvent
 from scheduler.problem_builder import BuiltProblem, booked_elsewhere, build_problem, lock_shared_people
 from scheduler.rule_weights import solver_weights
 from scheduler.services.rosters import COMPARE_JOB_KIND, RESOLVE_JOB_KIND, ROSTER_AUDIT_FIELDS, audit_roster
+from scheduler.solve_words import STOP_REASON_TEXT, progress_words, summary_words
 from scheduler.solver import domain as sd
 from scheduler.solver.evaluate import evaluate
 from scheduler.solver.options import DEFAULT_WORKERS, SolveOptions
@@ -74,6 +75,7 @@ def _renew_connection() -> None:
 
 
 def _report_progress(job_id: int, p: sd.Progress, time_limit: float) -> None:
+    gap = _gap(p.objective, p.bound)
     job_report_progress(
         job_id=job_id,
         progress=min(99, int(100 * p.elapsed / time_limit)),
@@ -82,7 +84,15 @@ def _report_progress(job_id: int, p: sd.Progress, time_limit: float) -> None:
             "elapsed": round(p.elapsed, 2),
             "objective": p.objective,
             "bound": p.bound,
-            "gap": _gap(p.objective, p.bound),
+            "gap": gap,
+            "hard_violations": p.hard_violations,
+            "below_preferred": p.below_preferred,
+            "plain": progress_words(
+                objective=p.objective,
+                gap=gap,
+                hard_violations=p.hard_violations,
+                below_preferred=p.below_preferred,
+            ),
         },
     )
 
@@ -171,9 +181,17 @@ def _verdict(summary: dict, clean_message: str) -> str:
     return f"{summary['engine']} roster breaks {n} hard rule{'s' if n != 1 else ''}: {rules}"
 
 
+def _stop_fields(solution: sd.Solution, evaluation) -> dict:
+    return {
+        "stop_reason": solution.stop_reason or None,
+        "stop_reason_text": STOP_REASON_TEXT.get(solution.stop_reason, ""),
+        "below_preferred": sum(1 for t in evaluation.penalties if t.rule == "cover_under_preferred"),
+    }
+
+
 def _compare_summary(built: BuiltProblem, solution: sd.Solution) -> dict:
     evaluation = evaluate(built.problem, solution.roster)
-    return {
+    summary = {
         "engine": solution.engine,
         "status": solution.status,
         "objective": evaluation.objective,
@@ -186,7 +204,12 @@ def _compare_summary(built: BuiltProblem, solution: sd.Solution) -> dict:
         "best_s": solution.timings.best,
         "solve_s": solution.timings.solve,
         "message": solution.message,
+        **_stop_fields(solution, evaluation),
+        # the compared roster itself, so a planner can open it and adopt it as a new version
+        "start_date": built.problem.start_date.isoformat(),
+        "roster": {person: list(row) for person, row in solution.roster.items()},
     }
+    return {**summary, "plain": summary_words(summary)}
 
 
 def _explain(built: BuiltProblem, terms, start) -> list[dict]:
@@ -285,7 +308,9 @@ def _write_solution(
         "solve_s": solution.timings.solve,
         "assignments": len(after),
         "left_off_booked_elsewhere": dropped,
+        **_stop_fields(solution, evaluation),
     }
+    summary["plain"] = summary_words(summary)
     by_rule: dict[str, int] = {}
     for term in evaluation.penalties:
         by_rule[term.rule] = by_rule.get(term.rule, 0) + term.amount

@@ -1,14 +1,17 @@
 """The one entry point the Django app calls: ``solve(problem, options) -> Solution``.
 
-It chooses the engine (``auto``), dispatches to it, stops early at a requested gap, and writes on the
-`Solution` what was actually run: engine, time limit, workers and the reason for the choice."""
+It chooses the engine (``auto``), dispatches to it, stops early at a requested gap or when the best roster
+stalls, and writes on the `Solution` what was actually run: engine, time limit, workers, the reason for the
+choice and why the search ended (`stop_reason`)."""
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 
-from .domain import Problem, Progress, Roster, Solution
+from .domain import INFEASIBLE, OPTIMAL, Problem, Progress, Roster, Solution
+from .incumbent import IncumbentPool
 from .options import AUTO, SolveOptions
 from .result import Cancel, ProgressFn, is_cancelled
 from .select import Choice, choose_engine
@@ -26,8 +29,8 @@ def solve(
 ) -> Solution:
     """Solve `problem` with `options` (engine "auto", "cpsat", "colgen", "milp" or "assign"; limit in s).
 
-    Keyword `overrides` (engine=, time_limit=, workers=, seed=, early_stop_gap=) replace single options, so
-    ``solve(problem, engine="milp", time_limit=5)`` reads as before.
+    Keyword `overrides` (engine=, time_limit=, workers=, seed=, early_stop_gap=, stall_share=) replace
+    single options, so ``solve(problem, engine="milp", time_limit=5)`` reads as before.
 
     `progress` receives `Progress(elapsed, objective, bound, phase)`; `cancel` (callable or threading.Event)
     stops the search and returns the best roster so far. `hint` (default: the problem's reference roster)
@@ -50,8 +53,20 @@ def solve(
         )
         engine, time_limit, workers = choice.engine, choice.time_limit, choice.workers
     unpriced: tuple[str, ...] = ()  # rules the engine asked for by name cannot optimise
-    if options.early_stop_gap is not None:
-        progress, cancel = _stop_at_gap(options.early_stop_gap, progress, cancel)
+    asked_to_stop = cancel
+    # One pool the engines share their best roster through (each makes its own when given none, so
+    # passing a fresh one changes nothing in the search): the progress reports say what that roster breaks.
+    pool = IncumbentPool() if engine in ("cpsat", "colgen") else None
+    if pool is not None and progress is not None:
+        progress = IncumbentFacts(problem, pool, progress).report
+    watcher = EarlyStop(
+        gap=options.early_stop_gap,
+        stall_s=options.stall_share * time_limit if options.stall_share is not None else None,
+        progress=progress,
+        cancel=cancel,
+    )
+    progress, cancel = watcher.watch, watcher.stop
+    started = time.monotonic()
     if engine == "cpsat":
         from .cpsat import solve_cpsat
 
@@ -63,6 +78,7 @@ def solve(
             progress=progress,
             cancel=cancel,
             hint=hint,
+            incumbents=pool,
         )
     elif engine == "colgen":
         from .colgen import solve_colgen, unsupported_rules
@@ -77,6 +93,7 @@ def solve(
             progress=progress,
             cancel=cancel,
             hint=hint,
+            incumbents=pool,
         )
     elif engine == "milp":
         from .milp import solve_milp
@@ -107,23 +124,97 @@ def solve(
         time_limit=time_limit,
         workers=workers,
         engine_reason=reason,
+        stop_reason=stop_reason(
+            solution,
+            watcher.reason,
+            cancelled=is_cancelled(asked_to_stop),
+            ran_s=time.monotonic() - started,
+            time_limit=time_limit,
+        ),
     )
 
 
-def _stop_at_gap(gap: float, progress: ProgressFn, cancel: Cancel) -> tuple[ProgressFn, Cancel]:
-    """Wrap the callbacks so the search stops once an incumbent is within `gap` of the bound. The engines
-    already stop on `cancel` and keep their best roster, so no engine needs a gap option of its own."""
-    reached = False
+# Why a search ended, as `Solution.stop_reason`, the job summary and the pages say it.
+STOP_REASONS = ("optimal", "gap", "stalled", "cancelled", "time_limit", "completed")
+# An engine that returns this long before its limit ended by itself (a greedy engine, a finished LP).
+_BEFORE_LIMIT_SHARE = 0.9
 
-    def watch(p: Progress) -> None:
-        nonlocal reached
-        if p.objective is not None and p.bound is not None:
+
+def stop_reason(solution: Solution, watched: str, *, cancelled: bool, ran_s: float, time_limit: float) -> str:
+    """Proven optimal wins over every other reason (a gap stop that happens to be proven says so); then
+    the early stop that fired, the person's cancel, an engine that finished well inside its limit, and
+    otherwise the time limit."""
+    if solution.status == OPTIMAL or (solution.status == INFEASIBLE and not cancelled and not watched):
+        return "optimal"  # INFEASIBLE is proven too: this is the closest roster there is
+    if watched:
+        return watched
+    if cancelled:
+        return "cancelled"
+    if ran_s < _BEFORE_LIMIT_SHARE * time_limit:
+        return "completed"
+    return "time_limit"
+
+
+class IncumbentFacts:
+    """Adds to each progress report what the referee finds in the pool's best roster: the hard rules it
+    breaks and the cover slots below preferred. Evaluated when the pool holds a newer roster, at most
+    every FACTS_INTERVAL_S, so the engines' callbacks stay cheap."""
+
+    FACTS_INTERVAL_S = 0.5
+
+    def __init__(self, problem: Problem, pool: IncumbentPool, progress) -> None:
+        self.problem, self.pool, self.progress = problem, pool, progress
+        self.version, self.checked_at = 0, float("-inf")
+        self.facts: tuple[int, int] | None = None
+
+    def report(self, p: Progress) -> None:
+        now = time.monotonic()
+        if now - self.checked_at >= self.FACTS_INTERVAL_S:
+            newer = self.pool.newer_than(self.version)
+            if newer is not None:
+                from .evaluate import evaluate
+
+                self.checked_at, self.version = now, newer.version
+                evaluation = evaluate(self.problem, newer.roster)
+                below = sum(1 for t in evaluation.penalties if t.rule == "cover_under_preferred")
+                self.facts = (len(evaluation.violations), below)
+        if self.facts is not None:
+            p = dataclasses.replace(p, hard_violations=self.facts[0], below_preferred=self.facts[1])
+        self.progress(p)
+
+
+class EarlyStop:
+    """Wraps the progress and cancel callbacks: the search stops once an incumbent is within `gap` of the
+    bound, or once the incumbent has not improved for `stall_s` seconds. The engines already poll `cancel`
+    and keep their best roster, so no engine needs an option of its own; `reason` says which stop fired
+    ("gap", "stalled") or is empty."""
+
+    def __init__(
+        self, *, gap: float | None, stall_s: float | None, progress: ProgressFn, cancel: Cancel
+    ) -> None:
+        self.gap, self.stall_s = gap, stall_s
+        self.progress, self.cancel = progress, cancel
+        self.reason = ""
+        self.best: float | None = None
+        self.improved_at: float | None = None
+
+    def watch(self, p: Progress) -> None:
+        if p.objective is not None and (self.best is None or p.objective < self.best - 1e-6):
+            self.best, self.improved_at = p.objective, time.monotonic()
+        if not self.reason and self.gap is not None and p.objective is not None and p.bound is not None:
             spread = abs(p.objective) or 1.0
-            reached = reached or (p.objective - p.bound) / spread <= gap
-        if progress is not None:
-            progress(p)
+            if (p.objective - p.bound) / spread <= self.gap:
+                self.reason = "gap"
+        if self.progress is not None:
+            self.progress(p)
 
-    def stop() -> bool:
-        return reached or is_cancelled(cancel)
-
-    return watch, stop
+    def stop(self) -> bool:
+        if self.reason:
+            return True
+        if is_cancelled(self.cancel):
+            return True
+        stalled_for = time.monotonic() - self.improved_at if self.improved_at is not None else None
+        if self.stall_s is not None and stalled_for is not None and stalled_for >= self.stall_s:
+            self.reason = "stalled"
+            return True
+        return False

@@ -262,6 +262,10 @@ class Progress:
     objective: int | None
     bound: float | None
     phase: str = ""
+    # The referee's facts about the best roster so far, when the solve entry point could read it (the
+    # engines share it through an IncumbentPool): hard rules it breaks, cover slots below preferred.
+    hard_violations: int | None = None
+    below_preferred: int | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,7 @@ class Solution:
     time_limit: float | None = None
     workers: int | None = None
     engine_reason: str = ""
+    stop_reason: str = ""  # why the search ended: one of dispatch.STOP_REASONS
 
     def assignments(self) -> Iterator[tuple[str, int, str]]:
         for person, row in self.roster.items():

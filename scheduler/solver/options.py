@@ -51,6 +51,8 @@ class SolveOptions:
     seed: int = DEFAULT_SEED
     # Stop as soon as the relative gap between incumbent and bound is at most this (None: use the time).
     early_stop_gap: float | None = None
+    # Stop once the best roster has not improved for this share of the time limit (None: never).
+    stall_share: float | None = None
 
     def validated(
         self, *, max_time_limit: float | None = None, engines: tuple[str, ...] = ENGINES
@@ -72,6 +74,8 @@ class SolveOptions:
             raise SolveOptionsError("seed", "seed must be 0 or more")
         if self.early_stop_gap is not None and not 0 <= self.early_stop_gap < 1:
             raise SolveOptionsError("early_stop_gap", "early_stop_gap must be at least 0 and below 1")
+        if self.stall_share is not None and not 0 < self.stall_share <= 1:
+            raise SolveOptionsError("stall_share", "stall_share must be above 0 and at most 1")
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -53,9 +53,16 @@
         ? "· waiting, position " + job.queue_position + " in the queue"
         : (job.message ? "· " + job.message : "");
       field("progress").value = job.progress || 0;
-      field("elapsed").textContent = r.elapsed !== undefined ? fmt(r.elapsed, 1) + " s" : (r.solve_s !== undefined ? fmt(r.solve_s, 1) + " s" : "–");
-      field("objective").textContent = fmt(r.objective, 0);
-      field("gap").textContent = r.gap === null || r.gap === undefined ? "–" : (100 * r.gap).toFixed(1) + " %";
+      field("plain").textContent = r.plain || "";
+      if (field("series")) {
+        /* a retrain: series done of total, not solver figures */
+        field("series").textContent = r.total ? r.done + " of " + r.total : (r.series ? r.succeeded + " of " + r.series + " retrained" : "–");
+      } else {
+        field("elapsed").textContent = r.elapsed !== undefined ? fmt(r.elapsed, 1) + " s" : (r.solve_s !== undefined ? fmt(r.solve_s, 1) + " s" : "–");
+        field("objective").textContent = fmt(r.objective, 0);
+        field("gap").textContent = r.gap === null || r.gap === undefined ? "–" : (100 * r.gap).toFixed(1) + " %";
+        field("stop_reason").textContent = r.stop_reason_text || (job.status === "queued" || job.status === "running" ? "still solving" : "–");
+      }
       field("ticks").textContent = String(ticks);
       panel.dataset.status = job.status;
     }
@@ -116,7 +123,8 @@
           /* the referee's count, not the engine's claim: a roster breaking hard rules is marked */
           var breaks = (r.hard_violations || 0) > 0;
           row.classList.toggle("breaks-hard-rules", breaks);
-          row.querySelector('[data-k="status"]').textContent = breaks ? job.status + " · breaks hard rules" : job.status;
+          var why = r.stop_reason_text ? " · stopped: " + r.stop_reason_text : "";
+          row.querySelector('[data-k="status"]').textContent = (breaks ? job.status + " · breaks hard rules" : job.status) + why;
           row.querySelector('[data-k="engine"]').textContent = r.engine || job.params.engine;
           ["objective", "bound", "hard_violations"].forEach(function (k) {
             row.querySelector('[data-k="' + k + '"]').textContent = fmt(r[k], 0);

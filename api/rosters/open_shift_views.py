@@ -69,8 +69,8 @@ class UnitOpenShiftsApi(APIView):
         responses={200: RosterOpenShiftsSerializer(many=True), **ERRORS_READ},
         description="Every shift below its minimum or preferred cover in the unit's rosters from today to "
         "13 days on (the page pages by two weeks), with the people who could take it ranked (off that day "
-        "and allowed by their own hard rules; qualified, within contract, cheapest, fewest shifts). Assign one with "
-        "`POST /api/rosters/{id}/cells`.",
+        "and allowed by their own hard rules; qualified, within contract, cheapest, fewest shifts). "
+        "Assign one with `POST /api/rosters/{id}/cells`.",
     )
     def get(self, request, unit_id: int):
         unit = get_scoped_or_404(

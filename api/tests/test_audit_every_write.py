@@ -41,11 +41,11 @@ from forecasting.models import ForecastModel, ForecastPoint
 from forecasting.tests.factories import DemandSeriesFactory
 from ops import audit
 from ops.errors import ApplicationError
-from ops.models import AuditEntry
+from ops.models import AuditEntry, Job
 from scheduler import catalogue as scheduler_catalogue
 from scheduler import pay_rates, rule_weights, timesheets
 from scheduler.models import Roster, RosterScenario, ShiftRequest
-from scheduler.services import batch, cover, roster_edits, rosters, scenarios
+from scheduler.services import batch, compare_adopt, cover, roster_edits, rosters, scenarios
 from scheduler.tests.factories import (
     CoverRequirementFactory,
     PayRateFactory,
@@ -117,6 +117,23 @@ def _solved_roster(w) -> Roster:
     )
     RosterAssignmentFactory(roster=roster, person=w.person, date=MONDAY, shift_type=w.early)
     return roster
+
+
+def _compared(w) -> dict:
+    """A finished comparison of a solved roster whose roster moves the person's shift a day on."""
+    roster = _solved_roster(w)
+    job = Job.objects.create(
+        kind=rosters.COMPARE_JOB_KIND,
+        status=Job.Status.SUCCEEDED,
+        params={"roster_id": roster.id},
+        result={
+            "start_date": MONDAY.isoformat(),
+            "roster": {str(w.person.pk): [None, "E", None, None, None, None, None]},
+            "engine": "milp",
+            "breaks_hard_rules": False,
+        },
+    )
+    return {"roster": roster, "job_id": job.id}
 
 
 def _solved_scenario(w) -> RosterScenario:
@@ -433,6 +450,10 @@ CASES = {
     "scheduler.services.batch.roster_batch_plan": (
         lambda w: batch.roster_batch_plan(department=w.unit, start_date=MONDAY, weeks=1, user=w.user),
         False,
+    ),
+    "scheduler.services.compare_adopt.roster_adopt_comparison": (
+        lambda w: compare_adopt.roster_adopt_comparison(**_compared(w), user=w.user)[0],
+        True,
     ),
     "scheduler.services.scenarios.scenario_create": (
         lambda w: scenarios.scenario_create(

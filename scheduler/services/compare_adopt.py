@@ -13,11 +13,12 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
+from ops import audit
 from ops.errors import ApplicationError
 from ops.models import Job
 from scheduler.models import Roster, RosterAssignment, RosterEdit
 from scheduler.services.roster_edits import CellChange, roster_cells_change
-from scheduler.services.rosters import COMPARE_JOB_KIND, roster_new_version
+from scheduler.services.rosters import COMPARE_JOB_KIND, ROSTER_AUDIT_FIELDS, audit_roster, roster_new_version
 
 
 def compared_job(*, roster: Roster, job_id: int) -> Job:
@@ -85,6 +86,7 @@ def roster_adopt_comparison(
     changes = compared_cells(roster=target, job=job)
     if not changes:
         return target, None
+    before = audit.snapshot(target, ROSTER_AUDIT_FIELDS)
     edit = roster_cells_change(
         roster=target,
         changes=changes,
@@ -95,4 +97,7 @@ def roster_adopt_comparison(
         language=language,
         cell_limit=None,
     )
+    target.refresh_from_db()
+    # the cells are audited by the edit; this entry says the roster took a compared engine's roster
+    audit_roster("roster_adopt_comparison", target, before, user=user)
     return target, edit

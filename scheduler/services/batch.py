@@ -23,6 +23,7 @@ group; the last child to end finishes the parent in its own ending transaction.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, timedelta
 
 from celery import chain, group, signature
@@ -30,17 +31,18 @@ from django.db import transaction
 
 from capacity.models import Department
 from capacity.selectors import department_subtree_ids, units_sharing_people
+from ops import audit
 from ops.errors import ApplicationError
 from ops.jobs import job_create, job_enqueue_on_commit, job_fail_unsent, job_start_parent
 from ops.models import Job
 from scheduler.models import Roster, RosterEvent
 from scheduler.services.rosters import (
     MAX_HORIZON_DAYS,
+    ROSTER_AUDIT_FIELDS,
     SOLVE_JOB_KIND,
     SOLVE_TASK,
     _admit_solves,
     _running_job_of,
-    audit_roster,
     solve_options,
 )
 from scheduler.solver.options import AUTO, DEFAULT_TIME_LIMIT_S
@@ -115,6 +117,7 @@ def roster_batch_plan(
     )
     children: dict[int, Job] = {}
     rows = []
+    created: list[Roster] = []
     for unit in units:
         roster = Roster.objects.create(
             department=unit,
@@ -138,9 +141,14 @@ def roster_batch_plan(
             actor=user,
             details={"job_id": job.id, "batch_job_id": parent.id, **options.to_dict()},
         )
-        audit_roster("roster_batch_plan", roster, {}, user=user)
+        created.append(roster)
         children[unit.pk] = job
         rows.append({"unit": unit.pk, "name": unit.name, "roster": roster.id, "job": job.id})
+    with audit.acting_as(user) if user is not None else nullcontext():  # one INSERT for every roster
+        audit.record_many(
+            action="roster_batch_plan",
+            items=[(roster, {}, audit.snapshot(roster, ROSTER_AUDIT_FIELDS)) for roster in created],
+        )
     parent.result = {
         "units_done": 0,
         "units_total": len(units),

@@ -65,13 +65,9 @@ class ColumnGeneration:
         None when pricing everyone once would take longer than `budget` seconds (measured as it goes)."""
         start, timed = time.monotonic(), 0
         for pricer in self.pricers:
-            pm = pricer.pm
             compiling = not kernel_ready()  # the first sweep of a process compiles (or loads) the kernel
-            found, _exact = pricer.price(pm.cost, 0.0, beam=self.beam, count=2)
-            if not found:
+            if not self.seed_person(pricer):
                 return False
-            for priced in found:
-                self.add_row(pm.index, priced.row)
             if compiling:  # not timed (compilation), unless it alone overran the budget
                 if time.monotonic() - start > budget:
                     self.round_seconds = (time.monotonic() - start) * len(self.pricers)
@@ -83,6 +79,13 @@ class ColumnGeneration:
             if self.round_seconds > budget:
                 return None
         return True
+
+    def seed_person(self, pricer) -> bool:
+        """The person's two cheapest rows on their own costs into the pool; False if they have none."""
+        found, _exact = pricer.price(pricer.pm.cost, 0.0, beam=self.beam, count=2)
+        for priced in found:
+            self.add_row(pricer.pm.index, priced.row)
+        return bool(found)
 
     def enumerate_pool(self, limit: int) -> bool:
         """Every feasible row of every person when each has fewer than `limit`; True if pool is complete."""

@@ -168,13 +168,8 @@ def _solve_window(sub: Problem, rows: Roster, *, time_limit: float, workers: int
     for attempt in range(2):
         model = build_model(sub)
         cg = ColumnGeneration(model, seed=seed)
-        stuck = []
-        for pricer in cg.pricers:  # the seed columns (as `seed_pool`, with no budget: a window is small)
-            found, _exact = pricer.price(pricer.pm.cost, 0.0, beam=cg.beam, count=2)
-            if not found:
-                stuck.append(pricer.pm)
-            for priced in found:
-                cg.add_row(pricer.pm.index, priced.row)
+        # the seed columns of everyone (no budget: a window is small), and who has none
+        stuck = [pricer.pm for pricer in cg.pricers if not cg.seed_person(pricer)]
         if not stuck:
             break
         if attempt:
@@ -249,11 +244,9 @@ def _offer(merit, roster, tracker: Tracker, pool: IncumbentPool | None, source: 
 
 def _usable(solution: Solution | None) -> bool:
     """A window's roster that keeps every person's hard rules (cover may fall short)."""
-    return (
-        solution is not None
-        and solution.objective is not None
-        and not any(v.rule != "cover_minimum" for v in solution.violations)
-    )
+    from .solve import keeps_person_rules
+
+    return solution is not None and solution.objective is not None and keeps_person_rules(solution.violations)
 
 
 def _improve(problem, roster, merit, *, deadline, workers, seed, tracker, pool):

@@ -57,6 +57,11 @@ def unsupported_rules(problem: Problem) -> tuple[str, ...]:
     return tuple(unsupported)
 
 
+def keeps_person_rules(violations) -> bool:
+    """No broken hard rule but relaxed cover minimums (which the master prices; cover may fall short)."""
+    return all(v.rule == "cover_minimum" for v in violations)
+
+
 class _Best:
     """The engine's own best roster (by the referee), and the offers it makes to the pool."""
 
@@ -68,9 +73,9 @@ class _Best:
 
     def consider(self, roster: Roster, source: str) -> bool:
         referee = evaluate(self.problem, roster)
-        hard = [v for v in referee.violations if v.rule != "cover_minimum"]
-        if hard:  # a modelling slip: never keep or offer a roster breaking a person's hard rule
-            log.error("colgen roster rejected by the referee: %s", hard[:3])
+        if not keeps_person_rules(referee.violations):  # a modelling slip: never keep or offer it
+            broken = [v for v in referee.violations if v.rule != "cover_minimum"]
+            log.error("colgen roster rejected by the referee: %s", broken[:3])
             return False
         shortfall = sum(v.amount for v in referee.violations)
         value = referee.objective + self.problem.weights.cover_minimum_relaxed * shortfall
@@ -124,7 +129,7 @@ def _constructed(problem: Problem, *, seed: int, cancel: Cancel) -> Solution | N
     rows = construct_by_person(
         problem, deadline=time.monotonic() + FALLBACK_SECONDS, seed=seed, tracker=tracker
     )
-    if rows is None or any(v.rule != "cover_minimum" for v in evaluate(problem, rows).violations):
+    if rows is None or not keeps_person_rules(evaluate(problem, rows).violations):
         return None
     return make_solution(
         problem,

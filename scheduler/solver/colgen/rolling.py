@@ -1,4 +1,4 @@
-"""Rolling horizon for long rosters: a first roster, then windows of four weeks re-solved in place.
+"""Rolling horizon for long rosters: a first roster, then people and windows of days re-solved in place.
 
 Past `ROLLING_DAYS` days one master over the whole horizon converges too slowly for the limit (Instance20,
 26 weeks: the LP had not converged in 60 s and the roster ended at 4.3 times the best known), while four
@@ -10,17 +10,21 @@ minute). So:
    over the weeks (measured on Instance20, 60 s: 40% of the limit there ended 5500-6500, 15-25% ended
    9500-10100; a window cannot move work past its own totals, so the spread the first roster gets is
    kept). Otherwise (past `WHOLE_CELLS`: 52 weeks) CP-SAT's window-by-
-   window construction, which may leave a minimum total short (Instance22: 27 people, 41,760 minutes);
-   the windows then make the shortfall up before anything else (`_merit`).
+   window construction, which makes up minimum totals over the whole horizon at its end; should one still
+   be short, the windows make the shortfall up before anything else (`replan.merit`).
    Building the first roster window by window with column generation was tried: on Instance20 a share of
    each total per window fell behind around leave until a later window had no row for someone, and on
    Instance22 one window took 47 s.
-2. Until the deadline, windows of `WINDOW_DAYS` re-solved with everything outside them fixed (a pinned
-   tail of `TAIL_DAYS` keeps runs crossing the window's end legal, and the totals are exact), hinted with
-   the current rows, by the column generation (and with 2 workers its CP-SAT polish); the rows are taken
-   when the referee scores the window lower. Each sweep starts its windows at another offset, so no
-   boundary stays one; the search ends early once a sweep at each of the `OFFSETS` offsets in a row has
-   improved nothing.
+2. Until the deadline, sweeps of two kinds (`_improve`), each taking at most `SWEEP_SHARE` of the time
+   left, the next one of the kind whose last sweep lowered the objective faster:
+   - people: each person re-planned over the whole horizon against the others' cover (`replan.py`), which
+     moves work between distant weeks (no window can: its totals are exact);
+   - windows of `WINDOW_LENGTHS` days (7 first, longer as a length stops paying) re-solved with everything
+     outside them fixed (a pinned tail of `TAIL_DAYS` keeps runs crossing the window's end legal, and the
+     totals are exact), hinted with the current rows, by the column generation (and with 2 workers its
+     CP-SAT polish); the rows are taken when the referee scores the window lower. Each sweep starts its
+     windows at another offset, so no boundary stays one.
+   The search ends early once `QUIET_SWEEPS` sweeps of the longest windows in a row improved nothing.
 
 The objective of a window is exact for day-local soft rules (cover, requests: all the benchmark has);
 horizon-wide soft rules (fairness spreads, overtime) are approximated per window, as in CP-SAT's rolling
@@ -34,18 +38,29 @@ import math
 import random
 import time
 
+from .. import replan
 from ..cpsat.run import no_roster
 from ..domain import FEASIBLE, Problem, Roster, Solution
-from ..evaluate import evaluate
 from ..incumbent import IncumbentPool
+from ..replan import PersonReplanner
 from ..result import Tracker, make_solution
 
 log = logging.getLogger(__name__)
 
 ROLLING_DAYS = 120  # horizons longer than this are solved window by window
-WINDOW_DAYS = 28
+# window lengths in days, shortest first: on Instance22 (a year) 7-day windows ended at 48k-58k, 14-day
+# at 50k-86k and 28-day at 104k-146k in 60 s, while on Instance20 28 days did best (7,054 against 8,967 at 14
+# and 10,162 at 7); starting short and lengthening when a length stops paying ended 5,364 and 40,392 there
+WINDOW_LENGTHS = (7, 14, 28)
+ESCALATE_BELOW = 0.02  # a sweep of windows lowering the objective by less than this share: longer windows
 TAIL_DAYS = 7
-OFFSETS = 4  # window starts a sweep may use: 0, 14, 7 and 21 days into a window
+OFFSETS = 4  # window starts a sweep may use: 0, 1/2, 1/4 and 3/4 of a window into it
+SWEEP_STARTS = (0, 2, 1, 3)  # in quarters of a window, one per sweep in turn
+QUIET_SWEEPS = OFFSETS
+# of the time left, the most one sweep may take (Instance24: 0.3 s a person, 50 s for its 150 people; 217k
+# at 60 s with 0.5, 222k with 0.3). A sweep cut short goes on with other people or windows next time: each
+# sweep takes them in a new random order
+SWEEP_SHARE = 0.5
 CONSTRUCT_SHARE = 0.4  # of the time limit for the first roster over the whole horizon
 # up to this many cells (staff x days x shift types) the whole horizon is priced (Instance20, 54,600: one
 # round 3 s on a quiet machine, 9 s at load 10, where a budget on it had sent it to the construction by
@@ -74,7 +89,7 @@ def solve_rolling(
     roster = _construct(problem, deadline=deadline, time_limit=time_limit, seed=seed, tracker=tracker)
     if roster is None:
         return no_roster(problem, "rolling horizon: no roster found within the time limit", engine="colgen")
-    merit = _merit(problem, roster)
+    merit = replan.merit(problem, roster)
     _offer(merit, roster, tracker, incumbents, "colgen:rolling-construct")
     roster, passes, taken = _improve(
         problem,
@@ -96,20 +111,6 @@ def solve_rolling(
         build=0.0,
         message=f"rolling horizon: {passes} windows re-solved, {taken} improved",
     )
-
-
-def _merit(problem: Problem, roster: Roster) -> tuple[float, float, float]:
-    """(hard rules broken other than minimum totals, minutes short of minimum totals, objective): lower is
-    better, in that order, so a window that makes up part of a shortfall counts as progress."""
-    result = evaluate(problem, roster)
-    broken = sum(v.amount for v in result.violations if v.rule != "min_total_minutes")
-    short = 0
-    for person in problem.staff:
-        minimum = person.contract.min_total_minutes
-        if minimum:
-            worked = sum(problem.shift(s).length_minutes for s in roster[person.id] if s is not None)
-            short += max(minimum - worked, 0)
-    return float(broken), float(short), float(result.objective)
 
 
 def _windows(num_days: int, days: int, offset: int) -> list[tuple[int, int]]:
@@ -250,46 +251,120 @@ def _usable(solution: Solution | None) -> bool:
 
 
 def _improve(problem, roster, merit, *, deadline, workers, seed, tracker, pool):
-    from ..cpsat.horizon import days_off, only_people, window
-
+    """Sweeps of two kinds: every person re-planned over the whole horizon (`replan.PersonReplanner`) and
+    windows of days re-solved (`_Sweeps`, lengthening through `WINDOW_LENGTHS` as a length stops paying),
+    each cut at `SWEEP_SHARE` of the time left. The next sweep is of the kind whose last sweep lowered the
+    objective faster (people first). A kind that found nothing is tried again once the other has changed
+    the roster. Ends when `QUIET_SWEEPS` sweeps of the longest windows in a row improved nothing and the
+    people sweep found nothing either."""
     current = {p: tuple(row) for p, row in roster.items()}
-    off = days_off(problem)
-    passes = taken = 0
-    seen = 0
-    sweep = 0
-    rng = random.Random(seed)
-    people = [p.id for p in problem.staff]
-    cells = (WINDOW_DAYS + TAIL_DAYS) * len(problem.shift_types)
-    group = max(1, min(len(people), WINDOW_CELLS // cells))
-    quiet = 0  # sweeps in a row that improved nothing
-    while not tracker.cancelled() and deadline - time.monotonic() > MIN_WINDOW_SECONDS and quiet < OFFSETS:
-        offset = (WINDOW_DAYS // 2) * (sweep % 2) + 7 * (sweep // 2) % WINDOW_DAYS
-        quiet += 1
-        windows = _windows(problem.num_days, WINDOW_DAYS, offset or WINDOW_DAYS)
+    state = _Sweeps(problem, seed)
+    rates = {"people": math.inf, "windows": math.inf}  # objective lowered per second by the last sweep
+    passes = taken = sweep = 0
+    quiet = 0  # sweeps in a row of the longest windows that improved nothing
+    while (
+        not tracker.cancelled() and deadline - time.monotonic() > MIN_WINDOW_SECONDS and quiet < QUIET_SWEEPS
+    ):
+        kind = "people" if rates["people"] >= rates["windows"] and rates["people"] else "windows"
+        began, before = time.monotonic(), merit
+        until = min(deadline, began + SWEEP_SHARE * (deadline - began))
+        if kind == "people":
+            moved = PersonReplanner(problem, current).sweep(
+                seed=seed + sweep, deadline=until, cancelled=tracker.cancelled
+            )
+            if moved:
+                merit = replan.merit(problem, current)
+                _offer(merit, current, tracker, pool, "colgen:rolling-people")
+        else:
+            current, merit, solved, moved = state.windows(
+                current,
+                merit,
+                deadline=until,
+                workers=workers,
+                tracker=tracker,
+                pool=pool,
+                seed=seed + passes,
+            )
+            passes += solved
+        taken, sweep = taken + moved, sweep + 1
+        gain = before[2] - merit[2] if before[:2] == merit[:2] else math.inf  # a minimum made up: go on
+        rates[kind] = max(gain, 0.0) / max(time.monotonic() - began, 1e-3)
+        log.debug("colgen rolling: %s sweep, %d taken, %.1f a second", kind, moved, rates[kind])
+        other = "windows" if kind == "people" else "people"
+        if moved and not rates[other]:
+            rates[other] = math.inf
+        if kind == "windows":
+            if state.lengthen(before, merit):
+                rates["windows"] = math.inf
+            quiet = quiet + 1 if not moved and state.at_longest() else 0
+    return current, passes, taken
+
+
+class _Sweeps:
+    """The window sweeps of `_improve`: their length, offsets and groups of people."""
+
+    def __init__(self, problem: Problem, seed: int) -> None:
+        from ..cpsat.horizon import days_off
+
+        self.problem = problem
+        self.off = days_off(problem)
+        self.rng = random.Random(seed)
+        self.people = [p.id for p in problem.staff]
+        self.level = 0  # index into WINDOW_LENGTHS
+        self.count = 0  # sweeps at this length
+        self.seen = 0  # the pool version last looked at
+
+    @property
+    def days(self) -> int:
+        return WINDOW_LENGTHS[self.level]
+
+    def at_longest(self) -> bool:
+        return self.level == len(WINDOW_LENGTHS) - 1
+
+    def lengthen(self, before, after) -> bool:
+        """Lengthen the windows when the sweep just made lowered the objective by less than
+        `ESCALATE_BELOW` of it (and made up no minimum total); True when it did."""
+        self.count += 1
+        gain = before[2] - after[2]
+        if after[:2] == before[:2] and gain < ESCALATE_BELOW * max(before[2], 1.0) and not self.at_longest():
+            self.level, self.count = self.level + 1, 0
+            return True
+        return False
+
+    def windows(self, current, merit, *, deadline, workers, tracker, pool, seed):
+        """One sweep of windows; returns (rows, merit, windows solved, windows taken)."""
+        from ..cpsat.horizon import only_people, window
+
+        problem, days = self.problem, self.days
+        group = max(1, min(len(self.people), WINDOW_CELLS // ((days + TAIL_DAYS) * len(problem.shift_types))))
+        offset = days * SWEEP_STARTS[self.count % OFFSETS] // OFFSETS
+        windows = _windows(problem.num_days, days, offset or days)
+        self.rng.shuffle(windows)  # a sweep cut short at its deadline leaves other windows out each time
+        solved = taken = 0
         for start, end in windows:
             left = deadline - time.monotonic()
             if tracker.cancelled() or left < MIN_WINDOW_SECONDS:
                 break
             if pool is not None:  # another engine of a portfolio found a better roster: continue from it
-                other = pool.newer_than(seen)
+                other = pool.newer_than(self.seen)
                 if other is not None:
-                    seen = other.version
+                    self.seen = other.version
                     if (0.0, 0.0, other.objective) < merit:
                         current, merit = dict(other.roster), (0.0, 0.0, other.objective)
-            sub, free = window(problem, start, end, current, future="fixed", tail=TAIL_DAYS, off=off)
+            sub, free = window(problem, start, end, current, future="fixed", tail=TAIL_DAYS, off=self.off)
             old = {p: row[start : start + sub.num_days] for p, row in current.items()}
-            if group < len(people):  # the others' shifts count as external cover
-                sub = only_people(sub, set(rng.sample(people, group)), old)
+            if group < len(self.people):  # the others' shifts count as external cover
+                sub = only_people(sub, set(self.rng.sample(self.people, group)), old)
                 old = {p: old[p] for p in (q.id for q in sub.staff)}
-            before = _merit(sub, old)  # the window's totals are exact: its merit moves the whole one
-            budget = min(left, max(left / max(len(windows), 1), MIN_WINDOW_SECONDS))
+            before = replan.merit(sub, old)  # the window's totals are exact: its merit moves the whole one
+            budget = min(left, max(left / max(len(windows) - solved, 1), MIN_WINDOW_SECONDS))
             solution = _solve_window(
-                sub, old, time_limit=budget, workers=workers, seed=seed + passes, cancel=tracker.cancel
+                sub, old, time_limit=budget, workers=workers, seed=seed + solved, cancel=tracker.cancel
             )
-            passes += 1
+            solved += 1
             if not _usable(solution):
                 continue
-            after = _merit(sub, solution.roster)
+            after = replan.merit(sub, solution.roster)
             log.debug("colgen rolling: days %d-%d: %s -> %s", start, end, before, after)
             if not after < before:
                 continue
@@ -298,7 +373,6 @@ def _improve(problem, roster, merit, *, deadline, workers, seed, tracker, pool):
                 whole[start : start + free] = row[:free]
                 current[person] = tuple(whole)
             merit = tuple(m - b + a for m, b, a in zip(merit, before, after, strict=True))
-            taken, quiet = taken + 1, 0
+            taken += 1
             _offer(merit, current, tracker, pool, "colgen:rolling")
-        sweep += 1
-    return current, passes, taken
+        return current, merit, solved, taken

@@ -96,7 +96,7 @@ def construct_by_person(
             row = dp_row(problem, relaxed, external, allowed, cells)
         if row is not None:
             dp_rows += 1
-            _count_cover(problem, person, row, external)
+            count_cover(problem, person, row, external)
             roster[person.id] = row
             continue
         sub = _restrict(problem, person.id, external)
@@ -117,20 +117,21 @@ def construct_by_person(
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             row = ctx.roster(solver.boolean_value)[person.id]
         roster[person.id] = row
-        _count_cover(problem, person, row, external)
+        count_cover(problem, person, row, external)
         if tracker.cancelled():
             return None
     log.debug("construct: %d of %d rows by dynamic programming", dp_rows, len(order))
     return roster
 
 
-def _count_cover(problem: Problem, person: Any, row: Any, external: dict) -> None:
+def count_cover(problem: Problem, person: Any, row: Any, external: dict, sign: int = 1) -> None:
+    """Add (or with `sign=-1` take away) the cover `person` gives working `row`."""
     for cover in problem.cover:
         if row[cover.day] == cover.shift and (
             cover.skill is None or person.has_skill(cover.skill, problem.date(cover.day))
         ):
             key = (cover.day, cover.shift, cover.skill)
-            external[key] = external.get(key, 0) + 1
+            external[key] = external.get(key, 0) + sign
 
 
 def model_objective(problem: Problem, roster: Roster) -> tuple[float, bool] | None:

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 
 from ..domain import Budget, Contract, Person, Pin, Problem, Roster
 from ..rules import forbidden_cells
+from .construct import count_cover
 
 HISTORY_DAYS = 14  # longer than any run the benchmark's sequence rules look at
 
@@ -244,19 +245,14 @@ def _budgets_left(problem: Problem, keep: set[str], roster: Roster) -> tuple[Bud
     return tuple(left)
 
 
-def only_people(problem: Problem, keep: set[str], roster: Roster) -> Problem:
-    """`problem` for the people in `keep` only; the others' shifts in `roster` count as external cover."""
-    external = dict(problem.external_cover)
-    for person in problem.staff:
-        if person.id in keep:
-            continue
-        row = roster[person.id]
-        for cover in problem.cover:
-            if row[cover.day] == cover.shift and (
-                cover.skill is None or person.has_skill(cover.skill, problem.date(cover.day))
-            ):
-                key = (cover.day, cover.shift, cover.skill)
-                external[key] = external.get(key, 0) + 1
+def only_people(problem: Problem, keep: set[str], roster: Roster, *, external: dict | None = None) -> Problem:
+    """`problem` for the people in `keep` only; the others' shifts in `roster` count as external cover
+    (`external`: that cover, when the caller keeps count of it)."""
+    if external is None:
+        external = dict(problem.external_cover)
+        for person in problem.staff:
+            if person.id not in keep:
+                count_cover(problem, person, roster[person.id], external)
     reference = None
     if problem.reference is not None:
         reference = {p: row for p, row in problem.reference.items() if p in keep}

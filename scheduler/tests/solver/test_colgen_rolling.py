@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 from scheduler.solver.colgen import solve_colgen
-from scheduler.solver.colgen.rolling import ROLLING_DAYS, _improve, _merit
+from scheduler.solver.colgen.rolling import ROLLING_DAYS, _improve
 from scheduler.solver.evaluate import evaluate
+from scheduler.solver.replan import merit as _merit
 from scheduler.solver.result import Tracker
 
 from .builders import day_night_problem

@@ -128,6 +128,7 @@ segments AS (
     FROM (
         SELECT DISTINCT c.person_id, b.day
         FROM candidates c CROSS JOIN LATERAL (VALUES (c.valid_from), (c.valid_to + 1)) b(day)
+        WHERE b.day < 'infinity'  -- an open-ended rate starts no piece after it
     ) bounds
 ),
 effective AS (

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from capacity.budgets import labour_budgets_set_range
+from capacity.models import LabourBudget
 from capacity.tests.factories import PersonFactory, UnitFactory
 from ops import cache as ops_cache
 from scheduler.labour_variance import (
@@ -17,7 +18,7 @@ from scheduler.labour_variance import (
     labour_variance_csv,
     roster_against_budget,
 )
-from scheduler.models import Roster, RosterAssignment, TimesheetEntry
+from scheduler.models import PayRate, Roster, RosterAssignment, TimesheetEntry
 from scheduler.tests.factories import (
     PayRateFactory,
     PersonContractFactory,
@@ -560,3 +561,11 @@ def test_the_report_equals_a_plain_recomputation_on_generated_data(
             _assert_matches_reference(report, expected)
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def test_the_query_prices_in_whole_cents_because_every_money_field_has_two_decimals():
+    # scheduler.labour_variance_sql multiplies rates, multipliers and budgets by 100 into integers: a
+    # third decimal would be rounded away there, so a field that gains one must change the query too
+    fields = [PayRate._meta.get_field(name) for name in RATE_FIELDS]
+    fields += [LabourBudget._meta.get_field(name) for name in ("hours", "cost")]
+    assert {field.name: field.decimal_places for field in fields} == {field.name: 2 for field in fields}

@@ -46,47 +46,58 @@ def _money(value: Decimal) -> float:
     return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+def _euros(cents: int) -> float:
+    # int / int is correctly rounded: the same float as float(Decimal(cents) / 100)
+    return cents / 100
+
+
 def _hours(minutes: int) -> float:
     return round(minutes / 60, 2)
 
 
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator (> 0) rounded half away from zero, in integers (as ROUND_HALF_UP)."""
+    if numerator < 0:
+        return -((2 * -numerator + denominator) // (2 * denominator))
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 class _Cell:
-    """The figures of one unit and week, kept exact (Decimal cents, integer minutes) until output."""
+    """The figures of one unit and week, kept exact (integer cents and minutes) until output."""
 
     __slots__ = (
         "rostered_minutes",
         "actual_minutes",
-        "rostered_cost",
-        "actual_cost",
+        "rostered_cents",
+        "actual_cents",
         "cause_minutes",
-        "cause_cost",
+        "cause_cents",
     )
 
     def __init__(self) -> None:
-        self.rostered_minutes = self.actual_minutes = 0
-        self.rostered_cost = self.actual_cost = ZERO
+        self.rostered_minutes = self.actual_minutes = self.rostered_cents = self.actual_cents = 0
         self.cause_minutes = dict.fromkeys(CAUSES, 0)
-        self.cause_cost = dict.fromkeys(CAUSES, ZERO)
+        self.cause_cents = dict.fromkeys(CAUSES, 0)
 
-    def add(self, cause: str, minutes: int, cost: Decimal) -> None:
+    def add(self, cause: str, minutes: int, cents: int) -> None:
         self.cause_minutes[cause] += minutes
-        self.cause_cost[cause] += cost
+        self.cause_cents[cause] += cents
 
 
-def _pair(cell: _Cell, planned: tuple[int, Decimal] | None, actual: tuple[int, Decimal] | None) -> None:
+def _pair(cell: _Cell, planned: tuple[int, int] | None, actual: tuple[int, int] | None) -> None:
     if planned is not None:
         cell.rostered_minutes += planned[0]
-        cell.rostered_cost += planned[1]
+        cell.rostered_cents += planned[1]
     if actual is not None:
         cell.actual_minutes += actual[0]
-        cell.actual_cost += actual[1]
+        cell.actual_cents += actual[1]
     if planned is None:
         cell.add("unplanned", actual[0], actual[1])
     elif actual is None:
         cell.add("missing", -planned[0], -planned[1])
     else:
         extra = actual[0] - planned[0]
-        longer = (planned[1] * extra / planned[0]).quantize(CENT, ROUND_HALF_UP) if planned[0] else ZERO
+        longer = _half_up(planned[1] * extra, planned[0]) if planned[0] else 0
         cell.add("overtime", extra, longer)
         cell.add("rate", 0, actual[1] - planned[1] - longer)
 
@@ -99,41 +110,51 @@ def compute_labour_variance(
     in_database: bool | None = None,
 ) -> dict:
     """{weekKeys, units: [{unitId, name, weeks: [{week, complete, budget, rostered, actual, variance}]}],
-    totals}. On PostgreSQL the shifts are priced and summed in the database (three queries); elsewhere
-    in Python (seven queries); `in_database` chooses, for the test that holds the two equal. Either way
-    the number of queries does not depend on the number of units, weeks or shifts."""
+    totals}. On PostgreSQL the shifts are priced and summed, and the budgets joined, in the database
+    (two queries); elsewhere in Python (seven queries); `in_database` chooses, for the test that holds
+    the two equal. Either way the number of queries does not depend on the number of units, weeks or
+    shifts."""
     mondays = window(first_week, weeks)
     start, end = mondays[0], mondays[-1] + timedelta(days=6)
-    unit_ids = scope_key(department_ids)
     units = list(
-        Department.objects.filter(pk__in=unit_ids, kind=Department.Kind.UNIT)
+        Department.objects.filter(pk__in=scope_key(department_ids), kind=Department.Kind.UNIT)
         .order_by("name", "id")
         .values_list("id", "name", "country")
     )
     unit_ids = [u[0] for u in units]
-    budgets = labour_budgets(unit_ids=unit_ids, first_week=mondays[0], weeks=weeks)
     holidays = {u[0]: public_holidays(u[2], start, end) for u in units}
     if in_database is None:
         in_database = connection.vendor == "postgresql"
-    if in_database:
-        cells = _cells_in_database(unit_ids, start, end, holidays) if unit_ids else {}
+    if not unit_ids:
+        cells, budgets = {}, {}
+    elif in_database:
+        cells, budgets = _cells_in_database(unit_ids, mondays, holidays)
     else:
         cells = _cells_in_python(unit_ids, start, end, holidays)
+        budgets = {
+            key: (int(b.hours * 100), int(b.cost * 100))
+            for key, b in labour_budgets(unit_ids=unit_ids, first_week=start, weeks=weeks).items()
+        }
     return _report(units, mondays, cells, budgets)
 
 
-def _cells_in_database(unit_ids, start, end, holidays) -> dict[tuple[int, date], _Cell]:
+def _cells_in_database(unit_ids, mondays, holidays):
+    """{(unit, Monday): cell}, {(unit, Monday): (budget hours in hundredths, budget cents)}."""
     cells: dict[tuple[int, date], _Cell] = {}
-    for row in variance_rows(unit_ids=unit_ids, start=start, end=end, holidays=holidays):
-        unit_id, monday, pm, pc, am, ac, om, oc, um, uc, mm, mc, rc = row
+    budgets: dict[tuple[int, date], tuple[int, int]] = {}
+    for row in variance_rows(unit_ids=unit_ids, mondays=mondays, holidays=holidays):
+        unit_id, monday, budget_hours, budget_cents, pm, pc, am, ac, om, oc, um, uc, mm, mc, rc = row
+        if budget_hours is not None:
+            budgets[(unit_id, monday)] = (budget_hours, budget_cents)
         cell = cells[(unit_id, monday)] = _Cell()
-        cell.rostered_minutes, cell.rostered_cost = int(pm), Decimal(pc)
-        cell.actual_minutes, cell.actual_cost = int(am), Decimal(ac)
-        cell.add("overtime", int(om), Decimal(oc))
-        cell.add("unplanned", int(um), Decimal(uc))
-        cell.add("missing", int(mm), Decimal(mc))
-        cell.add("rate", 0, Decimal(rc))
-    return cells
+        cell.rostered_minutes, cell.rostered_cents, cell.actual_minutes, cell.actual_cents = pm, pc, am, ac
+        cell.cause_minutes.update(overtime=om, unplanned=um, missing=mm)
+        cell.cause_cents.update(overtime=oc, unplanned=uc, missing=mc, rate=rc)
+    return cells, budgets
+
+
+def _cents(cost: Decimal) -> int:
+    return int(cost * 100)  # a cost already rounded to the cent
 
 
 def _cells_in_python(unit_ids, start, end, holidays) -> dict[tuple[int, date], _Cell]:
@@ -186,11 +207,11 @@ def _cells_in_python(unit_ids, start, end, holidays) -> dict[tuple[int, date], _
 
     pairs: dict[tuple, list] = defaultdict(lambda: [None, None])
     for shift in planned_shifts:
-        pairs[shift.key[1:]][0] = (shift.minutes, planned_cost[shift.key])
+        pairs[shift.key[1:]][0] = (shift.minutes, _cents(planned_cost[shift.key]))
     for shift, row in zip(actual_shifts, actual_rows, strict=True):
         key = (row[1], shift.person_id, shift.day)
-        minutes, cost = pairs[key][1] or (0, ZERO)
-        pairs[key][1] = (minutes + shift.minutes, cost + actual_cost[shift.key])
+        minutes, cents = pairs[key][1] or (0, 0)
+        pairs[key][1] = (minutes + shift.minutes, cents + _cents(actual_cost[shift.key]))
     cells: dict[tuple[int, date], _Cell] = defaultdict(_Cell)
     for (unit_id, _person, day), (planned, actual) in pairs.items():
         _pair(cells[(unit_id, monday_of(day))], planned, actual)
@@ -201,62 +222,57 @@ def _report(units, mondays, cells, budgets) -> dict:
     today = timezone.localdate()
     result_units = []
     totals = _Cell()
+    empty = _Cell()
     for unit_id, name, _country in units:
         rows = []
         for monday in mondays:
-            cell = cells.get((unit_id, monday)) or _Cell()
-            budget = budgets.get((unit_id, monday))
+            cell = cells.get((unit_id, monday), empty)
             _accumulate(totals, cell)
-            rows.append(_week_row(monday, cell, budget, complete=monday + timedelta(days=6) < today))
+            rows.append(
+                {
+                    "week": monday.isoformat(),
+                    "complete": monday + timedelta(days=6) < today,
+                    **_figures(cell, budgets.get((unit_id, monday))),
+                }
+            )
         result_units.append({"unitId": unit_id, "name": name, "weeks": rows})
-    budget_hours = sum((b.hours for b in budgets.values()), ZERO)
-    budget_cost = sum((b.cost for b in budgets.values()), ZERO)
+    budget_total = (sum(b[0] for b in budgets.values()), sum(b[1] for b in budgets.values()))
     return {
         "weekKeys": [m.isoformat() for m in mondays],
         "units": result_units,
-        "totals": _figures(totals, budget_hours if budgets else None, budget_cost if budgets else None),
+        "totals": _figures(totals, budget_total if budgets else None),
     }
 
 
 def _accumulate(total: _Cell, cell: _Cell) -> None:
     total.rostered_minutes += cell.rostered_minutes
     total.actual_minutes += cell.actual_minutes
-    total.rostered_cost += cell.rostered_cost
-    total.actual_cost += cell.actual_cost
+    total.rostered_cents += cell.rostered_cents
+    total.actual_cents += cell.actual_cents
     for cause in CAUSES:
-        total.add(cause, cell.cause_minutes[cause], cell.cause_cost[cause])
+        total.add(cause, cell.cause_minutes[cause], cell.cause_cents[cause])
 
 
-def _figures(cell: _Cell, budget_hours: Decimal | None, budget_cost: Decimal | None) -> dict:
+def _figures(cell: _Cell, budget: tuple[int, int] | None) -> dict:
+    """`budget`: (hours in hundredths, cents), or None."""
+    budget_cents = budget[1] if budget else None
     return {
         "budget": {
-            "hours": float(budget_hours) if budget_hours is not None else None,
-            "cost": _money(budget_cost) if budget_cost is not None else None,
+            "hours": budget[0] / 100 if budget else None,
+            "cost": _euros(budget_cents) if budget else None,
         },
-        "rostered": {"hours": _hours(cell.rostered_minutes), "cost": _money(cell.rostered_cost)},
-        "actual": {"hours": _hours(cell.actual_minutes), "cost": _money(cell.actual_cost)},
+        "rostered": {"hours": _hours(cell.rostered_minutes), "cost": _euros(cell.rostered_cents)},
+        "actual": {"hours": _hours(cell.actual_minutes), "cost": _euros(cell.actual_cents)},
         "variance": {
             "hours": _hours(cell.actual_minutes - cell.rostered_minutes),
-            "cost": _money(cell.actual_cost - cell.rostered_cost),
-            "rosteredAgainstBudget": _money(cell.rostered_cost - budget_cost)
-            if budget_cost is not None
-            else None,
-            "actualAgainstBudget": _money(cell.actual_cost - budget_cost)
-            if budget_cost is not None
-            else None,
+            "cost": _euros(cell.actual_cents - cell.rostered_cents),
+            "rosteredAgainstBudget": _euros(cell.rostered_cents - budget_cents) if budget else None,
+            "actualAgainstBudget": _euros(cell.actual_cents - budget_cents) if budget else None,
             "causes": {
-                cause: {"hours": _hours(cell.cause_minutes[cause]), "cost": _money(cell.cause_cost[cause])}
+                cause: {"hours": _hours(cell.cause_minutes[cause]), "cost": _euros(cell.cause_cents[cause])}
                 for cause in CAUSES
             },
         },
-    }
-
-
-def _week_row(monday: date, cell: _Cell, budget, *, complete: bool) -> dict:
-    return {
-        "week": monday.isoformat(),
-        "complete": complete,
-        **_figures(cell, budget.hours if budget else None, budget.cost if budget else None),
     }
 
 

@@ -278,8 +278,8 @@ def test_dashboard_queries_do_not_grow_with_people(client, django_assert_num_que
 # history, other versions, the user's override permission, and the unit's demand series for the risk rows
 GRID_QUERIES = 28
 # the dashboard's reads, with the pay rates of the roster's cost and the rostered hours in utilisation (2),
-# and the labour-variance report's (scheduler.labour_variance: three on PostgreSQL, seven elsewhere)
-DASHBOARD_QUERIES = 20 + (3 if connection.vendor == "postgresql" else 7)
+# and the labour-variance report's (scheduler.labour_variance: two on PostgreSQL, seven elsewhere)
+DASHBOARD_QUERIES = 20 + (2 if connection.vendor == "postgresql" else 7)
 DASHBOARD_CACHED_QUERIES = 4  # session, user, the units in view, the unit in view
 
 

@@ -161,7 +161,7 @@ def section_cover(horizon_hours: int = 168) -> None:
         f"{'plan':<22}{'staff-hours':>12}{'over-staffed h':>16}{'surplus staff-h':>17}"
         f"{'E[shortfall] exact':>20}{'sampled':>10}{'max P(short) exact':>20}{'sampled':>10}{'time s':>8}"
     )
-    for label, quantile in (("mean forecast", None), ("service level 90%", 0.9)):
+    for label, quantile in (("mean forecast", None), ("90th percentile", 0.9)):
         started = time.perf_counter()
         plan = shift_cover(staffing_requirements(forecast, rule, quantile=quantile), shifts)
         exact = roster_risk(forecast, list(plan.shifts), rule, pooled=True, method="exact")

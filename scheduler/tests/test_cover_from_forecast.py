@@ -156,3 +156,17 @@ def test_service_level_needs_a_value_within_zero_and_one_an_interval_and_no_quan
             unit=without_interval.department, start=MONDAY, end=MONDAY, service_level=0.9
         )
     assert error.value.status == 409
+
+
+def test_with_two_series_each_takes_half_the_chance_of_a_short_shift():
+    # given two series on one unit, each N(20, 5) at one carer per 5: alone, 80% needs 5 (P = sf(1) = 0.16)
+    unit = _uncertain_early_shift([20], sigma=5)
+    other = DemandSeriesFactory(department=unit, staffing={"method": "ratio", "per_staff": {"E": 5}})
+    _daily_forecast(other, [20], upper=[20 + norm.ppf(0.9) * 5])
+
+    # when cover is filled for an 80% service level
+    cover_fill_from_forecast(unit=unit, start=MONDAY, end=MONDAY, service_level=0.8)
+
+    # then each series plans for 90% (6 carers, P = sf(2) = 0.023), so the shift is short at most 20% of the
+    # time whatever the two demands' correlation
+    assert CoverRequirement.objects.get(department=unit).minimum == 12

@@ -1,4 +1,5 @@
-"""Helpers the benchmarks share: a PostgreSQL database of their own, manage.py, percentiles."""
+"""Helpers the benchmarks share: a PostgreSQL database of their own, a SQLite medium demo, manage.py,
+percentiles."""
 
 from __future__ import annotations
 
@@ -22,6 +23,21 @@ def ensure_postgres_database(name: str, *, reseed: bool) -> bool:
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
     return not exists
+
+
+def sqlite_medium_demo(path: str, *, reseed: bool) -> None:
+    """Point Django at a SQLite file holding `seed_demo --size medium`, seeded once (again with reseed);
+    call before django.setup()."""
+    fresh = reseed or not Path(path).exists()
+    if reseed and Path(path).exists():
+        Path(path).unlink()
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-of-a-sqlite-demo-benchmark")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ops.settings")
+    if fresh:
+        manage("migrate", "--noinput", "-v", "0")
+        manage("seed_demo", "--size", "medium", "--no-user", "-v", "0")
 
 
 def manage(*command: str) -> None:

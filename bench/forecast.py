@@ -1,7 +1,9 @@
 """Forecast engine benchmark: accuracy on the public demand series, and retrain wall time for 100 series.
 
-    .venv/bin/python bench/forecast.py [--section accuracy,hourly,cover,yearly,ets,retrain] [--origins 13]
-        [--retrain-origins 3] [--count 100] [--workers 1,2]
+    .venv/bin/python bench/forecast.py [--section accuracy,hourly,cover,roster_risk,yearly,ets,retrain]
+        [--origins 13] [--retrain-origins 3] [--count 100] [--workers 1,2]
+        [--roster-unit 0] [--roster-weeks 4] [--roster-time-limit 10] [--roster-engine auto]
+        [--service-level 0.9] [--roster-repeats 1] [--reseed]
 
 Sections:
 - accuracy: rolling-origin MASE/MAPE of every candidate and both combinations side by side on each public
@@ -12,6 +14,13 @@ Sections:
 - cover: that hourly forecast to staff per hour (Erlang C) to an exact shift cover, with the over-staffed
   hours, and the cover's expected shortfall and chance of a short shift, exact and sampled, at the mean
   and at 90%.
+- roster_risk: the first unit of the medium demo (seeded once into a SQLite file of its own), its forecast
+  retrained by the app, cover filled from it on the mean (preferred at the 80% quantile) and on a service
+  level (`cover_fill_from_forecast(service_level=)`), a roster solved for each by the product's path
+  (`build_problem` with the unit's weights, `solve` with the product's options, `auto` at 10 s); per cover:
+  its minimum and preferred staff-hours and the minimum's own worst chance of a short shift; the roster's
+  staff-hours, minimum cover left unmet, expected shortfall and mean/max chance of a short shift (the
+  roster page's demand paths), and the max over the shifts where the roster meets its minimum.
 - yearly: Prophet with yearly seasonality on vs off at several history lengths (the threshold in
   prophet_model).
 - ets: ETS variants (statsmodels ETSModel A,N,A and A,Ad,A; Holt-Winters ExponentialSmoothing) on the same
@@ -24,6 +33,8 @@ Not part of the test suite; prints tables.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import os
 import resource
 import sys
@@ -150,7 +161,7 @@ def section_cover(horizon_hours: int = 168) -> None:
         f"{'plan':<22}{'staff-hours':>12}{'over-staffed h':>16}{'surplus staff-h':>17}"
         f"{'E[shortfall] exact':>20}{'sampled':>10}{'max P(short) exact':>20}{'sampled':>10}{'time s':>8}"
     )
-    for label, quantile in (("mean forecast", None), ("service level 90%", 0.9)):
+    for label, quantile in (("mean forecast", None), ("90th percentile", 0.9)):
         started = time.perf_counter()
         plan = shift_cover(staffing_requirements(forecast, rule, quantile=quantile), shifts)
         exact = roster_risk(forecast, list(plan.shifts), rule, pooled=True, method="exact")
@@ -163,6 +174,109 @@ def section_cover(horizon_hours: int = 168) -> None:
             f"{max(s.probability_short for s in sampled.shifts):>10.3f}"
             f"{time.perf_counter() - started:>8.1f}"
         )
+
+
+def section_roster_risk(
+    *,
+    database: str,
+    reseed: bool,
+    unit_index: int,
+    weeks: int,
+    time_limit: float,
+    engine: str,
+    service_level: float,
+    repeats: int,
+) -> None:
+    """A medium-demo unit's roster on cover from its forecast two ways, the mean and a service level, each
+    solved by the product's path (the unit's weights, its solve options); the rosters' risk side by side."""
+    from bench.common import sqlite_medium_demo
+
+    sqlite_medium_demo(database, reseed=reseed)
+    import django
+
+    django.setup()
+    from capacity.models import Department
+    from forecasting.models import DemandSeries
+    from forecasting.services import forecast_store, forecast_train
+    from scheduler.models import CoverRequirement, Roster
+    from scheduler.problem_builder import build_problem
+    from scheduler.rule_weights import solver_weights
+    from scheduler.selectors import shift_types_for_unit
+    from scheduler.services.cover import cover_fill_from_forecast
+    from scheduler.services.rosters import solve_options
+    from scheduler.shift_risk import risk_of_counts, shift_needs
+    from scheduler.solver import solve
+
+    unit = Department.objects.filter(kind=Department.Kind.UNIT).order_by("id")[unit_index]
+    today = dt.date.today()
+    start = today + dt.timedelta(days=7 - today.weekday())  # next Monday
+    end = start + dt.timedelta(days=7 * weeks - 1)
+    started = time.perf_counter()
+    for series in DemandSeries.objects.filter(department=unit):
+        forecast_store(series=series, result=forecast_train(series=series, horizon_days=7 * weeks + 14))
+    trained = time.perf_counter() - started
+    # the demo's manual minimums override the forecast's: dropped here (the benchmark's own database)
+    CoverRequirement.objects.filter(
+        department=unit, date__range=(start, end), source=CoverRequirement.Source.MANUAL
+    ).delete()
+    hours = {shift.code: shift.duration_minutes / 60 for shift in shift_types_for_unit(unit)}
+    needs, reason = shift_needs(unit=unit, start=start, end=end)
+    if not needs:
+        print(f"no risk for {unit}: {reason}")
+        return
+    options = solve_options(engine=engine, time_limit=time_limit)
+    print(
+        f"\n== roster risk: {unit.name} (medium demo, {unit.people.count()} people), {start}..{end}, cover "
+        f"from its forecast (trained in {trained:.0f} s) on the mean or a {service_level:.0%} service level; "
+        f"{engine} {time_limit:g} s per roster; risk from the roster page's 2,000 demand paths; "
+        f"load {' '.join(f'{v:.2f}' for v in os.getloadavg())} =="
+    )
+    print(
+        f"{'cover':<30}{'min staff-h':>12}{'pref staff-h':>13}{'cover max P':>12}{'roster staff-h':>15}"
+        f"{'min unmet':>10}"
+        f"{'E[shortfall]':>13}{'mean P(short)':>14}{'max P(short)':>13}{'max P, min met':>15}"
+        f"{'shifts > 10%':>13}{'engine':>8}"
+        f"{'stop':>11}{'solve s':>8}"
+    )
+    roster, _ = Roster.objects.get_or_create(department=unit, start_date=start, end_date=end)
+    plans = (("mean (preferred 80%)", None), (f"service level {service_level:.0%}", service_level))
+    for label, level in plans:
+        cover_fill_from_forecast(unit=unit, start=start, end=end, service_level=level)
+        rows = CoverRequirement.objects.filter(
+            department=unit, date__range=(start, end), source=CoverRequirement.Source.FORECAST
+        ).select_related("shift_type")
+        minimum = {(row.date, row.shift_type.code): row.minimum for row in rows}
+        preferred_hours = sum(row.preferred * hours[row.shift_type.code] for row in rows)
+        problem = build_problem(roster, weights=solver_weights(unit=unit)).problem
+        cover_risk = risk_of_counts(needs, minimum)
+        for seed in range(repeats):
+            solution = solve(problem, dataclasses.replace(options, seed=seed))
+            counts: dict = {}
+            for _person, day, shift in solution.assignments():
+                key = (start + dt.timedelta(days=day), shift)
+                counts[key] = counts.get(key, 0) + 1
+            risk = risk_of_counts(needs, counts)
+            chances = [s["probability_short"] for s in risk["shifts"]]
+            # where the roster meets its minimum, the service level's promise should hold on the roster too
+            where_met = [
+                s["probability_short"]
+                for s in risk["shifts"]
+                if s["assigned"] >= minimum.get((dt.date.fromisoformat(s["date"]), s["shift"]), 0)
+            ]
+            print(
+                f"{label + (f' seed {seed}' if repeats > 1 else ''):<30}"
+                f"{sum(n * hours[code] for (_, code), n in minimum.items()):>12.0f}"
+                f"{preferred_hours:>13.0f}"
+                f"{max(s['probability_short'] for s in cover_risk['shifts']):>12.3f}"
+                f"{sum(n * hours[code] for (_, code), n in counts.items()):>15.0f}"
+                f"{sum(max(0, n - counts.get(key, 0)) for key, n in minimum.items()):>10}"
+                f"{risk['expected_shortfall']:>13.2f}{np.mean(chances):>14.3f}{max(chances):>13.3f}"
+                f"{max(where_met, default=0):>15.3f}"
+                f"{sum(1 for c in chances if c > 1 - service_level):>13}{solution.engine:>8}"
+                f"{solution.stop_reason or '-':>11}{solution.timings.solve:>8.1f}",
+                flush=True,
+            )
+    print(f"load at the end {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 def section_accuracy(origins: int, horizon: int, prune: bool = True) -> None:
@@ -492,6 +606,14 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--start-method", default="forkserver", choices=["spawn", "forkserver", "fork"])
+    parser.add_argument("--roster-database", default="/tmp/crewplan_roster_risk_bench.sqlite3")
+    parser.add_argument("--reseed", action="store_true", help="roster_risk: seed the medium demo again")
+    parser.add_argument("--roster-unit", type=int, default=0, help="which demo unit, 0 the first")
+    parser.add_argument("--roster-weeks", type=int, default=4)
+    parser.add_argument("--roster-time-limit", type=float, default=10.0, help="seconds per roster")
+    parser.add_argument("--roster-engine", default="auto")
+    parser.add_argument("--service-level", type=float, default=0.9)
+    parser.add_argument("--roster-repeats", type=int, default=1, help="solves per cover, seeds 0, 1, ...")
     parser.add_argument("--results", default=None, help="also write what is printed to this file")
     args = parser.parse_args()
     if args.results:
@@ -505,6 +627,17 @@ def main() -> None:
         section_hourly(args.hourly_origins, args.hourly_horizon, prune=not args.no_prune)
     if "cover" in sections:
         section_cover(args.hourly_horizon)
+    if "roster_risk" in sections:
+        section_roster_risk(
+            database=args.roster_database,
+            reseed=args.reseed,
+            unit_index=args.roster_unit,
+            weeks=args.roster_weeks,
+            time_limit=args.roster_time_limit,
+            engine=args.roster_engine,
+            service_level=args.service_level,
+            repeats=args.roster_repeats,
+        )
     if "yearly" in sections:
         section_yearly(args.horizon)
     if "ets" in sections:

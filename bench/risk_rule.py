@@ -30,20 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import manage  # noqa: E402
-
-
-def _setup(args: argparse.Namespace) -> None:
-    fresh = args.reseed or not Path(args.database).exists()
-    if args.reseed and Path(args.database).exists():
-        Path(args.database).unlink()
-    os.environ["DATABASE_URL"] = f"sqlite:///{args.database}"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-of-the-risk-rule-benchmark")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ops.settings")
-    if fresh:
-        manage("migrate", "--noinput", "-v", "0")
-        manage("seed_demo", "--size", "medium", "--no-user", "-v", "0")
+from bench.common import sqlite_medium_demo  # noqa: E402
 
 
 def _breaches(referee) -> str:
@@ -73,7 +60,7 @@ def main() -> int:
         from bench.forecast import _Tee
 
         sys.stdout = _Tee(sys.stdout, open(args.results, "w"))  # noqa: SIM115 - open for the whole run
-    _setup(args)
+    sqlite_medium_demo(args.database, reseed=args.reseed)
 
     import django
 

@@ -1,5 +1,6 @@
 """Reads of a unit's demand for planning: its forecast over dates, the staffing rule of a series for a shift
-type, and which shift of which day each forecast step falls in."""
+type, which shift of which day each forecast step falls in, and the staff per shift on the mean, a quantile
+or a service level."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from forecasting.engine.domain import Forecast
+from forecasting.engine.risk import service_level_staff
 from forecasting.engine.staffing import ErlangCRule, RatioRule, staffing_requirements
 from forecasting.models import DemandSeries
 from forecasting.selectors import current_forecast_model, forecast_points
@@ -80,3 +82,19 @@ def headcount_per_shift(forecast: Forecast, rule, shift, quantile, *, daily: boo
         if day is not None:
             per_day[day] = need.staff if daily else max(per_day[day], need.staff)
     return per_day
+
+
+def service_level_per_shift(
+    forecast: Forecast, rule, shift, service_level: float, *, daily: bool
+) -> dict[date, int]:
+    """Per day: the fewest staff at which the shift is short (any step it spans needing more) with a chance
+    of at most ``1 - service_level``, by the normal tails ``forecasting.engine.risk`` computes risk with."""
+    steps_of_day: dict[date, list[int]] = defaultdict(list)
+    for step, stamp in enumerate(forecast.timestamps):
+        day = shift_day_of(stamp, shift, daily=daily)
+        if day is not None:
+            steps_of_day[day].append(step)
+    return {
+        day: service_level_staff(forecast, steps, rule, service_level=service_level)
+        for day, steps in steps_of_day.items()
+    }

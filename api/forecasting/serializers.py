@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from api.fields import PlanningDateField, PlanningDateTimeField
@@ -78,11 +78,41 @@ class RetrainStartedSerializer(serializers.Serializer):
     series = serializers.IntegerField()
 
 
+@extend_schema_field(
+    {"type": "number", "minimum": 0, "maximum": 1, "exclusiveMinimum": True, "exclusiveMaximum": True}
+)
+class OpenUnitIntervalField(serializers.FloatField):
+    """A share strictly between 0 and 1 (DRF's min_value and max_value include their bounds)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not 0 < value < 1:
+            raise serializers.ValidationError("Must be within (0, 1), both excluded.")
+        return value
+
+
 @extend_schema_serializer(component_name="CoverFillRequest")
 class CoverFillInputSerializer(serializers.Serializer):
     start = PlanningDateField()
     end = PlanningDateField()
-    quantile = serializers.FloatField(required=False, allow_null=True, min_value=0.5, max_value=0.99)
+    quantile = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=0.5,
+        max_value=0.99,
+        help_text="Minimum cover on this upper quantile of demand instead of the mean.",
+    )
+    service_level = OpenUnitIntervalField(
+        required=False,
+        allow_null=True,
+        help_text="Minimum cover per shift: the fewest staff at which the shift is short with a chance of at "
+        "most 1 - service_level (0.9: 10%), within (0, 1). Not with quantile.",
+    )
+
+    def validate(self, attrs):
+        if attrs.get("quantile") is not None and attrs.get("service_level") is not None:
+            raise serializers.ValidationError("Give a quantile or a service level, not both.")
+        return attrs
 
 
 @extend_schema_serializer(component_name="CoverFillResult")

@@ -161,6 +161,10 @@ class CoverFillFromForecastApi(APIView):
         if (values["end"] - values["start"]).days > 366:
             raise ApplicationError("At most 366 days at once", extra={"limit": 366}, status=413)
         written = cover_fill_from_forecast(
-            unit=unit, start=values["start"], end=values["end"], quantile=values.get("quantile")
+            unit=unit,
+            start=values["start"],
+            end=values["end"],
+            quantile=values.get("quantile"),
+            service_level=values.get("service_level"),
         )
         return Response({"written": written})

@@ -5,7 +5,9 @@ import pytest
 from api.testing import api_client, make_user
 from forecasting.models import DemandObservation, ForecastRun
 from forecasting.services import forecast_retrain
-from forecasting.tests.factories import DemandSeriesFactory, add_weekly_history
+from forecasting.tests.factories import DemandSeriesFactory, add_weekly_history, current_daily_forecast
+from scheduler.models import CoverRequirement
+from scheduler.tests.factories import ShiftTypeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +104,29 @@ def test_fill_from_forecast_without_a_forecast_is_a_clear_conflict(org, series):
     )
     assert response.status_code == 409
     assert "retrain" in response.json()["message"]
+
+
+def test_fill_from_forecast_on_a_service_level_and_its_bad_values(org):
+    # given a unit whose forecast is N(20, 5) residents on Monday, one carer per 5 on earlies
+    series = DemandSeriesFactory(department=org["a"], staffing={"method": "ratio", "per_staff": {"E": 5}})
+    ShiftTypeFactory(department=org["a"], code="E")
+    current_daily_forecast(series, date(2025, 3, 3), [20.0], sigma=5.0)
+    client = api_client(make_user("planner", [org["a"]]))
+    url = f"/api/units/{org['a'].pk}/cover/fill-from-forecast"
+    week = {"start": date(2025, 3, 3), "end": date(2025, 3, 3)}
+
+    # when cover is filled for a 90% service level, then Monday's early needs 6 (5 are short 16% of the time)
+    filled = client.post(url, {**week, "service_level": 0.9}, format="json")
+    assert filled.status_code == 200, filled.json()
+    assert filled.json() == {"written": 1}
+    assert CoverRequirement.objects.get(department=org["a"]).minimum == 6
+
+    # and a service level outside (0, 1), not a number, or beside a quantile is a 400 that says why
+    for bad in ({"service_level": 0}, {"service_level": 1}, {"service_level": 1.5}, {"service_level": "x"}):
+        refused = client.post(url, {**week, **bad}, format="json")
+        assert refused.status_code == 400, bad
+        assert set(refused.json()) == {"message", "extra"}
+        assert "service_level" in str(refused.json())
+    both = client.post(url, {**week, "service_level": 0.9, "quantile": 0.9}, format="json")
+    assert both.status_code == 400
+    assert "not both" in str(both.json())

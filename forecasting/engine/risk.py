@@ -13,6 +13,9 @@ Two ways to the same numbers, so each checks the other (tests/engine/test_risk.p
 - ``method="exact"``: the rule's demand thresholds (the most demand c staff can meet) and the normal tail:
   P(short) = 1 - prod(1 - P(D > t_c)) over the shift's steps,
   E[shortfall] = sum over k >= 1 of P(D > t_{c+k-1}).
+
+``service_level_staff`` turns the exact method around: the fewest staff at which a shift's P(short) is at most
+1 - service level (the cover a service-level target asks for, checked by ``roster_risk`` the same way).
 """
 
 from __future__ import annotations
@@ -132,6 +135,22 @@ def _exact(forecast: Forecast, checks: list[_Check]) -> tuple[np.ndarray, np.nda
             level += 1
         shortfall[i] = total
     return p_short, shortfall
+
+
+def service_level_staff(forecast: Forecast, steps: Sequence[int], rule: Rule, *, service_level: float) -> int:
+    """The fewest staff at which the chance that any of the forecast's ``steps`` needs more is at most
+    ``1 - service_level``: the exact method's P(short) of one shift checked over those steps."""
+    if not 0 < service_level < 1:
+        raise ValueError("service_level must be within (0, 1)")
+    mean = np.asarray(forecast.value, dtype=float)[list(steps)]
+    sigma = demand_sigma(forecast)[list(steps)]
+    staff = rule.minimum
+    while True:  # ends: the chance of needing more falls to 0 as the threshold grows past the demand
+        threshold = demand_threshold(rule, staff)
+        met = np.prod([1 - _p_exceeds(m, s, threshold) for m, s in zip(mean, sigma, strict=True)])
+        if 1 - met <= 1 - service_level:
+            return staff
+        staff += 1
 
 
 def _sampled(forecast, checks, *, samples, seed) -> tuple[np.ndarray, np.ndarray]:

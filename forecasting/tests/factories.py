@@ -2,9 +2,11 @@ import math
 from datetime import UTC, date, datetime, timedelta
 
 import factory
+from django.utils import timezone
+from scipy.stats import norm
 
 from capacity.tests.factories import UnitFactory
-from forecasting.models import DemandObservation, DemandSeries
+from forecasting.models import DemandObservation, DemandSeries, ForecastModel, ForecastPoint
 
 
 class DemandSeriesFactory(factory.django.DjangoModelFactory):
@@ -29,3 +31,23 @@ def add_weekly_history(
         )
         for d in (first + timedelta(days=i) for i in range(days))
     )
+
+
+def current_daily_forecast(series: DemandSeries, first: date, means, *, sigma: float) -> ForecastModel:
+    """The series' current forecast: ``means`` from ``first`` on (UTC midnights), each with the 80% interval
+    of a normal demand of spread ``sigma``."""
+    model = ForecastModel.objects.create(
+        series=series, algorithm="test", trained_at=timezone.now(), is_current=True, interval_width=0.8
+    )
+    half = norm.ppf(0.9) * sigma
+    ForecastPoint.objects.bulk_create(
+        ForecastPoint(
+            model=model,
+            timestamp=datetime.combine(first + timedelta(days=i), datetime.min.time(), tzinfo=UTC),
+            value=mean,
+            lower=mean - half,
+            upper=mean + half,
+        )
+        for i, mean in enumerate(means)
+    )
+    return model

@@ -13,7 +13,7 @@ from forecasting.models import DemandSeries
 from ops import audit
 from ops.cache import bump
 from ops.errors import ApplicationError
-from scheduler.demand import forecast_of, headcount_per_shift, staffing_rule
+from scheduler.demand import forecast_of, headcount_per_shift, service_level_per_shift, staffing_rule
 from scheduler.models import CoverRequirement
 from scheduler.selectors import shift_types_for_unit
 
@@ -22,11 +22,31 @@ PREFERRED_QUANTILE = 0.8  # preferred cover protects against a busier than avera
 
 @transaction.atomic
 def cover_fill_from_forecast(
-    *, unit: Department, start: date, end: date, quantile: float | None = None
+    *,
+    unit: Department,
+    start: date,
+    end: date,
+    quantile: float | None = None,
+    service_level: float | None = None,
 ) -> int:
-    """Replace the unit's forecast cover for these days; returns the number of rows written."""
+    """Replace the unit's forecast cover for these days; returns the number of rows written.
+
+    The minimum plans on the mean forecast, on an upper ``quantile``, or on a ``service_level``: the fewest
+    staff at which each shift is short with a chance of at most 1 - service_level (0.9: at most 10%). With
+    several series a shift's staff is their sum and each gets an equal share of that chance, so the shift
+    meets the service level whatever the series' correlation (short in total means short in one of them)."""
     if end < start:
         raise ApplicationError("end must be on or after start", extra={"fields": {"end": str(end)}})
+    if quantile is not None and service_level is not None:
+        raise ApplicationError(
+            "Plan on a quantile or on a service level, not both",
+            extra={"fields": {"quantile": quantile, "service_level": service_level}},
+        )
+    if service_level is not None and not 0 < service_level < 1:
+        raise ApplicationError(
+            "service_level must be within (0, 1): 0.9 plans each shift short at most 10% of the time",
+            extra={"fields": {"service_level": service_level}},
+        )
     series_list = [
         s for s in DemandSeries.objects.filter(department=unit).select_related("department") if s.staffing
     ]
@@ -38,12 +58,23 @@ def cover_fill_from_forecast(
     totals: dict[tuple[date, int], list[int]] = defaultdict(lambda: [0, 0])
     for series in series_list:
         forecast = forecast_of(series, start, end)
+        if (quantile is not None or service_level is not None) and forecast.upper is None:
+            raise ApplicationError(
+                f"The forecast of {series} has no interval to plan on a quantile or a service level; "
+                "retrain it",
+                extra={"series_id": series.pk},
+                status=409,
+            )
         for shift in shifts:
             rule = staffing_rule(series.staffing, shift.code)
             if rule is None:
                 continue
             daily = series.frequency == DemandSeries.Frequency.DAILY
-            at_mean = headcount_per_shift(forecast, rule, shift, quantile, daily=daily)
+            if service_level is None:
+                at_mean = headcount_per_shift(forecast, rule, shift, quantile, daily=daily)
+            else:
+                share = 1 - (1 - service_level) / len(series_list)
+                at_mean = service_level_per_shift(forecast, rule, shift, share, daily=daily)
             at_upper = (
                 headcount_per_shift(
                     forecast, rule, shift, max(quantile or 0, PREFERRED_QUANTILE), daily=daily
@@ -77,7 +108,13 @@ def cover_fill_from_forecast(
         object_id=unit.pk,
         department_id=unit.pk,
         before={"forecast_rows": replaced},
-        after={"forecast_rows": len(rows), "start": start, "end": end, "quantile": quantile},
+        after={
+            "forecast_rows": len(rows),
+            "start": start,
+            "end": end,
+            "quantile": quantile,
+            "service_level": service_level,
+        },
     )
     bump("roster")
     return len(rows)

@@ -2,12 +2,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from scipy.stats import norm
 
 from forecasting.models import ForecastModel, ForecastPoint
 from forecasting.tests.factories import DemandSeriesFactory
 from ops.errors import ApplicationError
+from ops.models import AuditEntry
 from scheduler.models import CoverRequirement
 from scheduler.services.cover import cover_fill_from_forecast
+from scheduler.shift_risk import risk_of_counts, shift_needs
 from scheduler.tests.factories import CoverRequirementFactory, ShiftTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +108,65 @@ def test_a_unit_without_a_forecast_is_told_to_retrain_first():
     with pytest.raises(ApplicationError, match="no forecast yet") as error:
         cover_fill_from_forecast(unit=series.department, start=MONDAY, end=MONDAY)
     assert error.value.status == 409
+
+
+def _uncertain_early_shift(means, sigma):
+    """One carer per 5 residents on earlies; daily means with an 80% interval of +-Z80 sigma."""
+    series = DemandSeriesFactory(staffing={"method": "ratio", "per_staff": {"E": 5}})
+    ShiftTypeFactory(department=series.department, code="E", start_time=time(7))
+    _daily_forecast(series, means, upper=[m + norm.ppf(0.9) * sigma for m in means])
+    return series.department
+
+
+def test_service_level_cover_is_the_fewest_staff_short_at_most_that_often():
+    # given demand N(20, 5) and N(30, 5): c carers are short when demand exceeds 5c
+    unit = _uncertain_early_shift([20, 30], sigma=5)
+    tuesday = MONDAY + timedelta(days=1)
+
+    # when cover is filled for a 90% service level
+    cover_fill_from_forecast(unit=unit, start=MONDAY, end=tuesday, service_level=0.9)
+
+    # then each minimum is the fewest carers short at most 10% of the time: P(short) = sf(c - mean / 5)
+    rows = dict(CoverRequirement.objects.filter(department=unit).values_list("date", "minimum"))
+    assert rows == {MONDAY: 6, tuesday: 8}  # the mean asks for 4 and 6
+    # and the risk the roster page shows (sampled demand paths) agrees: met at the minimum, not one below
+    needs, _ = shift_needs(unit=unit, start=MONDAY, end=tuesday)
+    at_minimum = risk_of_counts(needs, {(day, "E"): staff for day, staff in rows.items()})
+    one_fewer = risk_of_counts(needs, {(day, "E"): staff - 1 for day, staff in rows.items()})
+    assert all(s["probability_short"] <= 0.1 for s in at_minimum["shifts"])
+    assert all(s["probability_short"] > 0.1 for s in one_fewer["shifts"])
+    entry = AuditEntry.objects.get(action="cover_fill_from_forecast")
+    assert entry.changes["service_level"]["after"] == 0.9
+
+
+def test_service_level_needs_a_value_within_zero_and_one_an_interval_and_no_quantile():
+    unit = _uncertain_early_shift([20], sigma=5)
+    for bad in (0, 1, 1.5, -0.2):
+        with pytest.raises(ApplicationError, match="within") as error:
+            cover_fill_from_forecast(unit=unit, start=MONDAY, end=MONDAY, service_level=bad)
+        assert error.value.status == 400
+    with pytest.raises(ApplicationError, match="not both"):
+        cover_fill_from_forecast(unit=unit, start=MONDAY, end=MONDAY, quantile=0.9, service_level=0.9)
+
+    without_interval = DemandSeriesFactory(staffing={"method": "ratio", "per_staff": {"E": 5}})
+    ShiftTypeFactory(department=without_interval.department, code="E")
+    _daily_forecast(without_interval, [20])
+    with pytest.raises(ApplicationError, match="no interval") as error:
+        cover_fill_from_forecast(
+            unit=without_interval.department, start=MONDAY, end=MONDAY, service_level=0.9
+        )
+    assert error.value.status == 409
+
+
+def test_with_two_series_each_takes_half_the_chance_of_a_short_shift():
+    # given two series on one unit, each N(20, 5) at one carer per 5: alone, 80% needs 5 (P = sf(1) = 0.16)
+    unit = _uncertain_early_shift([20], sigma=5)
+    other = DemandSeriesFactory(department=unit, staffing={"method": "ratio", "per_staff": {"E": 5}})
+    _daily_forecast(other, [20], upper=[20 + norm.ppf(0.9) * 5])
+
+    # when cover is filled for an 80% service level
+    cover_fill_from_forecast(unit=unit, start=MONDAY, end=MONDAY, service_level=0.8)
+
+    # then each series plans for 90% (6 carers, P = sf(2) = 0.023), so the shift is short at most 20% of the
+    # time whatever the two demands' correlation
+    assert CoverRequirement.objects.get(department=unit).minimum == 12

@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from capacity.models import Assignment
+from forecasting.tests.factories import DemandSeriesFactory, current_daily_forecast
 from ops import cache as ops_cache
 from scheduler.models import Roster, RosterAssignment
 from scheduler.tests.factories import RosterAssignmentFactory, RosterFactory
@@ -382,3 +383,24 @@ def test_a_planner_adds_and_removes_a_demand_event(client, ward, planner):
     assert "ends on or after its start" in refused.content.decode()
     assert client.post(reverse("demand-event-remove", args=[ward.unit.id, event.id])).status_code == 302
     assert not DemandEvent.objects.exists()
+
+
+def test_requirements_fill_from_forecast_on_a_service_level(client, ward, planner):
+    # given the ward's forecast of N(20, 5) residents each day of its first week, one carer per 5 on earlies
+    series = DemandSeriesFactory(department=ward.unit, staffing={"method": "ratio", "per_staff": {"E": 5}})
+    current_daily_forecast(series, ward.start, [20.0] * 8, sigma=5.0)
+    client.force_login(planner)
+    url = reverse("requirements-fill", args=[ward.unit.id])
+    early = ward.shift_types[0]
+
+    # when the planner fills the week at a 90% service level, then each early needs 6 carers (the mean 4)
+    client.post(url, {"week": ward.start.isoformat(), "service_level": "90"})
+    minima = set(ward.unit.cover_requirements.filter(source="forecast").values_list("minimum", flat=True))
+    assert minima == {6}
+    assert ward.unit.cover_requirements.filter(source="forecast", shift_type=early).count() == 7
+
+    # and a level of 100% or more is refused in words, leaving the rows as they were
+    page = client.post(url, {"week": ward.start.isoformat(), "service_level": "100"}, follow=True)
+    assert "is not a percentage above 0 and below 100" in page.content.decode()
+    kept = ward.unit.cover_requirements.filter(source="forecast").values_list("minimum", flat=True)
+    assert set(kept) == {6}

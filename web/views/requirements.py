@@ -138,13 +138,31 @@ def _save(data, unit, table) -> int:
     return changed
 
 
+def _service_level(raw: str) -> float | None:
+    """The form's percentage as a share; blank plans on the mean."""
+    if not raw.strip():
+        return None
+    try:
+        percent = float(raw)
+    except ValueError:
+        percent = None
+    if percent is None or not 0 < percent < 100:
+        raise ApplicationError(f"Service level: {raw!r} is not a percentage above 0 and below 100")
+    return percent / 100
+
+
 @login_required
 @require_POST
 def requirements_fill(request, unit_id: int):
     unit = unit_for(request.user, unit_id, write=True)
     week = _week(request)
     try:
-        rows = cover_fill_from_forecast(unit=unit, start=week, end=week + timedelta(days=6))
+        rows = cover_fill_from_forecast(
+            unit=unit,
+            start=week,
+            end=week + timedelta(days=6),
+            service_level=_service_level(request.POST.get("service_level", "")),
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

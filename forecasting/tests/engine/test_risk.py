@@ -6,7 +6,7 @@ from scipy.stats import norm
 
 from forecasting.engine.cover import ShiftCover, ShiftType, shift_cover
 from forecasting.engine.domain import Forecast
-from forecasting.engine.risk import demand_threshold, roster_risk
+from forecasting.engine.risk import demand_threshold, roster_risk, service_level_staff
 from forecasting.engine.staffing import ErlangCRule, RatioRule, agents_needed, staffing_requirements
 
 Z80 = norm.ppf(0.9)
@@ -79,3 +79,39 @@ def test_a_single_hour_by_hand():
     risk = roster_risk(forecast, cover, RatioRule(per_staff=5), pooled=True)
     assert risk.shifts[0].probability_short == pytest.approx(0.5, abs=1e-6)
     assert risk.expected_shortfall == pytest.approx(0.5 + norm.sf(2.5), abs=1e-6)  # > 10, and > 15
+
+
+def _one_shift_risk(forecast, rule, staff, start_hour, hours):
+    day = forecast.timestamps[0].date()
+    start = datetime.combine(day, datetime.min.time()) + timedelta(hours=start_hour)
+    cover = [ShiftCover(day, "E", staff, start, start + timedelta(hours=hours))]
+    return roster_risk(forecast, cover, rule, pooled=True, method="exact").shifts[0].probability_short
+
+
+@pytest.mark.parametrize("service_level", [0.8, 0.9, 0.97])
+def test_the_service_level_cover_is_the_fewest_staff_short_at_most_that_often(service_level):
+    # given an uncertain hourly forecast read as arrivals, and an early shift 07-15
+    forecast = _hourly_forecast(sigma=4.0)
+    rule = ErlangCRule(interval_s=3600, aht_s=900, service_level=0.8, target_s=60)
+    steps = range(7, 15)
+    # when the shift's staff is chosen for the service level
+    staff = service_level_staff(forecast, steps, rule, service_level=service_level)
+    # then, by the risk the roster page reads (exact), the shift is short at most 1 - service level of the
+    # time, and one fewer is short more often than that
+    assert _one_shift_risk(forecast, rule, staff, 7, 8) <= 1 - service_level
+    assert _one_shift_risk(forecast, rule, staff - 1, 7, 8) > 1 - service_level
+    # and it asks for more than the mean forecast's busiest hour does
+    mean_staff = max(need.staff for need in staffing_requirements(forecast, rule)[7:15])
+    assert staff > mean_staff
+
+
+def test_the_service_level_cover_of_a_daily_ratio_by_hand():
+    # demand N(20, 5) at one carer per five: c carers are short when demand exceeds 5c, P = sf(c - 4);
+    # sf(1) = 0.16 and sf(2) = 0.023, so 90% needs 6 carers where the mean needs 4
+    stamps = (datetime(2025, 3, 3),)
+    forecast = Forecast(stamps, (20.0,), (20 - Z80 * 5,), (20 + Z80 * 5,), 0.8)
+    assert service_level_staff(forecast, [0], RatioRule(per_staff=5), service_level=0.9) == 6
+    assert service_level_staff(forecast, [0], RatioRule(per_staff=5), service_level=0.8) == 5
+    assert service_level_staff(forecast, [0], RatioRule(per_staff=5, minimum=7), service_level=0.9) == 7
+    with pytest.raises(ValueError, match="within"):
+        service_level_staff(forecast, [0], RatioRule(per_staff=5), service_level=1.0)

@@ -4,7 +4,8 @@ A long roster improved only by windows of days keeps each person's work inside e
 exact there. When the first roster put too little work in some weeks (Instance20: under-cover at 100 a slot,
 10,200 of an 11,544 roster, nearly all in days 98-154) no window can move a shift there from a week that is
 over-covered. Re-planning a person over the whole horizon can: the dynamic programme of `construct.py` plans
-their row against the others' cover in milliseconds (a year of 10 shift types: ~10 ms), and the row is taken
+their row against the others' cover (with the scoring, 0.13 s a person on Instance22, 0.3 s on Instance24,
+where the DP's pattern kernel takes most of it), and the row is taken
 when it keeps the person's hard rules and lowers the objective. Measured on that roster: three sweeps over
 the 50 people took it from 11,544 to 7,090 in 2.1 s; the column generation re-solving one person over the
 whole horizon found one such move in 5 s.
@@ -33,13 +34,14 @@ def merit(problem: Problem, roster) -> tuple[float, float, float]:
     better, in that order, so a change that makes up part of a shortfall counts as progress."""
     result = evaluate(problem, roster)
     broken = sum(v.amount for v in result.violations if v.rule != "min_total_minutes")
-    short = 0
-    for person in problem.staff:
-        minimum = person.contract.min_total_minutes
-        if minimum:
-            worked = sum(problem.shift(s).length_minutes for s in roster[person.id] if s is not None)
-            short += max(minimum - worked, 0)
+    short = sum(minutes_short(problem, person, roster[person.id]) for person in problem.staff)
     return float(broken), float(short), float(result.objective)
+
+
+def minutes_short(problem: Problem, person, row) -> int:
+    """How far `row` leaves `person` below their minimum total (0 without one)."""
+    minimum = person.contract.min_total_minutes or 0
+    return max(minimum - sum(problem.shift(s).length_minutes for s in row if s is not None), 0)
 
 
 def across_people(problem: Problem) -> bool:

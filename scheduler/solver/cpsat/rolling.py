@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from ..domain import FEASIBLE, Person, Problem, Roster, Solution
 from ..incumbent import IncumbentPool
-from ..replan import PersonReplanner
+from ..replan import PersonReplanner, minutes_short
 from ..result import Tracker, make_solution
 from .construct import construct_by_person, model_objective
 from .context import build_model
@@ -181,8 +181,7 @@ def _make_up_minimums(problem: Problem, roster: dict, *, deadline: float, tracke
 
 
 def _short_of_minimum(problem: Problem, person: Person, row) -> bool:
-    minimum = person.contract.min_total_minutes
-    return bool(minimum) and sum(problem.shift(s).length_minutes for s in row if s is not None) < minimum
+    return minutes_short(problem, person, row) > 0
 
 
 def _improve(

@@ -26,6 +26,13 @@ from .context import roster_check
 from .domain import Person, Problem
 
 NEG = -1e30
+# rounds of lowering the per-type prices once a row fits the maxima (Instance22's first roster: 143,893 with
+# 4 against 335,000-388,000 by doubling alone)
+REFINE_PRICES = 30
+# past this many states (days x automaton x weekends x minutes units) the pattern's total minutes are priced
+# (`_priced_pattern`) rather than counted: a year of Instance24 has 147 M, four weeks of it 0.2 M
+PRICE_MINUTES_ABOVE = 2_000_000
+PRICE_ROUNDS = 40
 
 
 @numba.njit(cache=True)
@@ -172,79 +179,257 @@ def person_row(
     weekend = np.array([d in weekend_days for d in range(n)], dtype=np.bool_)
     first_we = np.array([d in first_weekend_day for d in range(n)], dtype=np.bool_)
     off_mask = np.array([q in off_states for q in range(num_states)], dtype=np.bool_)
-    dp, choices = _pattern_kernel(
-        n, num_states, max_we, max_units, start, arc_array, opt_len, opt_val, weekend, first_we, off_mask
-    )
-    final = dp[:, :, min_units:]
-    if final.max() <= NEG / 2:
-        return None
-    q, w, u = (int(i) for i in np.unravel_index(int(np.argmax(final)), final.shape))
-    u += min_units
-    pattern = [0] * n
-    for d in range(n - 1, -1, -1):
-        index, k = divmod(int(choices[d][q, w, u]), 64)
-        a, label, _b = arcs[index]
-        if label == 1:
-            length = options[d][k - 1][0]
-            pattern[d] = length
-            u -= length
-            if d in weekend_days and (d in first_weekend_day or a in off_states):
-                w -= 1
-        q = a
+    kernel = (n, num_states, max_we, start, arc_array, weekend, first_we, off_mask)
+    trace = _Trace(arcs, options, weekend_days, first_weekend_day, off_states)
+    pattern = None
+    if n * num_states * (max_we + 1) * (max_units + 1) > PRICE_MINUTES_ABOVE:
+        pattern = _priced_pattern(kernel, trace, opt_len, opt_val, min_units, max_units)
+    if pattern is None:
+        dp, choices = _pattern_kernel(
+            n, num_states, max_we, max_units, start, arc_array, opt_len, opt_val, weekend, first_we, off_mask
+        )
+        final = dp[:, :, min_units:]
+        if final.max() <= NEG / 2:
+            return None
+        q, w, u = (int(i) for i in np.unravel_index(int(np.argmax(final)), final.shape))
+        pattern = trace.pattern(choices, q, w, u + min_units)
     caps = {sid: cap for sid, cap in c.max_shifts_per_type.items() if 0 < cap < n}
-    penalty: dict[str, float] = {}
-    for _ in range(30):  # per-type maxima: price the over-used types until the row fits (Lagrangian style)
-        row = _types(problem, person, pattern, allowed, gain, unit, penalty)
+    return _capped_types(problem, person, pattern, allowed, gain, unit, caps)
+
+
+@numba.njit(cache=True)
+def _types_kernel(pattern, fits, value, banned, first):
+    """The shift types along a work pattern: a DP over (day, shift). `fits[d, s]`: shift s may fill day d's
+    pattern (always False on a day off), `value[d, s]` its value, `banned[a, b]`: b may not follow a,
+    `first`: the shift worked the day before day 0 (-1 for none or off). Returns the row as shift indices
+    (-1 off), or an empty array when no types fit."""
+    n, m = fits.shape
+    best = np.full((n, m + 1), NEG)  # column m: off
+    back = np.full((n, m + 1), -1, dtype=np.int64)
+    for d in range(n):
+        for s in range(m + 1):
+            if s < m and not fits[d, s]:
+                continue
+            if s == m and pattern[d] != 0:
+                continue
+            top, arg = NEG, -1
+            if d == 0:
+                if s == m or first < 0 or not banned[first, s]:
+                    top, arg = 0.0, m
+            else:
+                for q in range(m + 1):
+                    v = best[d - 1, q]
+                    if v <= NEG / 2 or (s < m and q < m and banned[q, s]):
+                        continue
+                    if v > top:
+                        top, arg = v, q
+            if arg >= 0:
+                best[d, s] = top + (value[d, s] if s < m else 0.0)
+                back[d, s] = arg
+    row = np.full(n, -1, dtype=np.int64)
+    s = int(np.argmax(best[n - 1]))
+    if best[n - 1, s] <= NEG / 2:
+        return row[:0]
+    for d in range(n - 1, -1, -1):
+        row[d] = -1 if s == m else s
+        s = back[d, s]
+    return row
+
+
+class _TypeChoice:
+    """The arrays `_types_kernel` reads for one person and work pattern."""
+
+    def __init__(self, problem: Problem, person: Person, pattern: list[int], allowed, gain, unit: int):
+        shifts = problem.shift_types
+        self.ids = [s.id for s in shifts]
+        index = {sid: i for i, sid in enumerate(self.ids)}
+        n, m = len(pattern), len(shifts)
+        self.fits = np.zeros((n, m), dtype=np.bool_)
+        self.value = np.zeros((n, m), dtype=np.float64)
+        units = [s.length_minutes // unit for s in shifts]
+        for d, length in enumerate(pattern):
+            if length:
+                for sid in allowed[d]:
+                    i = index[sid]
+                    if units[i] == length:
+                        self.fits[d, i] = True
+                        self.value[d, i] = gain.get((d, sid), 0.0)
+        rest = person.contract.min_rest_minutes
+        self.banned = np.zeros((m, m), dtype=np.bool_)
+        for a, b in problem.forbidden_successions:
+            if a in index and b in index:
+                self.banned[index[a], index[b]] = True
+        if rest:
+            for a in shifts:
+                for b in shifts:
+                    if b.start_minute + 1440 - a.end_minute < rest:
+                        self.banned[index[a.id], index[b.id]] = True
+        history = problem.history.get(person.id, ())
+        last = history[-1] if history else None
+        self.first = index.get(last, -1) if last is not None else -1
+        self.pattern = np.array(pattern, dtype=np.int64)
+
+    def row(self, penalty: np.ndarray):
+        """The best row with `penalty[s]` taken off each shift of type s (None when no types fit)."""
+        found = _types_kernel(self.pattern, self.fits, self.value - penalty, self.banned, self.first)
+        if not len(found):
+            return None
+        return tuple(None if i < 0 else self.ids[i] for i in found)
+
+    def within(self, row, caps: dict[str, int], used: dict[str, int]):
+        """`row` with the shifts of over-used types changed, cheapest first, to another type that fits the
+        day and its neighbours' successions (None when one cannot be). Pricing alone cannot stop at a
+        maximum when the days look alike: at one price a type is worked every day, a little above it on
+        none."""
+        index = {sid: i for i, sid in enumerate(self.ids)}
+        row, used = list(row), dict(used)
+        m = len(self.ids)
+        for sid, cap in caps.items():
+            s = index[sid]
+            while used[sid] > cap:
+                best = None
+                for d, x in enumerate(row):
+                    if x != sid:
+                        continue
+                    before = (
+                        index[row[d - 1]] if d and row[d - 1] is not None else (self.first if not d else -1)
+                    )
+                    after = index[row[d + 1]] if d + 1 < len(row) and row[d + 1] is not None else -1
+                    for t in range(m):
+                        other = self.ids[t]
+                        if t == s or not self.fits[d, t] or used.get(other, 0) >= caps.get(other, len(row)):
+                            continue
+                        if (before >= 0 and self.banned[before, t]) or (after >= 0 and self.banned[t, after]):
+                            continue
+                        loss = self.value[d, s] - self.value[d, t]
+                        if best is None or loss < best[0]:
+                            best = (loss, d, other)
+                if best is None:
+                    return None
+                _loss, d, other = best
+                row[d] = other
+                used[sid] -= 1
+                if other in used:
+                    used[other] += 1
+        return tuple(row)
+
+    def worth(self, row) -> float:
+        index = {sid: i for i, sid in enumerate(self.ids)}
+        return float(sum(self.value[d, index[x]] for d, x in enumerate(row) if x is not None))
+
+
+class _Trace:
+    """Reads a work pattern back from the choices `_pattern_kernel` recorded."""
+
+    def __init__(self, arcs, options, weekend_days, first_weekend_day, off_states) -> None:
+        self.arcs, self.options, self.off_states = arcs, options, off_states
+        self.weekend_days, self.first_weekend_day = weekend_days, first_weekend_day
+
+    def pattern(self, choices, q: int, w: int, u: int, *, units: bool = True) -> list[int]:
+        """Lengths worked per day (0 off) ending in state (q, w, u); `units=False` when the kernel ran
+        without the minutes dimension (every option of length 0)."""
+        pattern = [0] * len(choices)
+        for d in range(len(choices) - 1, -1, -1):
+            index, k = divmod(int(choices[d][q, w, u]), 64)
+            a, label, _b = self.arcs[index]
+            if label == 1:
+                length = self.options[d][k - 1][0]
+                pattern[d] = length
+                u -= length if units else 0
+                if d in self.weekend_days and (d in self.first_weekend_day or a in self.off_states):
+                    w -= 1
+            q = a
+        return pattern
+
+
+def _priced_pattern(kernel, trace: _Trace, opt_len, opt_val, min_units: int, max_units: int):
+    """The work pattern with the total minutes priced instead of counted: the kernel without its minutes
+    dimension, each unit worked costing `price`, the price bisected until the total falls within
+    [min_units, max_units]; None when no price lands there (the caller runs the exact kernel).
+
+    Over a year the minutes dimension is what the kernel pays for (Instance24: 937 units, 0.96 s a
+    person; priced, about 40 runs of a kernel 937 times smaller). A pattern that lands within the totals
+    at a price is the best one for its own total, which is what the exact kernel would pick when the
+    totals bind; when they do not, price 0 lands and is exact."""
+    n, num_states, max_we, start, arcs, weekend, first_we, off_mask = kernel
+    no_minutes = np.where(opt_len >= 0, 0, -1)
+
+    def at(price: float):
+        values = (opt_val - price * np.maximum(opt_len, 0)).astype(np.float32)
+        dp, choices = _pattern_kernel(
+            n, num_states, max_we, 0, start, arcs, no_minutes, values, weekend, first_we, off_mask
+        )
+        if dp.max() <= NEG / 2:
+            return None, -1
+        q, w, _u = (int(i) for i in np.unravel_index(int(np.argmax(dp)), dp.shape))
+        pattern = trace.pattern(choices, q, w, 0, units=False)
+        return pattern, sum(pattern)
+
+    low, high = -(float(np.abs(opt_val).max()) + 1.0), 0.0
+    pattern, total = at(0.0)
+    if pattern is None:
+        return None
+    if total < min_units:
+        high, low = 0.0, low
+    elif total > max_units:
+        low, high = 0.0, float(np.abs(opt_val).max()) + 1.0
+    else:
+        return pattern
+    for _ in range(PRICE_ROUNDS):
+        price = (low + high) / 2
+        pattern, total = at(price)
+        if pattern is None:
+            return None
+        if total > max_units:
+            low = price
+        elif total < min_units:
+            high = price
+        else:
+            return pattern
+    return None
+
+
+def _capped_types(problem, person, pattern, allowed, gain, unit, caps):
+    """The shift types along `pattern` within the per-type maxima `caps`: the over-used types are priced
+    (Lagrangian style) by bisection on each type's price, and the best row within the maxima is kept.
+    Doubling a price until the row fits overshot: on Instance22 (a type capped at 3-4 a window) the row
+    then dropped the type altogether, and the first roster had none of the rarer types on days 0-9 beside
+    nine times the preferred cover of the common one."""
+    choice = _TypeChoice(problem, person, pattern, allowed, gain, unit)
+    position = {sid: i for i, sid in enumerate(choice.ids)}
+    penalty = np.zeros(len(choice.ids))
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    best, best_value, row = None, NEG, None
+    refine = REFINE_PRICES  # rounds left once a row within the maxima is found
+    for _ in range(30):
+        row = choice.row(penalty)
         if row is None:
-            return None
-        over = {sid: sum(1 for x in row if x == sid) - cap for sid, cap in caps.items()}
-        over = {sid: extra for sid, extra in over.items() if extra > 0}
-        if not over:
-            return row
-        for sid in over:
-            penalty[sid] = penalty.get(sid, 0.0) * 2 + 50.0
-    return row  # still over a per-type maximum: the caller prices those types in the pattern and retries
-
-
-def _types(problem: Problem, person: Person, pattern: list[int], allowed, gain, unit: int, penalty=None):
-    """Shift types along the work pattern: a DP over (day, shift) honouring successions and rest."""
-    shifts = {s.id: s for s in problem.shift_types}
-    rest = person.contract.min_rest_minutes
-    banned = set(problem.forbidden_successions)
-    if rest:
-        banned |= {
-            (a.id, b.id)
-            for a in problem.shift_types
-            for b in problem.shift_types
-            if b.start_minute + 1440 - a.end_minute < rest
-        }
-    layers: list[dict] = []
-    history = problem.history.get(person.id, ())
-    previous: dict[str | None, float] = {history[-1] if history else None: 0.0}
-    for d, length in enumerate(pattern):
-        fits = [s for s in allowed[d] if shifts[s].length_minutes // unit == length]
-        cands = [None] if length == 0 else fits
-        layer = {}
-        for s in cands:
-            best = None
-            for p, value in previous.items():
-                if p is not None and s is not None and (p, s) in banned:
-                    continue
-                if best is None or value > best[0]:
-                    best = (value, p)
-            if best is not None:
-                value = gain.get((d, s), 0.0) - (penalty or {}).get(s, 0.0) if s else 0.0
-                layer[s] = (best[0] + value, best[1])
-        if not layer:
-            return None
-        layers.append(layer)
-        previous = {s: v for s, (v, _p) in layer.items()}
-    row: list[str | None] = [None] * len(pattern)
-    s = max(previous, key=lambda k: previous[k])
-    for d in range(len(pattern) - 1, -1, -1):
-        row[d] = s
-        s = layers[d][s][1]
-    return tuple(row)
+            return best
+        used = {sid: sum(1 for x in row if x == sid) for sid in caps}
+        over = {sid for sid, cap in caps.items() if used[sid] > cap}
+        fitted = choice.within(row, caps, used) if over else row
+        if fitted is not None:
+            value = choice.worth(fitted)
+            if value > best_value:
+                best, best_value = fitted, value
+            refine -= 1
+        changed = False
+        for sid in caps:
+            i = position[sid]
+            price = penalty[i]
+            if sid in over:
+                low[sid] = price
+                penalty[i] = price * 2 + 50.0 if sid not in high else (price + high[sid]) / 2
+                changed = True
+            elif price > 0 and used[sid] < caps[sid]:  # priced more than it needs: try lower
+                high[sid] = price
+                penalty[i] = (low.get(sid, 0.0) + price) / 2
+                changed = changed or price - penalty[i] > 0.5
+        if not changed or refine < 0:
+            break
+    # still over a per-type maximum: the caller prices those types in the pattern and retries
+    return best if best is not None else row
 
 
 _REQUESTS: dict[int, tuple[tuple, dict]] = {}

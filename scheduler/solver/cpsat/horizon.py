@@ -102,6 +102,49 @@ def days_off(problem: Problem) -> set[tuple[str, int]]:
     return {(person, day) for person, day, shift in forbidden_cells(problem) if shift is None}
 
 
+def demand_weights(problem: Problem) -> list[float]:
+    """Per day, the staff the window construction should plan there: the cover's preferred staff beyond
+    external cover, scaled so the staff's whole supply is spent, and never more than the staff available
+    can work in a day (each works at most `max consecutive / (max consecutive + min days off)` of days).
+
+    A share by available days alone spreads each person's work evenly over the horizon; on Instance24 the
+    preferred cover grows from 1,304 staff-shifts in the first four weeks to 2,963 in the last, and the
+    roster built that way ended with 107,200 of its 234,400 under-cover points in the last four weeks."""
+    n = problem.num_days
+    asked = [0.0] * n
+    length = {s.id: s.length_minutes for s in problem.shift_types}
+    minutes = count = 0
+    for c in problem.cover:
+        want = max(c.preferred - problem.external_cover.get((c.day, c.shift, c.skill), 0), 0)
+        asked[c.day] += want
+        minutes, count = minutes + want * length[c.shift], count + want
+    if not count:
+        return [1.0] * n
+    shift_minutes = minutes / count
+    off = days_off(problem)
+    capacity = [0.0] * n
+    supply = 0.0
+    for person in problem.staff:
+        c = person.contract
+        most = c.max_consecutive_shifts or 7
+        fraction = most / (most + max(c.min_consecutive_days_off or 1, 1))
+        for d in range(n):
+            if (person.id, d) not in off:
+                capacity[d] += fraction
+        total = c.max_total_minutes if c.max_total_minutes is not None else c.min_total_minutes
+        supply += (total if total is not None else fraction * n * shift_minutes) / shift_minutes
+    low, high = 0.0, 1.0
+    while sum(min(high * a, cap) for a, cap in zip(asked, capacity, strict=True)) < supply and high < 1e6:
+        high *= 2
+    for _ in range(50):  # the scale at which the capped demand spends the supply
+        mid = (low + high) / 2
+        if sum(min(mid * a, cap) for a, cap in zip(asked, capacity, strict=True)) < supply:
+            low = mid
+        else:
+            high = mid
+    return [min(high * a, cap) for a, cap in zip(asked, capacity, strict=True)]
+
+
 def window(
     problem: Problem,
     start: int,
@@ -113,6 +156,7 @@ def window(
     lookahead: int = 0,
     min_slack: int = 0,
     off: set[tuple[str, int]] | None = None,
+    weights: list[float] | None = None,
 ) -> tuple[Problem, int]:
     """The sub-problem over days [start, end) (+ `tail` pinned days when `future="fixed"`) and its length.
 
@@ -120,7 +164,8 @@ def window(
     number of its days that are free (the rest of its days are the pinned tail). `off`: `days_off(problem)`,
     when the caller cuts many windows of one problem. `lookahead` (open future only): days after the window
     planned with it and dropped afterwards by the caller, so a window never ends in a state a fixed day off
-    right after it would make impossible to continue."""
+    right after it would make impossible to continue. `weights` (open future): what each day asks of the
+    staff (`demand_weights`); the window's share of what is left then follows them instead of the days."""
     n = problem.num_days
     end = min(end, n)
     fixed = future == "fixed" and roster is not None
@@ -137,6 +182,10 @@ def window(
         if future == "fixed":
             return 1.0
         free = [d for d in range(planned_before, n) if (person, d) not in off]
+        if weights is not None:
+            left = sum(weights[d] for d in free)
+            if left > 0:
+                return sum(weights[d] for d in free if start <= d < until) / left
         mine = sum(1 for d in free if start <= d < until)
         return mine / max(len(free), 1)
 

@@ -32,7 +32,7 @@ from ..replan import PersonReplanner, minutes_short
 from ..result import Tracker, make_solution
 from .construct import construct_by_person, model_objective
 from .context import build_model
-from .horizon import days_off, only_people, window
+from .horizon import days_off, demand_weights, only_people, window
 from .lns import lns_search
 from .run import no_roster
 
@@ -143,11 +143,14 @@ def _relaxation(problem: Problem, start: int, end: int, roster: dict) -> Callabl
 def construct_by_window(problem: Problem, *, deadline: float, seed: int, tracker: Tracker) -> dict | None:
     roster: dict[str, list[str | None]] = {p.id: [None] * problem.num_days for p in problem.staff}
     off = days_off(problem)
+    weights = demand_weights(problem)
     for start, end in _windows(problem, CONSTRUCT_DAYS):
         if tracker.cancelled() or time.monotonic() > deadline:
             return None
         frozen = {p: tuple(row) for p, row in roster.items()}
-        sub, _ = window(problem, start, end, frozen, future="open", lookahead=LOOKAHEAD_DAYS, off=off)
+        sub, _ = window(
+            problem, start, end, frozen, future="open", lookahead=LOOKAHEAD_DAYS, off=off, weights=weights
+        )
         relax = _relaxation(problem, start, end + LOOKAHEAD_DAYS, roster)
         rows = construct_by_person(sub, deadline=deadline, seed=seed, tracker=tracker, relax=relax)
         if rows is None:

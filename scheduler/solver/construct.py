@@ -33,6 +33,8 @@ REFINE_PRICES = 30
 # (`_priced_pattern`) rather than counted: a year of Instance24 has 147 M, four weeks of it 0.2 M
 PRICE_MINUTES_ABOVE = 2_000_000
 PRICE_ROUNDS = 40
+LANDED_ROUNDS = 8  # rounds of bisection after the first price within the totals
+TIE_BREAK = 0.01  # values are cover and request weights, whole numbers
 
 
 @numba.njit(cache=True)
@@ -353,9 +355,12 @@ def _priced_pattern(kernel, trace: _Trace, opt_len, opt_val, min_units: int, max
     totals bind; when they do not, price 0 lands and is exact."""
     n, num_states, max_we, start, arcs, weekend, first_we, off_mask = kernel
     no_minutes = np.where(opt_len >= 0, 0, -1)
+    # ties between equal days make the total jump past the range as the price moves: a tiny, fixed
+    # perturbation of each option's value breaks them
+    jitter = np.random.default_rng(n).uniform(0.0, TIE_BREAK, opt_val.shape)
 
     def at(price: float):
-        values = (opt_val - price * np.maximum(opt_len, 0)).astype(np.float32)
+        values = (opt_val + jitter - price * np.maximum(opt_len, 0)).astype(np.float32)
         dp, choices = _pattern_kernel(
             n, num_states, max_we, 0, start, arcs, no_minutes, values, weekend, first_we, off_mask
         )
@@ -365,28 +370,82 @@ def _priced_pattern(kernel, trace: _Trace, opt_len, opt_val, min_units: int, max
         pattern = trace.pattern(choices, q, w, 0, units=False)
         return pattern, sum(pattern)
 
-    low, high = -(float(np.abs(opt_val).max()) + 1.0), 0.0
+    top = float(np.abs(opt_val).max()) + 1.0
     pattern, total = at(0.0)
     if pattern is None:
         return None
-    if total < min_units:
-        high, low = 0.0, low
-    elif total > max_units:
-        low, high = 0.0, float(np.abs(opt_val).max()) + 1.0
-    else:
+    if min_units <= total <= max_units:
         return pattern
-    for _ in range(PRICE_ROUNDS):
+    # a price past a whole horizon's values makes the count of units decide (most or least work)
+    low, high = (-top * n, 0.0) if total < min_units else (0.0, top * n)
+    near = {}  # the closest pattern found above the maximum and below the minimum
+    from_above = total > max_units
+    landed, rounds = None, PRICE_ROUNDS
+    while rounds > 0:
+        rounds -= 1
         price = (low + high) / 2
         pattern, total = at(price)
         if pattern is None:
             return None
         if total > max_units:
-            low = price
+            low, near["above"] = price, pattern
         elif total < min_units:
-            high = price
+            high, near["below"] = price, pattern
         else:
-            return pattern
-    return None
+            # within the totals; the best such pattern is nearest the unpriced one (the most work when
+            # the totals cap it, the least when they force it): go on towards price 0 for a few rounds
+            if landed is None:
+                rounds = min(rounds, LANDED_ROUNDS)
+            if landed is None or _pattern_value(pattern, trace.options) > _pattern_value(
+                landed, trace.options
+            ):
+                landed = pattern
+            if from_above:
+                high = price
+            else:
+                low = price
+    if landed is not None:
+        return landed
+    fitted = [f for f in (_fit_lengths(p, trace.options, min_units, max_units) for p in near.values()) if f]
+    return max(fitted, key=lambda f: _pattern_value(f, trace.options), default=None)
+
+
+def _pattern_value(pattern: list[int], options) -> float:
+    return sum(
+        next(v for length, v, _s in options[d] if length == units) for d, units in enumerate(pattern) if units
+    )
+
+
+def _fit_lengths(pattern: list[int], options, min_units: int, max_units: int) -> list[int] | None:
+    """`pattern` brought within [min_units, max_units] by working shorter (or longer) shifts on days it
+    works, the least value lost a unit first; the days worked, so the runs and weekends, stay the same.
+    Where the total jumps past the range as the price moves (two patterns of nearly the same priced value,
+    18 units apart on Instance24), this lands where bisection cannot; None when no lengths fit."""
+    pattern = list(pattern)
+    total = sum(pattern)
+    while not min_units <= total <= max_units:
+        shorter = total > max_units
+        best = None
+        for d, units in enumerate(pattern):
+            if not units:
+                continue
+            values = {length: v for length, v, _s in options[d]}
+            steps = [length for length in values if (length < units if shorter else length > units)]
+            if not steps:
+                continue
+            length = max(steps) if shorter else min(steps)
+            moved = abs(units - length)
+            after = total - moved if shorter else total + moved
+            overshoot = after < min_units if shorter else after > max_units
+            loss = (values[units] - values[length]) / moved
+            key = (overshoot, loss)
+            if best is None or key < best[0]:
+                best = (key, d, length, after)
+        if best is None or best[0][0]:
+            return None
+        _key, d, length, total = best
+        pattern[d] = length
+    return pattern
 
 
 def _capped_types(problem, person, pattern, allowed, gain, unit, caps):

@@ -110,3 +110,20 @@ def test_window_shares_follow_the_demand():
     assert by_days.staff[0].contract.min_total_minutes == 480 * 14
     assert abs(by_demand.staff[0].contract.min_total_minutes - 480 * 28 / 3) <= 1
     assert sum(weights[28:]) == 2 * sum(weights[:28])
+
+
+def test_a_pattern_past_the_totals_works_shorter_shifts_where_it_loses_least():
+    # given a pattern of 8- and 10-hour options (4 and 5 units) that works 3 units over its maximum
+    options = [
+        [(4, 10.0, "E"), (5, 12.0, "L")],
+        [(4, 10.0, "E"), (5, 19.0, "L")],
+        [(4, 1.0, "E"), (5, 2.0, "L")],
+    ]
+    options += [[(4, 3.0, "E"), (5, 3.5, "L")]]
+    pattern = [5, 5, 5, 5]
+    # when it is brought within [15, 17] units
+    fitted = construct._fit_lengths(pattern, options, 15, 17)
+    # then the same days are worked, the total lands in range, and the days that lose least are shortened
+    assert fitted == [4, 5, 4, 4]
+    # and a range no lengths reach gives None
+    assert construct._fit_lengths(pattern, options, 10, 12) is None

@@ -1,0 +1,95 @@
+"""LeanProphet gives Prophet's numbers: same stan input file, same component table, same fit and forecast."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from prophet import Prophet
+from prophet.models import CmdStanPyBackend
+from prophet.serialize import model_from_json, model_to_json
+from stanio.json import dump_stan_json
+
+from forecasting.engine.prophet_model import load_prophet, prophet
+from forecasting.engine.prophet_speedups import LeanProphet, stan_inputs_as_arrays
+
+from .conftest import weekly_series
+
+
+def _frame(days: int = 200) -> pd.DataFrame:
+    series = weekly_series(days=days)
+    frame = pd.DataFrame({"ds": pd.DatetimeIndex(series.timestamps), "y": series.values})
+    frame["promo"] = (np.arange(days) % 17 == 0).astype(float)
+    return frame
+
+
+def _holidays() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ds": pd.to_datetime(["2023-01-02", "2023-04-07", "2023-05-01", "2023-07-20", "2024-01-01"]),
+            "holiday": ["new year", "good friday", "may day", "fair", "new year"],
+        }
+    )
+
+
+def _pair(**kwargs):
+    """The same model as Prophet and as LeanProphet, both fitted on the same frame."""
+    models = []
+    for cls in (Prophet, LeanProphet):
+        model = cls(holidays=_holidays(), yearly_seasonality=False, uncertainty_samples=0, **kwargs)
+        model.add_regressor("promo", mode="additive")
+        model.fit(_frame())
+        models.append(model)
+    return models
+
+
+def test_stan_input_file_is_the_same_as_prophets():
+    # given the init and data Prophet hands its backend on a fit with holidays and a regressor
+    captured = {}
+
+    class Capture(CmdStanPyBackend):
+        def fit(self, stan_init, stan_data, **kwargs):
+            captured.update(init=stan_init, data=stan_data)
+            return super().fit(stan_init, stan_data, **kwargs)
+
+    model = Prophet(holidays=_holidays(), yearly_seasonality=False, uncertainty_samples=0)
+    model.stan_backend.__class__ = Capture
+    model.fit(_frame())
+
+    # when both conversions prepare them
+    lists = CmdStanPyBackend.prepare_data(captured["init"], captured["data"])
+    arrays = stan_inputs_as_arrays(captured["init"], captured["data"])
+
+    # then the arrays stay arrays (stanio writes each with one tolist) and the JSON files are identical
+    assert isinstance(arrays[1]["X"], np.ndarray) and isinstance(arrays[1]["y"], np.ndarray)
+    assert dump_stan_json(arrays[0]) == dump_stan_json(lists[0])
+    assert dump_stan_json(arrays[1]) == dump_stan_json(lists[1])
+
+
+@pytest.mark.parametrize("mode", ["additive", "multiplicative"])
+def test_component_table_and_forecast_are_prophets(mode):
+    # given Prophet and LeanProphet fitted on the same data
+    plain, lean = _pair(seasonality_mode=mode)
+    future = plain.make_future_dataframe(periods=21)
+    future["promo"] = (np.arange(len(future)) % 17 == 0).astype(float)
+
+    # then the component table, the parameters and the forecast are the same to the last bit
+    pd.testing.assert_frame_equal(lean.train_component_cols, plain.train_component_cols)
+    assert lean.component_modes == plain.component_modes
+    for name, value in plain.params.items():
+        np.testing.assert_array_equal(lean.params[name], value)
+    np.testing.assert_array_equal(lean.predict(future)["yhat"], plain.predict(future)["yhat"])
+
+
+def test_lean_model_round_trips_through_prophets_json():
+    _, lean = _pair()
+    restored = model_from_json(model_to_json(lean))
+    future = lean.make_future_dataframe(periods=7)
+    future["promo"] = 0.0
+    np.testing.assert_array_equal(restored.predict(future)["yhat"], lean.predict(future)["yhat"])
+
+
+def test_the_engine_fits_lean_prophet(weekly):
+    from forecasting.engine.prepare import prepare
+
+    assert load_prophet() is LeanProphet
+    fitted = prophet(prepare(weekly)[0], 14, model_json=True)
+    assert type(model_from_json(fitted.model_json)) is Prophet  # what is stored is plain Prophet's JSON

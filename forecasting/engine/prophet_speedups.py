@@ -1,7 +1,7 @@
-"""Prophet with two of its Python-side costs removed, same numbers to the last bit.
+"""Prophet with four of its Python-side costs removed, same forecasts to the last bit.
 
 A Prophet fit and forecast here cost about 110 ms of Python against 35 ms of cmdstan. Two of the Python costs
-are bookkeeping that does not depend on the data:
+are bookkeeping that does not change the numbers:
 
 - ``CmdStanPyBackend.prepare_data`` turns every array into a Python list, which ``stanio`` then walks value
   by value (about 300,000 calls for a two-year feature matrix) before writing the JSON file cmdstan reads.
@@ -9,6 +9,13 @@ are bookkeeping that does not depend on the data:
 - ``regressor_column_matrix`` (which feature columns make up which component) builds its indicator table
   with ``pd.crosstab``, 9-13 ms a call, and Prophet calls it once in ``fit`` and again in ``predict``. The
   same table from a few lists and one numpy array takes well under a millisecond.
+
+- ``fourier_series`` computes each seasonality's sines and cosines through pandas Series arithmetic (3.5 ms
+  for a yearly order-10 series of two years, twice per fit and forecast); on the same numbers as a numpy
+  array it takes 0.2 ms and gives the same bits.
+- ``predict_seasonal_components`` works out every component (each holiday, each seasonality) with its own
+  matrix product; a backtest forecast without intervals reads only ``yhat``, which needs the additive and
+  multiplicative totals alone. With ``uncertainty_samples=0`` only those two are computed.
 
 Each is checked against Prophet's own code in ``forecasting/tests/engine/test_prophet_speedups.py``; the
 module is imported lazily with Prophet (see ``prophet_model.load_prophet``).
@@ -51,7 +58,8 @@ def stan_inputs_as_arrays(init: dict[str, Any], data: dict[str, Any]) -> tuple[d
 
 
 class LeanProphet(Prophet):
-    """Prophet, with ``stan_inputs_as_arrays`` and a numpy ``regressor_column_matrix``."""
+    """Prophet, with ``stan_inputs_as_arrays`` and numpy ``regressor_column_matrix`` and ``fourier_series``;
+    without intervals, ``predict`` returns the two component totals only."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,3 +111,34 @@ class LeanProphet(Prophet):
             if not component_cols.equals(self.train_component_cols):
                 raise Exception("A bug occurred in constructing regressors.")
         return component_cols, modes
+
+    @staticmethod
+    def fourier_series(dates: pd.Series, period: float, series_order: int) -> np.ndarray:
+        """Prophet's ``fourier_series`` on a numpy array (its arithmetic in the same order)."""
+        values = dates.to_numpy()
+        if values.dtype != np.dtype("datetime64[ns]") or np.isnat(values).any() or series_order < 1:
+            return Prophet.fourier_series(dates, period, series_order)  # time zones, gaps, its own errors
+        # as pandas' Timedelta.total_seconds does it: nanoseconds / 10**9, then days
+        t = (values - np.datetime64("1970-01-01", "ns")).astype(np.int64) / 10**9 / (24 * 60 * 60)
+        x_t = np.pi * 2 * t
+        components = np.empty((len(values), 2 * series_order))
+        for i in range(series_order):
+            c = (i + 1) / period * x_t
+            components[:, 2 * i] = np.sin(c)
+            components[:, 2 * i + 1] = np.cos(c)
+        return components
+
+    def predict_seasonal_components(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Without intervals, only the totals ``predict`` adds into ``yhat``, computed as Prophet does."""
+        if self.uncertainty_samples:
+            return super().predict_seasonal_components(df)
+        seasonal_features, _, component_cols, _ = self.make_all_seasonality_features(df)
+        features = seasonal_features.values
+        totals = {}
+        for component in ("additive_terms", "multiplicative_terms"):
+            beta = self.params["beta"] * component_cols[component].values
+            total = np.matmul(features, beta.transpose())
+            if component in self.component_modes["additive"]:
+                total *= self.y_scale
+            totals[component] = np.nanmean(total, axis=1)
+        return pd.DataFrame(totals)

@@ -93,3 +93,47 @@ def test_the_engine_fits_lean_prophet(weekly):
     assert load_prophet() is LeanProphet
     fitted = prophet(prepare(weekly)[0], 14, model_json=True)
     assert type(model_from_json(fitted.model_json)) is Prophet  # what is stored is plain Prophet's JSON
+
+
+@pytest.mark.parametrize(("period", "order"), [(7, 3), (365.25, 10), (1, 4)])
+@pytest.mark.parametrize("freq", ["D", "h"])
+def test_fourier_series_is_prophets_to_the_bit(period, order, freq):
+    dates = pd.Series(pd.date_range("2019-03-30 01:00", periods=900, freq=freq))
+    lean = LeanProphet.fourier_series(dates, period, order)
+    assert np.array_equal(lean, Prophet.fourier_series(dates, period, order))
+
+
+def test_fourier_series_leaves_zoned_dates_to_prophet():
+    dates = pd.Series(pd.date_range("2024-03-30", periods=72, freq="h", tz="Europe/London"))
+    lean = LeanProphet.fourier_series(dates, 7, 3)
+    np.testing.assert_array_equal(lean, Prophet.fourier_series(dates, 7, 3))
+
+
+def test_without_intervals_predict_computes_only_the_component_totals():
+    # given Prophet and LeanProphet fitted alike, no uncertainty samples
+    plain, lean = _pair()
+    future = plain.make_future_dataframe(periods=14)
+    future["promo"] = 1.0
+
+    # when both predict
+    plain_frame, lean_frame = plain.predict(future), lean.predict(future)
+
+    # then the lean frame leaves out the single components but its yhat and totals are Prophet's
+    assert "weekly" in plain_frame and "weekly" not in lean_frame
+    for column in ("yhat", "trend", "additive_terms", "multiplicative_terms"):
+        np.testing.assert_array_equal(lean_frame[column], plain_frame[column])
+
+
+def test_with_intervals_predict_is_prophets_whole_frame():
+    frame = _frame()
+    models = []
+    for cls in (Prophet, LeanProphet):
+        model = cls(yearly_seasonality=False, uncertainty_samples=50)
+        model.fit(frame[["ds", "y"]])
+        models.append(model)
+    future = models[0].make_future_dataframe(periods=14)
+    results = []
+    for model in models:
+        np.random.seed(3)
+        results.append(model.predict(future))
+    pd.testing.assert_frame_equal(results[1], results[0])

@@ -137,3 +137,33 @@ def test_with_intervals_predict_is_prophets_whole_frame():
         np.random.seed(3)
         results.append(model.predict(future))
     pd.testing.assert_frame_equal(results[1], results[0])
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+def test_holiday_features_are_prophets(fitted):
+    # given holidays across several years, some outside the dates, one name twice, and a row without a date
+    # (as predict adds for a name seen in fit but not in the dates to predict)
+    extra = pd.DataFrame({"ds": [pd.NaT, pd.Timestamp("2021-12-25")], "holiday": ["fair", "xmas"]})
+    holidays = pd.concat([_holidays(), extra], ignore_index=True)
+    dates = pd.Series(pd.date_range("2022-12-20", periods=400, freq="D"))
+    plain, lean = Prophet(holidays=_holidays()), LeanProphet(holidays=_holidays())
+    if fitted:  # in predict, the names seen in fit are already known
+        plain.train_holiday_names = lean.train_holiday_names = pd.Series(["new year", "fair"])
+
+    # when both build the indicator columns
+    expected = plain.make_holiday_features(dates, holidays)
+    got = lean.make_holiday_features(dates, holidays)
+
+    # then the columns, prior scales, names and remembered names are the same
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    assert got[1:] == expected[1:]
+    pd.testing.assert_series_equal(lean.train_holiday_names, plain.train_holiday_names)
+
+
+def test_holidays_with_windows_are_left_to_prophet():
+    holidays = _holidays().assign(lower_window=-1, upper_window=1)
+    dates = pd.Series(pd.date_range("2023-01-01", periods=200, freq="D"))
+    expected = Prophet(holidays=holidays).make_holiday_features(dates, holidays)
+    got = LeanProphet(holidays=holidays).make_holiday_features(dates, holidays)
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    assert "fair_delim_-1" in got[0]

@@ -84,10 +84,12 @@ def ets(
 
     With ``previous`` (the same model on a shorter window of this series) the optimiser starts from its
     parameters; with ``refit=False`` too, those parameters are kept and only the filter runs over the
-    history (``ETSModel.smooth``), which is how a final model reuses the backtest's last fit.
+    history (``ETSModel.smooth``), which is how a final model reuses the backtest's last fit. The model is
+    ``ets_speedups.LeanETSModel``: the same fit without the parameters' standard errors.
     """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    from .ets_speedups import LeanETSModel
 
     spec = {**ETS_SPEC, **(spec or {})}
     m = history.season_length
@@ -97,7 +99,7 @@ def ets(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         # a pandas Series, not an array: ETSModel.get_prediction needs an index on the fitted values
-        model = ETSModel(pd.Series(y), seasonal_periods=m, initialization_method=initialization, **spec)
+        model = LeanETSModel(pd.Series(y), seasonal_periods=m, initialization_method=initialization, **spec)
         start = _previous_params(previous, model, spec, initialization)
         reused = start is not None and not refit
         result = model.smooth(start) if reused else model.fit(start_params=start, disp=False)

@@ -48,8 +48,9 @@ def mstl(
     parameters, and with ``refit=False`` keeps them and only runs the filter, as ``baselines.ets`` does.
     """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
     from statsmodels.tsa.seasonal import MSTL
+
+    from .ets_speedups import LeanETSModel
 
     periods = PERIODS[history.freq]
     if history.freq == "H" and len(history) > HOURLY_WINDOW:
@@ -94,7 +95,7 @@ def mstl(
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        model = ETSModel(pd.Series(adjusted), error="add", trend="add", damped_trend=True)
+        model = LeanETSModel(pd.Series(adjusted), error="add", trend="add", damped_trend=True)
         start = _previous_ets_params(previous, model, history.index[0])
         reused = start is not None and not refit
         result = model.smooth(start) if reused else model.fit(start_params=start, disp=False)

@@ -80,7 +80,10 @@ def ets(
     ETSModel rather than the older ``holtwinters.ExponentialSmoothing``: it is 2-4x faster to fit here and
     gives analytic prediction intervals for additive-error models. statsforecast's AutoETS (numba) was
     measured side by side on the same model, ETS(A,N,A): 22 ms a fit against 11 ms, MASE 1.423 against 1.417
-    (30 two-year series, 2 origins x 56 days), so statsmodels stays.
+    (30 two-year series, 2 origins x 56 days), so statsmodels stays. Measured again with statsforecast 2.1.1
+    (a throwaway virtualenv, not a dependency) on the retrain's own cuts, 100 two-year series x (3 origins
+    + the final fit with an 80% interval), this function warm-started as the backtest runs it: 9.9 ms a fit
+    against 31.4 ms, mean MASE 1.5462 against 1.5441.
 
     With ``previous`` (the same model on a shorter window of this series) the optimiser starts from its
     parameters; with ``refit=False`` too, those parameters are kept and only the filter runs over the

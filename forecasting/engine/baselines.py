@@ -80,14 +80,19 @@ def ets(
     ETSModel rather than the older ``holtwinters.ExponentialSmoothing``: it is 2-4x faster to fit here and
     gives analytic prediction intervals for additive-error models. statsforecast's AutoETS (numba) was
     measured side by side on the same model, ETS(A,N,A): 22 ms a fit against 11 ms, MASE 1.423 against 1.417
-    (30 two-year series, 2 origins x 56 days), so statsmodels stays.
+    (30 two-year series, 2 origins x 56 days), so statsmodels stays. Measured again with statsforecast 2.1.1
+    (a throwaway virtualenv, not a dependency) on the retrain's own cuts, 100 two-year series x (3 origins
+    + the final fit with an 80% interval), this function warm-started as the backtest runs it: 9.9 ms a fit
+    against 31.4 ms, mean MASE 1.5462 against 1.5441.
 
     With ``previous`` (the same model on a shorter window of this series) the optimiser starts from its
     parameters; with ``refit=False`` too, those parameters are kept and only the filter runs over the
-    history (``ETSModel.smooth``), which is how a final model reuses the backtest's last fit.
+    history (``ETSModel.smooth``), which is how a final model reuses the backtest's last fit. The model is
+    ``ets_speedups.LeanETSModel``: the same fit without the parameters' standard errors.
     """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    from .ets_speedups import LeanETSModel
 
     spec = {**ETS_SPEC, **(spec or {})}
     m = history.season_length
@@ -97,7 +102,7 @@ def ets(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         # a pandas Series, not an array: ETSModel.get_prediction needs an index on the fitted values
-        model = ETSModel(pd.Series(y), seasonal_periods=m, initialization_method=initialization, **spec)
+        model = LeanETSModel(pd.Series(y), seasonal_periods=m, initialization_method=initialization, **spec)
         start = _previous_params(previous, model, spec, initialization)
         reused = start is not None and not refit
         result = model.smooth(start) if reused else model.fit(start_params=start, disp=False)

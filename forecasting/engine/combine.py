@@ -53,6 +53,10 @@ class Weights:
     def combine(self, forecasts: dict[str, np.ndarray]) -> np.ndarray:
         return sum(weight * np.asarray(forecasts[name]) for name, weight in self.weights.items())
 
+    def without_zero_weights(self) -> Weights:
+        """The members that count (adding 0.0 times a finite forecast changes no bit of the sum)."""
+        return Weights({m: w for m, w in self.weights.items() if w > 0}, self.from_origins)
+
 
 def fit_weights(
     name: str, forecasts: Forecasts, y: np.ndarray, *, season_length: int, before: int, horizon: int

@@ -38,12 +38,19 @@ def mstl(
     *,
     interval_width: float | None = None,
     model_json: bool = False,
-    previous: Fitted | None = None,  # noqa: ARG001 - each window is decomposed afresh
-    refit: bool = True,  # noqa: ARG001
+    previous: Fitted | None = None,
+    refit: bool = True,
 ) -> Fitted:
+    """Decompose, estimate the effects, forecast the adjusted series by ETS and carry the cycles forward.
+
+    Each window is decomposed afresh. The damped ETS on the adjusted series is where ``previous`` (this
+    model on a shorter window starting at the same point) helps: its optimiser starts from that fit's
+    parameters, and with ``refit=False`` keeps them and only runs the filter, as ``baselines.ets`` does.
+    """
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
     from statsmodels.tsa.seasonal import MSTL
+
+    from .ets_speedups import LeanETSModel
 
     periods = PERIODS[history.freq]
     if history.freq == "H" and len(history) > HOURLY_WINDOW:
@@ -88,9 +95,14 @@ def mstl(
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        model = ETSModel(pd.Series(adjusted), error="add", trend="add", damped_trend=True)
-        result = model.fit(disp=False)
-    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        model = LeanETSModel(pd.Series(adjusted), error="add", trend="add", damped_trend=True)
+        start = _previous_ets_params(previous, model, history.index[0])
+        reused = start is not None and not refit
+        result = model.smooth(start) if reused else model.fit(start_params=start, disp=False)
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    if reused:
+        converged = "mstl_ets_converged" not in previous.decisions
+    if not converged:
         decisions["mstl_ets_converged"] = False
 
     steps = np.arange(horizon)
@@ -106,7 +118,12 @@ def mstl(
         lower, upper = frame["pi_lower"].to_numpy() + shift, frame["pi_upper"].to_numpy() + shift
     else:
         level = np.asarray(result.forecast(horizon))
-    params = {"periods": list(periods), "trend": "damped ETS(A,Ad,N)", "regressor_effects": effects}
+    params = {
+        "periods": list(periods),
+        "trend": "damped ETS(A,Ad,N)",
+        "regressor_effects": effects,
+        "ets_parameters_from_backtest": reused,
+    }
     stored = None
     if model_json:
         stored = json.dumps(
@@ -118,7 +135,20 @@ def mstl(
                 "last_timestamp": history.index[-1].isoformat(),
             }
         )
-    return Fitted(np.asarray(level + shift, dtype=float), lower, upper, params, stored, decisions)
+    reusable = {"window_start": history.index[0], "ets_params": np.asarray(result.params, dtype=float)}
+    return Fitted(np.asarray(level + shift, dtype=float), lower, upper, params, stored, decisions, reusable)
+
+
+def _previous_ets_params(previous: Fitted | None, model, window_start) -> np.ndarray | None:
+    """The earlier fit's ETS parameters, if its window started where this one does.
+
+    The parameters include the initial level and trend, which belong to the window's first point.
+    """
+    state = None if previous is None else previous.reusable
+    if not isinstance(state, dict) or state.get("window_start") != window_start:
+        return None
+    params = state["ets_params"]
+    return params if params.shape == np.shape(model.start_params) and np.isfinite(params).all() else None
 
 
 def _linear_spline(n: int, *, knot_every: int) -> np.ndarray:

@@ -128,7 +128,11 @@ def _final_combination(
     interval_width: float | None,
     decisions: dict[str, Any],
 ) -> tuple[str, Fitted]:
-    """Refit the combination's members on all the history, weighted on every backtest origin."""
+    """Refit the combination's members on all the history, weighted on every backtest origin.
+
+    A member the weights leave out (weight 0, e.g. combination_weighted's corner solutions) is not refitted:
+    it would add exactly nothing to the forecast, and a Prophet refit is the costliest step of a retrain.
+    """
     from .combine import empirical_interval, fit_weights
 
     weights = fit_weights(
@@ -141,7 +145,8 @@ def _final_combination(
     )
     members: dict[str, Fitted] = {}
     reuse = bool(result.origins) and result.origins[-1] >= REUSE_MIN_SHARE * len(history)
-    for name in weights.weights:
+    counted = weights.without_zero_weights()
+    for name in counted.weights:
         try:
             fitted = CANDIDATES[name](
                 history, horizon, model_json=True, previous=result.last_fits.get(name), refit=not reuse
@@ -158,7 +163,7 @@ def _final_combination(
                 history, best, horizon, interval_width, decisions, result.last_fits.get(best), result.origins
             )
         members[name] = fitted.clipped_at_zero() if history.nonnegative else fitted
-    value = weights.combine({name: fitted.value for name, fitted in members.items()})
+    value = counted.combine({name: fitted.value for name, fitted in members.items()})
     residuals = result.residuals[chosen]
     lower = upper = None
     if interval_width is not None and len(residuals):

@@ -11,8 +11,7 @@ import sys
 # which Prophet handles by leaving plotting off. Only when nothing in this process has imported it already.
 sys.modules.setdefault("matplotlib", None)
 
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: E402,F401
-
+from .ets_speedups import LeanETSModel  # noqa: E402,F401
 from .prophet_model import load_prophet  # noqa: E402
 
 load_prophet()

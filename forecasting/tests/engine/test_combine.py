@@ -108,3 +108,37 @@ def test_train_one_chooses_a_combination_that_beats_its_members_and_gives_it_an_
     np.testing.assert_allclose(result.forecast.value, 100.0, atol=2.0)  # seasonal naive may weigh in
     assert all(p.lower < p.value < p.upper for p in result.forecast.points())
     assert "21 backtest errors" in result.params["interval"]
+
+
+def test_a_member_with_zero_weight_is_not_refitted_for_the_final_combination(monkeypatch):
+    # given two members that miss a flat series by +10 and -10 on alternate days (their mean is exact)
+    # and one that misses it by +400 (no convex combination with it can be exact)
+    final_fits = []
+
+    def member(name, offset):
+        def fit_predict(history, horizon, **_):
+            if len(history) == 120:
+                final_fits.append(name)
+            days = len(history) + np.arange(horizon)
+            return Fitted(100.0 + offset(days))
+
+        return fit_predict
+
+    monkeypatch.setitem(candidates.CANDIDATES, "ets", member("ets", lambda d: 10.0 * (-1.0) ** d))
+    monkeypatch.setitem(candidates.CANDIDATES, "mstl", member("mstl", lambda d: -10.0 * (-1.0) ** d))
+    far_off = member("seasonal_naive", lambda d: np.full(len(d), 400.0))
+    monkeypatch.setitem(candidates.CANDIDATES, "seasonal_naive", far_off)
+    rng = np.random.default_rng(0)
+    stamps = pd.date_range("2024-01-01", periods=120, freq="D")
+    series = Series("flat", tuple(stamps), tuple(100 + rng.normal(0, 1, 120)))
+
+    # when the weighted combination is chosen
+    result = train_one(series, horizon=7, origins=3, candidates=("ets", "mstl", "combination_weighted"))
+
+    # then the far-off member has weight 0 and only the members with weight were fitted on the whole history
+    assert result.algorithm == "combination_weighted", result.metrics
+    weights = result.params["members"]
+    assert weights["seasonal_naive"] == 0.0 and weights["ets"] > 0 and weights["mstl"] > 0
+    assert sorted(final_fits) == ["ets", "mstl"]
+    assert set(result.params["member_params"]) == {m for m, w in weights.items() if w > 0}
+    np.testing.assert_allclose(result.forecast.value, 100.0, atol=2.0)

@@ -149,3 +149,37 @@ def test_a_final_ets_is_fitted_afresh_when_the_backtest_window_was_much_shorter(
     # then ETS estimated its parameters on the whole history
     assert result.ok, result.error
     assert result.params["parameters_from_backtest"] is False
+
+
+def test_a_final_mstl_keeps_the_backtests_last_ets_parameters_and_forecasts_close_to_a_fresh_fit():
+    from forecasting.engine.backtest import backtest
+    from forecasting.engine.mstl_model import mstl
+    from forecasting.engine.prepare import prepare
+
+    # given a year of weekly-patterned demand, where the last origin's window is 96% of the history
+    series = weekly_series(days=364)
+    history, _ = prepare(series)
+
+    # when MSTL is trained and chosen
+    result = train_one(series, horizon=14, origins=2, candidates=("mstl",))
+
+    # then its ETS kept the last backtest fit's parameters over the re-decomposed history
+    assert result.chosen == "mstl" and result.params["ets_parameters_from_backtest"] is True
+    last = backtest(history, horizon=14, origins=2, candidates=("mstl",)).last_fits["mstl"]
+    same = mstl(history, 14, interval_width=0.8, previous=last, refit=False)
+    np.testing.assert_array_equal(result.forecast.value, np.maximum(same.value, 0))
+    # and forecasts what a fit from scratch on the same data forecasts, within 1% of the level
+    fresh = mstl(history, 14, interval_width=0.8)
+    assert fresh.params["ets_parameters_from_backtest"] is False
+    np.testing.assert_allclose(result.forecast.value, fresh.value, atol=0.01 * np.mean(fresh.value))
+
+
+def test_mstl_starts_from_a_previous_fit_only_on_a_window_with_the_same_start():
+    from forecasting.engine.mstl_model import mstl
+    from forecasting.engine.prepare import prepare
+
+    history, _ = prepare(weekly_series(days=364))
+    shorter = mstl(history.head(300), 14)
+    assert mstl(history, 14, previous=shorter, refit=False).params["ets_parameters_from_backtest"] is True
+    moved = prepare(weekly_series(days=364, start="2023-01-09"))[0]
+    assert mstl(moved, 14, previous=shorter, refit=False).params["ets_parameters_from_backtest"] is False

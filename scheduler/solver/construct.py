@@ -4,8 +4,11 @@ For each person (in order), against the cover the people before them already giv
 1. the work pattern: a DP over days whose state is (consecutive-days automaton state, weekends used, "this
    weekend counted", worked minutes in units of the gcd of shift lengths). It enforces exactly the benchmark's
    max/min consecutive shifts, min consecutive days off (boundary semantics), max weekends, days off and the
-   min/max total minutes, and maximises the cover and request value of the days worked;
-2. the shift types along that pattern: a DP over (day, shift) respecting forbidden successions and rest. The
+   min/max total minutes, and maximises the cover and request value of the days worked. Past
+   `PRICE_MINUTES_ABOVE` states (a year) the minutes dimension is dropped and the total priced instead
+   (`_priced_pattern`);
+2. the shift types along that pattern: a DP over (day, shift) respecting forbidden successions and rest,
+   per-type maxima priced by bisection and repaired to the cap (`_capped_types`). The
    result is checked with the person's hard rules; with history, the automaton starts in the state the history
    days leave it in and the first day honours the successions from the last one. A person the DP cannot
    serve (weekly limits, per-type maxima, pins, ...) is reported back as None so the caller can fall back to

@@ -29,9 +29,8 @@ from .context import roster_check
 from .domain import Person, Problem
 
 NEG = -1e30
-# rounds of lowering the per-type prices once a row fits the maxima (Instance22's first roster: 143,893 with
-# 4 against 335,000-388,000 by doubling alone)
-REFINE_PRICES = 30
+# rounds of pricing the per-type maxima (bisection on each over-used type's price, see `_capped_types`)
+TYPE_PRICE_ROUNDS = 30
 # past this many states (days x automaton x weekends x minutes units) the pattern's total minutes are priced
 # (`_priced_pattern`) rather than counted: a year of Instance24 has 147 M, four weeks of it 0.2 M
 PRICE_MINUTES_ABOVE = 2_000_000
@@ -247,7 +246,7 @@ class _TypeChoice:
     def __init__(self, problem: Problem, person: Person, pattern: list[int], allowed, gain, unit: int):
         shifts = problem.shift_types
         self.ids = [s.id for s in shifts]
-        index = {sid: i for i, sid in enumerate(self.ids)}
+        self.index = index = {sid: i for i, sid in enumerate(self.ids)}
         n, m = len(pattern), len(shifts)
         self.fits = np.zeros((n, m), dtype=np.bool_)
         self.value = np.zeros((n, m), dtype=np.float64)
@@ -286,7 +285,7 @@ class _TypeChoice:
         day and its neighbours' successions (None when one cannot be). Pricing alone cannot stop at a
         maximum when the days look alike: at one price a type is worked every day, a little above it on
         none."""
-        index = {sid: i for i, sid in enumerate(self.ids)}
+        index = self.index
         row, used = list(row), dict(used)
         m = len(self.ids)
         for sid, cap in caps.items():
@@ -319,8 +318,7 @@ class _TypeChoice:
         return tuple(row)
 
     def worth(self, row) -> float:
-        index = {sid: i for i, sid in enumerate(self.ids)}
-        return float(sum(self.value[d, index[x]] for d, x in enumerate(row) if x is not None))
+        return float(sum(self.value[d, self.index[x]] for d, x in enumerate(row) if x is not None))
 
 
 class _Trace:
@@ -350,7 +348,8 @@ class _Trace:
 def _priced_pattern(kernel, trace: _Trace, opt_len, opt_val, min_units: int, max_units: int):
     """The work pattern with the total minutes priced instead of counted: the kernel without its minutes
     dimension, each unit worked costing `price`, the price bisected until the total falls within
-    [min_units, max_units]; None when no price lands there (the caller runs the exact kernel).
+    [min_units, max_units], else the nearest patterns above and below fitted by shift lengths
+    (`_fit_lengths`); None when neither lands (the caller runs the exact kernel).
 
     Over a year the minutes dimension is what the kernel pays for (Instance24: 937 units, 0.96 s a
     person; priced, about 40 runs of a kernel 937 times smaller). A pattern that lands within the totals
@@ -458,13 +457,11 @@ def _capped_types(problem, person, pattern, allowed, gain, unit, caps):
     then dropped the type altogether, and the first roster had none of the rarer types on days 0-9 beside
     nine times the preferred cover of the common one."""
     choice = _TypeChoice(problem, person, pattern, allowed, gain, unit)
-    position = {sid: i for i, sid in enumerate(choice.ids)}
     penalty = np.zeros(len(choice.ids))
     low: dict[str, float] = {}
     high: dict[str, float] = {}
     best, best_value, row = None, NEG, None
-    refine = REFINE_PRICES  # rounds left once a row within the maxima is found
-    for _ in range(30):
+    for _ in range(TYPE_PRICE_ROUNDS):
         row = choice.row(penalty)
         if row is None:
             return best
@@ -475,10 +472,9 @@ def _capped_types(problem, person, pattern, allowed, gain, unit, caps):
             value = choice.worth(fitted)
             if value > best_value:
                 best, best_value = fitted, value
-            refine -= 1
         changed = False
         for sid in caps:
-            i = position[sid]
+            i = choice.index[sid]
             price = penalty[i]
             if sid in over:
                 low[sid] = price
@@ -488,7 +484,7 @@ def _capped_types(problem, person, pattern, allowed, gain, unit, caps):
                 high[sid] = price
                 penalty[i] = (low.get(sid, 0.0) + price) / 2
                 changed = changed or price - penalty[i] > 0.5
-        if not changed or refine < 0:
+        if not changed:
             break
     # still over a per-type maximum: the caller prices those types in the pattern and retries
     return best if best is not None else row

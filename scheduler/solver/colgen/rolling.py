@@ -58,9 +58,8 @@ OFFSETS = 4  # window starts a sweep may use: 0, 1/2, 1/4 and 3/4 of a window in
 SWEEP_STARTS = (0, 2, 1, 3)  # in quarters of a window, one per sweep in turn
 QUIET_SWEEPS = OFFSETS
 # of the time left, the most one sweep may take (Instance24, before its totals were priced: 0.3 s a person,
-# 50 s for its 150 people; 217k at 60 s with 0.5, 222k with 0.3; now 23-28 s a sweep). A sweep cut
-# short goes on with other people or windows next time: each
-# sweep takes them in a new random order
+# 50 s for its 150 people; 217k at 60 s with 0.5, 222k with 0.3; now 23-28 s a sweep). A sweep cut short
+# goes on with other people or windows next time: each sweep takes them in a new random order
 SWEEP_SHARE = 0.5
 CONSTRUCT_SHARE = 0.4  # of the time limit for the first roster over the whole horizon
 # up to this many cells (staff x days x shift types) the whole horizon is priced (Instance20, 54,600: one

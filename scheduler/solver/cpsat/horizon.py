@@ -102,14 +102,15 @@ def days_off(problem: Problem) -> set[tuple[str, int]]:
     return {(person, day) for person, day, shift in forbidden_cells(problem) if shift is None}
 
 
-def demand_weights(problem: Problem) -> list[float]:
+def demand_weights(problem: Problem, off: set[tuple[str, int]] | None = None) -> list[float]:
     """Per day, the staff the window construction should plan there: the cover's preferred staff beyond
     external cover, scaled so the staff's whole supply is spent, and never more than the staff available
     can work in a day (each works at most `max consecutive / (max consecutive + min days off)` of days).
 
     A share by available days alone spreads each person's work evenly over the horizon; on Instance24 the
     preferred cover grows from 1,304 staff-shifts in the first four weeks to 2,963 in the last, and the
-    roster built that way ended with 107,200 of its 234,400 under-cover points in the last four weeks."""
+    roster built that way ended with 107,200 of its 234,400 under-cover points in the last four weeks.
+    `off`: `days_off(problem)`, when the caller has it."""
     n = problem.num_days
     asked = [0.0] * n
     length = {s.id: s.length_minutes for s in problem.shift_types}
@@ -121,7 +122,7 @@ def demand_weights(problem: Problem) -> list[float]:
     if not count:
         return [1.0] * n
     shift_minutes = minutes / count
-    off = days_off(problem)
+    off = days_off(problem) if off is None else off
     capacity = [0.0] * n
     supply = 0.0
     for person in problem.staff:

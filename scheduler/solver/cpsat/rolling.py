@@ -143,7 +143,7 @@ def _relaxation(problem: Problem, start: int, end: int, roster: dict) -> Callabl
 def construct_by_window(problem: Problem, *, deadline: float, seed: int, tracker: Tracker) -> dict | None:
     roster: dict[str, list[str | None]] = {p.id: [None] * problem.num_days for p in problem.staff}
     off = days_off(problem)
-    weights = demand_weights(problem)
+    weights = demand_weights(problem, off)
     for start, end in _windows(problem, CONSTRUCT_DAYS):
         if tracker.cancelled() or time.monotonic() > deadline:
             return None

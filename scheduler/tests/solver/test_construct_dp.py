@@ -3,6 +3,8 @@ priced instead of counted, and window shares that follow the demand."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from scheduler.solver import construct
 from scheduler.solver.construct import dp_row, person_gain
 from scheduler.solver.cpsat.horizon import demand_weights, window
@@ -79,22 +81,27 @@ def test_priced_totals_give_a_row_within_them_and_as_good_as_counted_totals(monk
     assert evaluate(prob, {"A": priced}).objective <= counted_cost * 1.01
 
 
-def test_priced_totals_fall_back_to_counting_when_no_price_lands_within_them(monkeypatch):
-    # given totals so tight that pricing cannot land in them exactly (one exact total, odd values)
+def test_an_exact_total_holds_priced_and_falls_back_to_counting_when_no_price_lands(monkeypatch):
+    # given a year whose minimum and maximum total are the same 199 shifts
     prob = _year_problem()
     a = prob.staff[0]
-    tight = a.contract.__class__(
-        **{**a.contract.__dict__, "min_total_minutes": 480 * 199, "max_total_minutes": 480 * 199}
-    )
-    prob = prob.__class__(**{**prob.__dict__, "staff": (a.__class__(**{**a.__dict__, "contract": tight}),)})
+    tight = dataclasses.replace(a.contract, min_total_minutes=480 * 199, max_total_minutes=480 * 199)
+    prob = dataclasses.replace(prob, staff=(dataclasses.replace(a, contract=tight),))
     cells, allowed = _allowed(prob)
     gain = person_gain(prob, prob.staff[0], {}, allowed)
     monkeypatch.setattr(construct, "PRICE_MINUTES_ABOVE", 0)
-    # when the row is planned
-    row = construct.person_row(prob, prob.staff[0], allowed, gain)
-    # then it still holds the exact total (by pricing or, failing that, by the exact kernel)
-    assert row is not None and sum(1 for s in row if s) == 199
-    assert evaluate(prob, {"A": row}).violations == ()
+    # when the row is planned priced, then with no price landing, then counted
+    priced = construct.person_row(prob, prob.staff[0], allowed, gain)
+    real = construct._priced_pattern
+    monkeypatch.setattr(construct, "_priced_pattern", lambda *args: None)
+    fallen_back = construct.person_row(prob, prob.staff[0], allowed, gain)
+    monkeypatch.setattr(construct, "_priced_pattern", real)
+    monkeypatch.setattr(construct, "PRICE_MINUTES_ABOVE", 10**12)
+    counted = construct.person_row(prob, prob.staff[0], allowed, gain)
+    # then the priced row holds the exact total, and the fallback is the counted row
+    assert priced is not None and sum(1 for s in priced if s) == 199
+    assert evaluate(prob, {"A": priced}).violations == ()
+    assert fallen_back == counted and counted is not None
 
 
 def test_window_shares_follow_the_demand():

@@ -29,7 +29,6 @@ ENUMERATE_LIMIT = 3000  # rows per person up to which the pool is made complete 
 # once a dive has ended, and must stop at the second
 SEQUENTIAL_SHARE = (0.5, 0.85)
 PARALLEL_ROUND = 0.02  # pricing everyone once takes more of the time limit than this: polish beside it
-LONG_HORIZON_DAYS = 56
 GAP_BESIDE = 0.03  # above the bound by more than this after two dives: the polish starts beside them
 SLOW_SHARE = 0.25  # of the time limit: an LP not converged by then has the polish started beside it
 ROUND_SHARE = 0.15  # of the time limit: pricing everyone once may take at most this, else CP-SAT alone
@@ -260,13 +259,15 @@ def solve_seeded(
         plan.beside()
         return True
 
-    # The polish runs beside the column generation when pricing is slow for the limit, the horizon is long
-    # (past 8 weeks the LP converges slowly: Instance18, 12 weeks, ended 5220 with the polish beside it
-    # from the start against 5880 started after 15 s), or once the LP has not converged within a quarter
-    # of the limit; there CP-SAT makes the progress. Both are Python threads sharing the GIL, and beside
-    # CP-SAT a quickly converging column generation got through less than half its columns (Instance12:
-    # 1071 against 2539 in 60 s), so there it runs first and CP-SAT polishes its best roster after.
-    if cg.round_seconds > PARALLEL_ROUND * time_limit or problem.num_days > LONG_HORIZON_DAYS:
+    # The polish runs beside the column generation when pricing is slow for the limit, or once the LP has
+    # not converged within a quarter of the limit; there CP-SAT makes the progress. Both are Python threads
+    # sharing the GIL, and beside CP-SAT a quickly converging column generation got through less than half
+    # its columns (Instance12: 1071 against 2539 in 60 s), so there it runs first and CP-SAT polishes its
+    # best roster after. Horizons past 8 weeks used to start it beside at once, when their pricing was slow
+    # (the per-type counts multiplied the states); since the compiled pricing merges the counts that cannot
+    # bind, Instance18 (12 weeks) at 60 s ended 4568, 4868 and 4574 without that rule against 5937, 6526
+    # and 5786 with it (seeds 0-2, 4 December, load 0.9-2.9, side by side).
+    if cg.round_seconds > PARALLEL_ROUND * time_limit:
         polish_beside()
     proven = _column_generation(cg, model, best, pool, outer, plan, cancel, time_limit, polish_beside)
     parallel = plan.thread is not None

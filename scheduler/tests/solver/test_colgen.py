@@ -48,6 +48,68 @@ def test_compiled_pricing_finds_the_cheapest_row_the_plain_labeling_finds(prob, 
             assert broken == []
 
 
+def _capped_problem(caps: dict[str, int], *, days: int = 21):
+    from scheduler.solver.domain import ShiftType
+
+    from .builders import DAY, NIGHT, person
+
+    late = ShiftType("L", 600, start_minute=14 * 60)
+    contract = dict(
+        max_shifts_per_type=caps,
+        max_total_minutes=7200,
+        max_consecutive_shifts=5,
+        max_weekends=2,
+        min_rest_minutes=600,
+    )
+    return problem(days, staff=[person("A", **contract)], shifts=(DAY, NIGHT, late))
+
+
+def test_compiled_pricing_keeps_per_type_maxima_and_weekends_over_three_weeks():
+    # given a person with two capped shift types, a maximum total and weekends, over three weeks, and
+    # duals that make work worth much more than the caps allow (so the caps and the total bind)
+    prob = _capped_problem({"D": 6, "N": 4})
+    model = build_model(prob)
+    pm = model.people[0]
+    pricer = KernelPricer(model, pm)
+    for seed in range(6):
+        rng = random.Random(seed)
+        node = [[c - rng.uniform(0, 30) for c in day[:-1]] + [day[-1]] for day in pm.cost]
+        # when the compiled sweep (counts merged where they cannot bind, dominated counts dropped) and the
+        # plain labeling price it
+        fast, exact = pricer.price(node, 0.0, count=1)
+        plain, _plain_exact = pricer.ref.price(node, 0.0, beam=10**9, count=1)
+        # then they find the same cheapest reduced cost, with a row that keeps every cap
+        assert exact and fast and plain
+        assert abs(fast[0].cost - plain[0].cost) < 1e-6
+        row = fast[0].row
+        assert row.count(model.shift_ids.index("D")) <= 6 and row.count(model.shift_ids.index("N")) <= 4
+
+
+def test_a_cap_that_cannot_bind_adds_no_states_to_the_compiled_pricing(monkeypatch):
+    # given the same person once with a cap on D that no row can reach (the maximum total allows 15 shifts
+    # of 8 hours, the cap is 15 of 21 days) and once without
+    import scheduler.solver.colgen.kernel as kernel
+
+    labels = []
+    sweep = kernel._sweep
+
+    def counted(*args):
+        top = sweep(*args)
+        labels.append(top)
+        return top
+
+    monkeypatch.setattr(kernel, "_sweep", counted)
+    for caps in ({}, {"D": 15}):
+        model = build_model(_capped_problem(caps))
+        pricer = KernelPricer(model, model.people[0])
+        d = model.shift_ids.index("D")
+        pricer.active = frozenset({d}) if caps else frozenset()  # the cap tracked as a resource
+        node = [[c - 10.0 for c in day] for day in model.people[0].cost]
+        pricer.price(node, 0.0, count=1)
+    # then tracking the count made no more labels: a count that cannot reach its cap is one state
+    assert labels[0] == labels[1]
+
+
 def _cover_problem(days: int, people: int):
     return day_night_problem(days, people)
 

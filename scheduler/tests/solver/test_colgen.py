@@ -104,7 +104,8 @@ def test_a_cap_that_cannot_bind_adds_no_states_to_the_compiled_pricing(monkeypat
         pricer = KernelPricer(model, model.people[0])
         d = model.shift_ids.index("D")
         pricer.active = frozenset({d}) if caps else frozenset()  # the cap tracked as a resource
-        node = [[c - 10.0 for c in day] for day in model.people[0].cost]
+        rng = random.Random(7)  # uneven duals, so a higher count is often the cheaper label (not dominated)
+        node = [[c - rng.uniform(0, 30) for c in day] for day in model.people[0].cost]
         pricer.price(node, 0.0, count=1)
     # then tracking the count made no more labels: a count that cannot reach its cap is one state
     assert labels[0] == labels[1]

@@ -230,3 +230,21 @@ def test_a_limit_too_short_for_any_search_still_gives_a_roster_that_keeps_the_pi
     referee = evaluate(prob, solution.roster)
     assert referee.violations == ()
     assert referee.objective == solution.objective
+
+
+def test_pricing_people_side_by_side_adds_the_same_columns_as_one_at_a_time():
+    # given the same problem priced with one thread and with two
+    import time
+
+    from scheduler.solver.colgen.engine import ColumnGeneration
+
+    pools = []
+    for threads in (1, 2):
+        cg = ColumnGeneration(build_model(_cover_problem(14, 6)), seed=3)
+        assert cg.seed_pool()
+        cg.threads = threads
+        # when the column generation converges
+        assert cg.converge(time.monotonic() + 60)
+        pools.append([(person, row) for person, row, _cost in cg.master.columns])
+    # then both pools hold the same columns in the same order (rows are added in the people's order)
+    assert pools[0] == pools[1]

@@ -267,12 +267,14 @@ def _drop_dominated(lo, hi, ncaps, strides, dims, codes, costs, parents, choices
     """Removes from the labels [lo, hi) of one day those another label of the same state but the per-type
     counts dominates: no count higher and a cost no higher. The counts are bounded above only (a maximum
     of shifts of a type), so whatever extends the dominated label extends the other at no higher cost.
-    Without it the counts multiply the states: on Instance18 (84 days, a cap of 43 on one type) a pricing
-    at the master's duals made 25 times the labels of one without the cap. Returns the new end.
+    Without it (and the merge of counts that cannot bind) the counts multiplied the states: on Instance18
+    (84 days, a cap of 43 on one type) a pricing at the master's duals made 404,161 labels against 39,694
+    without the cap. Returns the new end.
 
     The labels are sorted by code; the counts are the lowest digits, so a label's dominators of the same
-    state come before it. With one capped type a running minimum decides; with more, the kept labels of
-    the state are compared (at most `SCAN` of them, the rest kept unchecked: still exact, only larger)."""
+    state come before it. With one capped type a running minimum decides; with more, a label is compared
+    with the last `SCAN` labels kept for its state only (one dominated by an earlier one is then kept:
+    still exact, only more work)."""
     block = strides[8]  # the counts' digits: code // block is the rest of the state
     order = np.argsort(codes[lo:hi])
     n = hi - lo
@@ -421,9 +423,12 @@ class KernelPricer:
         self.remaining_u = np.array([r // unit for r in ref.remaining], dtype=np.int64)
         # weekends with a day after day d: worked weekends w with w + left <= max are one state (the
         # sweep records max(w, max - left), as it does for per-type counts)
-        self.weekends_left = np.array(
-            [len({w for w in model.weekend_of[d + 1 :] if w >= 0}) for d in range(n)], dtype=np.int64
-        )
+        self.weekends_left = np.zeros(n, dtype=np.int64)
+        seen: set[int] = set()
+        for d in range(n - 1, 0, -1):  # from the end: one pass, not a set of the rest per day
+            if model.weekend_of[d] >= 0:
+                seen.add(model.weekend_of[d])
+            self.weekends_left[d - 1] = len(seen)
         up = lambda v: -1 if v is None else int(v)  # noqa: E731
         self.limits = np.array(
             [

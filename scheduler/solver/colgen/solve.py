@@ -268,7 +268,8 @@ def solve_seeded(
     # (the per-type counts multiplied the states); since the compiled pricing merges the counts that cannot
     # bind, Instance18 (12 weeks) at 60 s ended 4568, 4868 and 4574 without that rule against 5937, 6526
     # and 5786 with it (seeds 0-2, 4 December, load 0.9-2.9, side by side).
-    # alone, the column generation prices people side by side on the workers (Instance18 from its seed
+    #
+    # Alone, the column generation prices people side by side on the workers (Instance18 from its seed
     # columns: the LP converged in 15.3 s and 15.3 s against 19.3 s and 22.0 s with one thread, the same
     # 1522 columns, alternately on 4 December at load 0.8-1.1)
     cg.threads = workers

@@ -15,7 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from capacity.models import AssignmentWeekHours, Leave, Person
-from capacity.weeks import iter_days, parse_week_key, week_keys
+from capacity.weeks import check_planning_date, iter_days, monday_of, parse_week_key, week_keys
 from ops import cache as ops_cache
 
 CACHE_NAMESPACE = "capacity"
@@ -25,8 +25,16 @@ WORKING_DAYS_PER_WEEK = 5
 
 
 def first_monday(value: str | date | None) -> date:
-    """The canonical Monday of a requested week (today's week when not given)."""
-    return parse_week_key(value) if value else parse_week_key(timezone.localdate())
+    """The canonical Monday of a requested week (today's week when not given).
+
+    A requested key is rounded to the nearest Monday as stored keys are (`parse_week_key`); today is a
+    date, so its week is the calendar week that holds it (`monday_of`). Rounding today as a key made the
+    dashboards open on next week from Friday to Sunday (and a scoping test fail on those days)."""
+    if value:
+        return parse_week_key(value)
+    today = timezone.localdate()
+    check_planning_date(today)
+    return monday_of(today)
 
 
 def window(first: str | date | None, weeks: int) -> list[date]:

@@ -381,3 +381,20 @@ def test_admin_change_of_a_hire_date_rewrites_the_persons_facts(ward, admin_clie
     after = grid_snapshot(department_ids=[ward["unit"].pk], first_week=WEEK, weeks=2)
     assert before["hoursByPerson"][str(ada.pk)] == {"2025-03-03": 30.0, "2025-03-10": 10.0}
     assert after["hoursByPerson"][str(ada.pk)] == {"2025-03-10": 10.0}
+
+
+def test_the_default_week_is_the_calendar_week_holding_today_on_every_weekday(monkeypatch):
+    # given each day of one week as today (a stored key of a Friday rounds to the next Monday; today must not)
+    from datetime import timedelta
+
+    from capacity.aggregates import common
+
+    monday = date(2026, 11, 30)
+    for offset in range(7):
+        today = monday + timedelta(days=offset)
+        monkeypatch.setattr(common.timezone, "localdate", lambda today=today: today)
+        # when an aggregate is asked for no week, then it starts at that week's Monday
+        assert common.first_monday(None) == monday
+        assert common.window(None, 2) == [monday, monday + timedelta(weeks=1)]
+    # and a requested key still rounds to the nearest Monday, as stored keys do
+    assert common.first_monday("2026-12-04") == date(2026, 12, 7)

@@ -506,8 +506,12 @@ def _requests_by_person(problem: Problem) -> dict:
     return cached[1]
 
 
-def person_gain(problem: Problem, person: Person, external: dict, allowed: Sequence[Sequence[str]]):
-    """Value of working each allowed (day, shift) given the cover others already give, and the requests."""
+def person_gain(
+    problem: Problem, person: Person, external: dict, allowed: Sequence[Sequence[str]], noise=None
+):
+    """Value of working each allowed (day, shift) given the cover others already give, and the requests.
+    `noise` (a random.Random) adds to each cell's value less than 0.5 over the whole row, under the
+    smallest weight (1): ties between rows then fall randomly, a better row stays better."""
     gain: dict[tuple[int, str], float] = {}
     for cover in problem.cover:
         if cover.skill is not None and not person.has_skill(cover.skill, problem.date(cover.day)):
@@ -520,6 +524,11 @@ def person_gain(problem: Problem, person: Person, external: dict, allowed: Seque
         for s in allowed[r.day]:
             if r.shift is None or r.shift == s:
                 gain[(r.day, s)] = gain.get((r.day, s), 0.0) + (r.weight if r.on else -r.weight)
+    if noise is not None:
+        scale = 0.5 / max(problem.num_days, 1)
+        for d, day in enumerate(allowed):
+            for s in day:
+                gain[(d, s)] = gain.get((d, s), 0.0) + noise.random() * scale
     return gain
 
 
@@ -529,6 +538,7 @@ def dp_row(
     external: dict,
     allowed: Sequence[Sequence[str]],
     cells: dict | None = None,
+    noise=None,
 ):
     """The DP row for `person`, or None when the DP does not apply or its row breaks one of their rules.
 
@@ -545,7 +555,8 @@ def dp_row(
         if len(lengths) > 1
     ]
     for variant in variants:
-        row = _priced_row(problem, person, person_gain(problem, person, external, variant), variant, cells)
+        gain = person_gain(problem, person, external, variant, noise)
+        row = _priced_row(problem, person, gain, variant, cells)
         if row is not None:
             return row
     return None

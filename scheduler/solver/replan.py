@@ -61,10 +61,15 @@ def _worth(gain: dict, row) -> float:
 
 
 class PersonReplanner:
-    """Holds the cover everyone gives, so each re-plan costs one person's work, not everyone's."""
+    """Holds the cover everyone gives, so each re-plan costs one person's work, not everyone's.
 
-    def __init__(self, problem: Problem, roster: dict) -> None:
+    With `sideways` (a random.Random) the programme breaks ties between rows at random and a row of equal
+    merit is taken too (a plateau move): the search then drifts across rows that cost the same instead of
+    stopping at the first, which lets a later person's re-plan gain from the change."""
+
+    def __init__(self, problem: Problem, roster: dict, *, sideways: random.Random | None = None) -> None:
         self.problem = problem
+        self.sideways = sideways
         self.roster = roster  # person id -> row, changed in place
         self.cells = forbidden_cells(problem)
         self.shift_ids = [s.id for s in problem.shift_types]
@@ -88,7 +93,7 @@ class PersonReplanner:
             for d in range(problem.num_days)
         ]
         alone = only_people(problem, {person.id}, self.roster, external=others)
-        row = dp_row(alone, alone.staff[0], dict(others), allowed, self.cells)
+        row = dp_row(alone, alone.staff[0], dict(others), allowed, self.cells, noise=self.sideways)
         if row is None or tuple(row) == tuple(old):
             return False
         row = tuple(row)
@@ -98,14 +103,17 @@ class PersonReplanner:
             # scores both (two evaluations, 0.13 s of a 0.3 s re-plan on Instance24). A row short of
             # its minimum total is still scored: making the shortfall up counts before the objective
             gain = person_gain(alone, alone.staff[0], others, allowed)
-            if _worth(gain, row) <= _worth(gain, old):
+            if _worth(gain, row) < _worth(gain, old) or (
+                self.sideways is None and _worth(gain, row) == _worth(gain, old)
+            ):
                 return False
         if self.whole:
             before = merit(problem, self.roster)
             after = merit(problem, {**self.roster, person.id: row})
         else:
             before, after = merit(alone, {person.id: old}), merit(alone, {person.id: row})
-        if not (accept(old, row, (before, after)) if accept is not None else after < before):
+        better = after < before or (self.sideways is not None and after == before)
+        if not (accept(old, row, (before, after)) if accept is not None else better):
             return False
         self.roster[person.id] = row
         count_cover(problem, person, row, others)

@@ -104,11 +104,51 @@ def test_a_cap_that_cannot_bind_adds_no_states_to_the_compiled_pricing(monkeypat
         pricer = KernelPricer(model, model.people[0])
         d = model.shift_ids.index("D")
         pricer.active = frozenset({d}) if caps else frozenset()  # the cap tracked as a resource
+        pricer.limits[16] = -1  # the count merge alone: totals compared too would split states by count
         rng = random.Random(7)  # uneven duals, so a higher count is often the cheaper label (not dominated)
         node = [[c - rng.uniform(0, 30) for c in day] for day in model.people[0].cost]
         pricer.price(node, 0.0, count=1)
     # then tracking the count made no more labels: a count that cannot reach its cap is one state
     assert labels[0] == labels[1]
+
+
+def test_overtime_prices_exactly_with_fewer_labels_when_totals_below_it_are_one_state(monkeypatch):
+    # given a person paid overtime past 40 h over three weeks (no minimum or maximum total, at most 48 h
+    # a week), priced at uneven duals
+    import scheduler.solver.colgen.kernel as kernel
+
+    from .builders import NIGHT, person
+
+    labels = []
+    sweep = kernel._sweep
+
+    def counted(*args):
+        top = sweep(*args)
+        labels.append(top)
+        return top
+
+    monkeypatch.setattr(kernel, "_sweep", counted)
+    paid = dataclasses.replace(
+        person("A", contract_minutes=2400, max_weekly_minutes=2880, max_consecutive_shifts=5),
+        overtime_premium=5,
+    )
+    prob = problem(21, staff=[paid], shifts=(problem(1).shift_types[0], NIGHT))
+    model = build_model(prob)
+    pm = model.people[0]
+    for seed in range(4):
+        rng = random.Random(seed)
+        node = [[c - rng.uniform(0, 40) for c in day[:-1]] + [day[-1]] for day in pm.cost]
+        pricer = KernelPricer(model, pm)
+        # when the compiled sweep prices it with the totals that cannot pay overtime merged and higher
+        # totals of the same state at no lower cost dropped, then once with neither
+        fast, exact = pricer.price(node, 0.0, count=1)
+        pricer.limits[16] = -1
+        whole, _ = pricer.price(node, 0.0, count=1)
+        plain, _ = pricer.ref.price(node, 0.0, beam=10**9, count=1)
+        # then all three find the same cheapest row cost, the first with fewer labels
+        assert exact and fast and plain
+        assert abs(fast[0].cost - plain[0].cost) < 1e-6 and abs(whole[0].cost - plain[0].cost) < 1e-6
+        assert labels[-2] < labels[-1]
 
 
 def _cover_problem(days: int, people: int):

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 from cmdstanpy import CmdStanModel
 from prophet.models import CmdStanPyBackend
+from stanio.json import dump_stan_json
 
-from forecasting.engine.cmdstan_speedups import LeanCmdStanModel
+from forecasting.engine.cmdstan_speedups import LeanCmdStanModel, _json_file
 from forecasting.engine.prophet_speedups import LeanCmdStanPyBackend, LeanProphet
 
 from .conftest import weekly_series
@@ -91,3 +92,29 @@ def test_a_console_or_a_timeout_takes_cmdstanpys_own_loop(monkeypatch):
 
     # then only the first went through the library's loop (it alone can enforce a timeout)
     assert len(calls) == 1
+
+
+def test_prophets_inputs_are_written_byte_for_byte_as_stanio_writes_them():
+    # given the init and data of a Prophet fit (numbers, lists and float64 and int64 arrays)
+    for inputs in _stan_inputs():
+        # when written for cmdstan
+        with _json_file(inputs) as path:
+            written = Path(path).read_text()
+
+        # then the file is the one cmdstanpy would have written through stanio
+        assert written == dump_stan_json(inputs)
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {"flag": True},
+        {"y": np.array([1.0, np.nan])},
+        {"y": np.ones(3, dtype=np.float32)},
+        {"x": float("inf")},
+    ],
+    ids=["a boolean", "a NaN", "float32", "an infinity"],
+)
+def test_inputs_orjson_would_write_differently_are_left_to_cmdstanpy(inputs):
+    with _json_file(inputs) as given:
+        assert given is inputs

@@ -39,3 +39,19 @@ def test_prophet_uses_country_holidays_and_records_an_unknown_country():
     fitted = prophet(unknown, 7)
     assert "country_holidays" not in fitted.params
     assert "XX" in fitted.decisions["country_holidays"]
+
+
+def test_every_mstl_fit_of_a_process_decomposes_with_the_same_stl_options():
+    from forecasting.engine.mstl_model import STL_OPTIONS, mstl
+
+    # given a series with holidays (so the decomposition runs more than once a fit)
+    series = weekly_series(days=364)
+    history, _ = prepare(Series(series.key, series.timestamps, series.values, freq="D", country="GB"))
+    options = dict(STL_OPTIONS)
+
+    # when MSTL is fitted twice on it
+    first, second = mstl(history, 14), mstl(history, 14)
+
+    # then the options are still there for later fits (MSTL.fit pops the dict it is handed) and the two agree
+    assert options == STL_OPTIONS
+    np.testing.assert_array_equal(second.value, first.value)

@@ -167,3 +167,21 @@ def test_holidays_with_windows_are_left_to_prophet():
     got = LeanProphet(holidays=holidays).make_holiday_features(dates, holidays)
     pd.testing.assert_frame_equal(got[0], expected[0])
     assert "fair_delim_-1" in got[0]
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [None, ["new year", "good friday", "may day", "fair"], ["new year", "fair"], ["new year", "fair", "eid"]],
+    ids=["before fit", "every name seen", "some not seen", "one seen only in fit"],
+)
+def test_holiday_frame_is_prophets(seen):
+    # given Prophet and LeanProphet with the same holidays, before fit or after one that saw some names
+    plain, lean = Prophet(holidays=_holidays()), LeanProphet(holidays=_holidays())
+    if seen is not None:
+        plain.train_holiday_names = lean.train_holiday_names = pd.Series(seen)
+    dates = pd.Series(pd.date_range("2023-01-01", periods=60, freq="D"))
+
+    # then the frame each builds is the same, row for row, with the same index and types
+    pd.testing.assert_frame_equal(
+        lean.construct_holiday_dataframe(dates), plain.construct_holiday_dataframe(dates)
+    )

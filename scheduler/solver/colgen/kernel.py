@@ -305,10 +305,7 @@ def _drop_higher_totals(lo, hi, strides, dims, codes, costs, parents, choices):
         # lowest total first
         keys[t] = (code // (s6 * d6)) * (s6 * d6) + (code % s6) * d6 + total
     order = np.argsort(keys)
-    keep_code = np.empty(n, dtype=np.int64)
-    keep_cost = np.empty(n)
-    keep_parent = np.empty(n, dtype=np.int32)
-    keep_choice = np.empty(n, dtype=np.int8)
+    keep = np.empty(n, dtype=np.int64)
     kept = 0
     group = -1
     best = np.inf
@@ -321,17 +318,23 @@ def _drop_higher_totals(lo, hi, strides, dims, codes, costs, parents, choices):
         if c >= best:
             continue
         best = c
-        keep_code[kept] = codes[i]
-        keep_cost[kept] = c
-        keep_parent[kept] = parents[i]
-        keep_choice[kept] = choices[i]
+        keep[kept] = i
         kept += 1
-    for t in range(kept):
-        codes[lo + t] = keep_code[t]
-        costs[lo + t] = keep_cost[t]
-        parents[lo + t] = keep_parent[t]
-        choices[lo + t] = keep_choice[t]
-    return lo + kept
+    return _keep_only(lo, keep[:kept], codes, costs, parents, choices)
+
+
+@numba.njit(cache=True, nogil=True)
+def _keep_only(lo, keep, codes, costs, parents, choices):
+    """Moves the labels `keep` (indices into the buffers, in that order) to [lo, lo + len(keep)); returns
+    the new end. They are gathered first: a label may sit where an earlier one is written."""
+    kept_codes, kept_costs = codes[keep], costs[keep]
+    kept_parents, kept_choices = parents[keep], choices[keep]
+    end = lo + keep.shape[0]
+    codes[lo:end] = kept_codes
+    costs[lo:end] = kept_costs
+    parents[lo:end] = kept_parents
+    choices[lo:end] = kept_choices
+    return end
 
 
 @numba.njit(cache=True, nogil=True)
@@ -350,10 +353,8 @@ def _drop_dominated(lo, hi, ncaps, strides, dims, codes, costs, parents, choices
     block = strides[8]  # the counts' digits: code // block is the rest of the state
     order = np.argsort(codes[lo:hi])
     n = hi - lo
-    keep_code = np.empty(n, dtype=np.int64)
-    keep_cost = np.empty(n)
-    keep_parent = np.empty(n, dtype=np.int32)
-    keep_choice = np.empty(n, dtype=np.int8)
+    keep = np.empty(n, dtype=np.int64)
+    keep_cost = np.empty(n)  # the kept labels' costs, which later labels are compared with
     counts = np.empty((n, ncaps), dtype=np.int64)
     kept = 0
     group_start = 0
@@ -388,17 +389,10 @@ def _drop_dominated(lo, hi, ncaps, strides, dims, codes, costs, parents, choices
                     break
             if dominated:
                 continue
-        keep_code[kept] = code
+        keep[kept] = i
         keep_cost[kept] = c
-        keep_parent[kept] = parents[i]
-        keep_choice[kept] = choices[i]
         kept += 1
-    for t in range(kept):
-        codes[lo + t] = keep_code[t]
-        costs[lo + t] = keep_cost[t]
-        parents[lo + t] = keep_parent[t]
-        choices[lo + t] = keep_choice[t]
-    return lo + kept
+    return _keep_only(lo, keep[:kept], codes, costs, parents, choices)
 
 
 def kernel_ready() -> bool:

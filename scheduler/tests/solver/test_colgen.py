@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,12 +86,12 @@ def test_compiled_pricing_keeps_per_type_maxima_and_weekends_over_three_weeks():
         assert row.count(model.shift_ids.index("D")) <= 6 and row.count(model.shift_ids.index("N")) <= 4
 
 
-def test_a_cap_that_cannot_bind_adds_no_states_to_the_compiled_pricing(monkeypatch):
-    # given the same person once with a cap on D that no row can reach (the maximum total allows 15 shifts
-    # of 8 hours, the cap is 15 of 21 days) and once without
+@pytest.fixture
+def sweep_labels(monkeypatch) -> list[int]:
+    """The labels each compiled sweep made, in call order."""
     import scheduler.solver.colgen.kernel as kernel
 
-    labels = []
+    labels: list[int] = []
     sweep = kernel._sweep
 
     def counted(*args):
@@ -99,6 +100,13 @@ def test_a_cap_that_cannot_bind_adds_no_states_to_the_compiled_pricing(monkeypat
         return top
 
     monkeypatch.setattr(kernel, "_sweep", counted)
+    return labels
+
+
+def test_a_cap_that_cannot_bind_adds_no_states_to_the_compiled_pricing(sweep_labels):
+    # given the same person once with a cap on D that no row can reach (the maximum total allows 15 shifts
+    # of 8 hours, the cap is 15 of 21 days) and once without
+    labels = sweep_labels
     for caps in ({}, {"D": 15}):
         model = build_model(_capped_problem(caps))
         pricer = KernelPricer(model, model.people[0])
@@ -112,22 +120,12 @@ def test_a_cap_that_cannot_bind_adds_no_states_to_the_compiled_pricing(monkeypat
     assert labels[0] == labels[1]
 
 
-def test_overtime_prices_exactly_with_fewer_labels_when_totals_below_it_are_one_state(monkeypatch):
+def test_overtime_prices_exactly_with_fewer_labels_when_totals_below_it_are_one_state(sweep_labels):
     # given a person paid overtime past 40 h over three weeks (no minimum or maximum total, at most 48 h
     # a week), priced at uneven duals
-    import scheduler.solver.colgen.kernel as kernel
-
     from .builders import NIGHT, person
 
-    labels = []
-    sweep = kernel._sweep
-
-    def counted(*args):
-        top = sweep(*args)
-        labels.append(top)
-        return top
-
-    monkeypatch.setattr(kernel, "_sweep", counted)
+    labels = sweep_labels
     paid = dataclasses.replace(
         person("A", contract_minutes=2400, max_weekly_minutes=2880, max_consecutive_shifts=5),
         overtime_premium=5,

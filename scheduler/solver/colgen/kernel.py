@@ -19,6 +19,7 @@ TABLE = 1 << 20  # hash slots for one day's labels (at most half used); beyond: 
 LABELS = 3_000_000  # labels over all days of one sweep; beyond: the Python pricer
 INF = np.inf
 SCAN = 256  # kept labels of a state a new one is compared with, when several types are capped
+FREE_TOTAL = 16  # the slot of `KernelPricer.limits` holding `_free_total` (-1: totals not merged)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -514,13 +515,13 @@ class KernelPricer:
                 int(ref.track_week),
                 track_we,
                 int(not pm.history),
-                -1,  # free_total, set below
+                -1,  # FREE_TOTAL, set below
             ],
             dtype=np.int64,
         )
         totals = np.arange(total_dim) * unit
         self.end_cost = np.array([pm.overtime(int(m)) for m in totals]) if ref.track_total else np.zeros(1)
-        self.limits[16] = _free_total(self.end_cost, self.limits[7], self.limits[8], ref.track_total)
+        self.limits[FREE_TOTAL] = _free_total(self.end_cost, self.limits[7], self.limits[8], ref.track_total)
 
     def _layout(self, active: frozenset[int]) -> tuple:
         """State code layout with the per-type counts of `active` types as the low digits."""

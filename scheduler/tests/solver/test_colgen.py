@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from scheduler.solver import solve
 from scheduler.solver.colgen import solve_colgen, unsupported_rules
-from scheduler.solver.colgen.kernel import KernelPricer
+from scheduler.solver.colgen.kernel import FREE_TOTAL, KernelPricer
 from scheduler.solver.colgen.model import OFF, build_model
 from scheduler.solver.domain import OPTIMAL, Pin, Weights
 from scheduler.solver.evaluate import evaluate
@@ -112,7 +112,7 @@ def test_a_cap_that_cannot_bind_adds_no_states_to_the_compiled_pricing(sweep_lab
         pricer = KernelPricer(model, model.people[0])
         d = model.shift_ids.index("D")
         pricer.active = frozenset({d}) if caps else frozenset()  # the cap tracked as a resource
-        pricer.limits[16] = -1  # the count merge alone: totals compared too would split states by count
+        pricer.limits[FREE_TOTAL] = -1  # the count merge alone: comparing totals too splits states by count
         rng = random.Random(7)  # uneven duals, so a higher count is often the cheaper label (not dominated)
         node = [[c - rng.uniform(0, 30) for c in day] for day in model.people[0].cost]
         pricer.price(node, 0.0, count=1)
@@ -140,7 +140,7 @@ def test_overtime_prices_exactly_with_fewer_labels_when_totals_below_it_are_one_
         # when the compiled sweep prices it with the totals that cannot pay overtime merged and higher
         # totals of the same state at no lower cost dropped, then once with neither
         fast, exact = pricer.price(node, 0.0, count=1)
-        pricer.limits[16] = -1
+        pricer.limits[FREE_TOTAL] = -1
         whole, _ = pricer.price(node, 0.0, count=1)
         plain, _ = pricer.ref.price(node, 0.0, beam=10**9, count=1)
         # then all three find the same cheapest row cost, the first with fewer labels

@@ -60,11 +60,16 @@ def _counter_key(namespace: str, counter: str) -> str:
     return f"stats:{namespace}:{counter}"
 
 
-def _entry_key(namespace: str, version: int, key_parts: Iterable) -> str:
-    digest = hashlib.sha1(
+def entry_digest(key_parts: Iterable) -> str:
+    """The part of an entry's key that its key parts make (a caller that reads the same entry often may
+    keep it: read_round_trip's `key_digest`)."""
+    return hashlib.sha1(
         json.dumps(list(key_parts), sort_keys=True, default=str, separators=(",", ":")).encode()
     ).hexdigest()
-    return f"c:{namespace}:{version}:{digest}"
+
+
+def _entry_key(namespace: str, version: int, key_parts: Iterable, digest: str | None = None) -> str:
+    return f"c:{namespace}:{version}:{digest or entry_digest(key_parts)}"
 
 
 def entry_key_parts(key_parts: Iterable, also_versions: dict[str, int] | None = None) -> list:
@@ -361,12 +366,14 @@ def read_round_trip(
     namespace: str,
     key_parts: Iterable | None,
     also: tuple[str, ...] = (),
+    key_digest: str | None = None,
 ) -> RoundTrip | None:
     """One Redis round trip (a pipeline) for a cached read: MGET of every namespace version; with
     `throttle` = (scope, ident, limit, window_s) one request counted in the window (SET NX with the
     window's expiry, then INCR: the key, value and expiry rate_hit keeps); and the entry cached_json
     stored for `key_parts` (None: no entry) under the versions this process saw last, answered only
-    when those are still the current ones.
+    when those are still the current ones. `key_digest`: entry_digest(key_parts), when the caller kept it
+    (only without `also`, whose versions are part of the digest).
 
     The versions read become the request's (as namespace_version would have read them). None when the
     cache is not Redis; a connection error is raised to the caller, which falls back to the usual path.
@@ -379,7 +386,9 @@ def read_round_trip(
     entry = None
     if key_parts is not None and None not in guess.values():
         parts = entry_key_parts(key_parts, {name: guess[name] for name in also})
-        entry = cache.make_key(_entry_key(namespace, guess[namespace], parts))
+        entry = cache.make_key(
+            _entry_key(namespace, guess[namespace], parts, None if also else key_digest)
+        )
     now = time.time()
     pipe = client.pipeline(transaction=False)
     pipe.mget([cache.make_key(_version_key(ns)) for ns in NAMESPACES])

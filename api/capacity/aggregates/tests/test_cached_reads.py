@@ -5,10 +5,12 @@ once, a revoke or a grant change seen on the next request, and no DRF and no que
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
@@ -184,6 +186,24 @@ def test_a_write_makes_the_fast_paths_etag_and_body_stale(org):
     assert after.status_code == 200
     assert after.headers["ETag"] != before.headers["ETag"]
     assert after.json()["people"][0]["assignedByWeek"] == [15.0]
+
+
+def test_a_new_week_moves_a_default_week_read_and_its_etag_on_the_fast_path_too(org, monkeypatch):
+    # given a default-week read answered (and its parameters kept) by the fast path
+    client, _ = _key_client(make_user("viewer", [org["a"]]))
+    path = "/api/reports/heatmap?weeks=1"
+    client.get(path)
+    before = client.get(path)
+
+    # when the date moves a week on
+    today = timezone.localdate()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + timedelta(days=7))
+
+    # then both paths answer the new week, alike
+    fast, slow = _both_ways(monkeypatch, client, path)
+    _same(fast, slow)
+    assert fast.json()["weekKeys"] != before.json()["weekKeys"]
+    assert fast.headers["ETag"] != before.headers["ETag"]
 
 
 def _window_key(scope: str, user_id: int) -> str:

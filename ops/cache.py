@@ -386,9 +386,7 @@ def read_round_trip(
     entry = None
     if key_parts is not None and None not in guess.values():
         parts = entry_key_parts(key_parts, {name: guess[name] for name in also})
-        entry = cache.make_key(
-            _entry_key(namespace, guess[namespace], parts, None if also else key_digest)
-        )
+        entry = cache.make_key(_entry_key(namespace, guess[namespace], parts, None if also else key_digest))
     now = time.time()
     pipe = client.pipeline(transaction=False)
     pipe.mget([cache.make_key(_version_key(ns)) for ns in NAMESPACES])

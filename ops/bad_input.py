@@ -28,7 +28,10 @@ def error_response(request, message: str, *, status: int = 400, extra: dict | No
 
 
 def _nul_fields(request) -> list[str]:
-    names = [name for name, values in request.GET.lists() if NUL in name or any(NUL in v for v in values)]
+    names = []
+    query = request.META.get("QUERY_STRING", "")
+    if "%00" in query or NUL in query:  # the only ways into a parsed field: most requests skip parsing
+        names = [name for name, values in request.GET.lists() if NUL in name or any(NUL in v for v in values)]
     if request.method == "POST" and request.content_type in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",

@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "ops.audit.AuditActorMiddleware",  # after authentication: the trail names the request's user
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ops.content_security.ContentSecurityPolicyMiddleware",  # django-csp's, the policy built once
     "ops.privacy.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]

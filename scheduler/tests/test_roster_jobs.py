@@ -91,7 +91,11 @@ def test_a_second_generate_for_a_running_roster_is_a_conflict_naming_the_job(cel
     wait_for(lambda: _finished(first.job_id), timeout=90)
 
 
-def test_cancel_stops_the_solver_and_keeps_the_best_roster(celery_worker_process, unit):
+def test_cancel_stops_the_solver_and_keeps_the_best_roster(celery_worker_process, unit, settings):
+    # the early stops are read into the job's options here, when the roster is asked for: without them the
+    # solve can only end by the clock or the cancel (with them it may finish on its gap before the cancel)
+    settings.SOLVE_EARLY_STOP_GAP_PERCENT = 0
+    settings.SOLVE_STALL_SHARE = 0
     start = _monday()
     roster = roster_generate(
         unit=unit, start_date=start, end_date=start + timedelta(days=27), engine="cpsat", time_limit=120

@@ -39,6 +39,16 @@ COST_UNITS_PER_CURRENCY = 1
 
 
 @dataclass(frozen=True)
+class ProjectMinutes:
+    """A person's project commitments over a horizon: the busiest and the quietest full week's, and the
+    horizon's whole (minutes)."""
+
+    busiest: int = 0
+    quietest: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
 class BuiltProblem:
     problem: sd.Problem
     people: dict[str, Person]
@@ -46,28 +56,35 @@ class BuiltProblem:
 
 
 def _contract(
-    rules, *, weeks: float, project_minutes_per_week: int, available_share: float = 1.0
+    rules, *, weeks: float, projects: ProjectMinutes = ProjectMinutes(), available_share: float = 1.0
 ) -> sd.Contract:
+    """The solver's contract for one person. Hours promised to projects are work under the same contract:
+    they are not available for shifts (the weekly and horizon maximums lose them) and they count towards
+    the minimums (which lose them too). The solver has one weekly bound for every week, so the maximum
+    loses the busiest week's project hours and the minimum the quietest week's; where that leaves the
+    minimum above the maximum (project hours that vary from week to week), the minimum is the maximum,
+    which no week can break. Before, the minimum kept its project hours: a person with 32 of a 48-hour
+    maximum on projects had a 16-hour ceiling under a 24-hour floor, and their whole unit's roster came
+    back empty ("the contract rules cannot all hold")."""
     if rules is None:
         return sd.Contract(id="none")
     max_week = rules.max_minutes_per_week
-    if project_minutes_per_week:
-        # hours promised to projects are not available for shifts
-        ceiling = max(0, (max_week if max_week is not None else 7 * 24 * 60) - project_minutes_per_week)
-        max_week = ceiling
+    max_total = rules.max_minutes_per_horizon
+    if projects.busiest:
+        max_week = max(0, (max_week if max_week is not None else 7 * 24 * 60) - projects.busiest)
+    if projects.total and max_total is not None:
+        max_total = max(0, max_total - projects.total)
+    # A week with leave cannot demand the full weekly minimum: prorate it by the share of days the person
+    # is available in their least available week (a whole week away waives it).
+    min_week = _floor(rules.min_minutes_per_week, available_share, projects.quietest, max_week)
+    min_total = _floor(rules.min_minutes_per_horizon, available_share, projects.total, max_total)
     return sd.Contract(
-        id=f"rules-{rules.id}" + (f"-p{project_minutes_per_week}" if project_minutes_per_week else ""),
+        id=f"rules-{rules.id}" + (f"-p{projects.busiest}" if projects.busiest else ""),
         max_shifts_per_type=dict(rules.max_shifts_per_type or {}),
-        max_total_minutes=rules.max_minutes_per_horizon,
+        max_total_minutes=max_total,
         max_weekly_minutes=max_week,
-        # A week with leave cannot demand the full weekly minimum: prorate it by the share of days the
-        # person is available in their least available week (a whole week away waives it).
-        min_weekly_minutes=int(rules.min_minutes_per_week * available_share) or None
-        if rules.min_minutes_per_week
-        else None,
-        min_total_minutes=int(rules.min_minutes_per_horizon * available_share) or None
-        if rules.min_minutes_per_horizon
-        else None,
+        min_weekly_minutes=min_week,
+        min_total_minutes=min_total,
         max_consecutive_shifts=rules.max_consecutive_work_days,
         min_consecutive_shifts=rules.min_consecutive_work_days,
         min_consecutive_days_off=rules.min_consecutive_days_off,
@@ -76,6 +93,17 @@ def _contract(
         min_rest_minutes=rules.min_rest_hours * 60 if rules.min_rest_hours else None,
         contract_minutes=round(rules.contract_minutes_per_week * weeks),
     )
+
+
+def _floor(
+    minimum: int | None, available_share: float, project_minutes: int, ceiling: int | None
+) -> int | None:
+    if not minimum:
+        return None
+    floor = max(0, int(minimum * available_share) - project_minutes)
+    if ceiling is not None:
+        floor = min(floor, ceiling)
+    return floor or None
 
 
 def build_problem(
@@ -162,7 +190,7 @@ def build_problem(
                 contract=_contract(
                     rules,
                     weeks=weeks,
-                    project_minutes_per_week=project_minutes.get(person.pk, 0),
+                    projects=project_minutes.get(person.pk, ProjectMinutes()),
                     available_share=_least_available_share(
                         start,
                         num_days,
@@ -343,17 +371,28 @@ def _least_available_share(start: date, num_days: int, away_days: set[int], min_
     return share
 
 
-def _project_minutes_per_week(person_ids, start: date, end: date) -> dict[int, int]:
-    """The largest weekly project commitment of each person over the horizon, in minutes."""
+def _project_minutes_per_week(person_ids, start: date, end: date) -> dict[int, ProjectMinutes]:
+    """Each person's project commitments over the horizon's weeks, in minutes (a week without any: 0)."""
     per_person_week: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     rows = AssignmentWeekHours.objects.filter(
         person_id__in=person_ids, week_start__gte=monday_of(start), week_start__lte=end
     ).values_list("person_id", "week_start", "hours")
     for person_id, week, hours in rows:
         per_person_week[(person_id, week)] += hours
-    result: dict[int, int] = {}
-    for (person_id, _week), hours in per_person_week.items():
-        result[person_id] = max(result.get(person_id, 0), int(hours * 60))
+    weeks = horizon_weeks(start, (end - start).days + 1)
+    by_person: dict[int, dict[date, int]] = defaultdict(dict)
+    for (person_id, week), hours in per_person_week.items():
+        by_person[person_id][week] = int(hours * 60)
+    result: dict[int, ProjectMinutes] = {}
+    for person_id, minutes in by_person.items():
+        full_weeks = [monday for monday, days in weeks.items() if len(days) == 7]
+        result[person_id] = ProjectMinutes(
+            busiest=max(minutes.values()),
+            # the weekly minimum holds in full calendar weeks only (sd.Contract.min_weekly_minutes)
+            quietest=min((minutes.get(monday, 0) for monday in full_weeks), default=0),
+            # the horizon's share of each week's promise, as week_budgets shares a cut week's budget
+            total=int(sum(m * len(weeks.get(monday, ())) / 7 for monday, m in minutes.items())),
+        )
     return result
 
 

@@ -4,9 +4,11 @@ import pytest
 
 from capacity.models import Leave
 from capacity.tests.factories import (
+    AssignmentFactory,
     LeaveFactory,
     PersonFactory,
     PersonSkillFactory,
+    ProjectFactory,
     SkillTagFactory,
     UnitFactory,
 )
@@ -186,3 +188,39 @@ def test_a_week_whose_only_free_day_cannot_hold_a_legal_run_waives_the_weekly_mi
     assert _least_available_share(monday, 28, set(range(1, 6)), min_run=2) == 1 / 7
     # the last free days of the horizon may go on past it
     assert _least_available_share(monday, 28, set(range(21, 27)), min_run=2) == 1 / 7
+
+
+def test_project_hours_count_towards_the_contracts_minimums_as_they_do_against_its_maximums(unit):
+    # given a 48-hour maximum and a 24-hour minimum a week (80 and 30 hours over two weeks), and two people
+    # with project hours: 32 and 8 in the two weeks, and 32 in both
+    ShiftTypeFactory(department=unit.parent, code="E")
+    rules = WorkRulesFactory(
+        min_minutes_per_week=1440,
+        max_minutes_per_week=2880,
+        min_minutes_per_horizon=1800,
+        max_minutes_per_horizon=4800,
+    )
+    varying, steady = (PersonFactory(department=unit) for _ in range(2))
+    for person, hours in ((varying, (32, 8)), (steady, (32, 32))):
+        PersonContractFactory(person=person, work_rules=rules)
+        AssignmentFactory(
+            person=person,
+            project=ProjectFactory(department=unit),
+            weekly_hours={MONDAY.isoformat(): hours[0], (MONDAY + timedelta(days=7)).isoformat(): hours[1]},
+        )
+    roster = RosterFactory(department=unit, start_date=MONDAY, end_date=MONDAY + timedelta(days=13))
+
+    # when the problem is built
+    contracts = {p.id: p.contract for p in build_problem(roster).problem.staff}
+
+    # then the busiest week's project hours come off the weekly maximum, the quietest week's off the weekly
+    # minimum (no higher than the maximum: no week can break both), the horizon's off the horizon's bounds
+    varying_contract, steady_contract = contracts[str(varying.pk)], contracts[str(steady.pk)]
+    assert (varying_contract.max_weekly_minutes, varying_contract.min_weekly_minutes) == (960, 960)
+    assert (varying_contract.max_total_minutes, varying_contract.min_total_minutes) == (2400, None)
+    assert (steady_contract.max_weekly_minutes, steady_contract.min_weekly_minutes) == (960, None)
+    assert (steady_contract.max_total_minutes, steady_contract.min_total_minutes) == (960, None)
+    for contract in (varying_contract, steady_contract):
+        assert (
+            contract.min_weekly_minutes is None or contract.min_weekly_minutes <= contract.max_weekly_minutes
+        )

@@ -211,6 +211,7 @@ ABSENCE_WORDS = {
     "not_yet_hired": "is not hired yet",
     "override": "has a shift kept against a rule",
     "day_off": "has a day off",
+    "rules_conflict": "is left out: their own rules cannot all hold",
 }
 
 SENTENCES: dict[str, Callable[[Facts], str]] = {

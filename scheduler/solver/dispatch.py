@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .domain import INFEASIBLE, OPTIMAL, Problem, Progress, Roster, Solution
 from .incumbent import IncumbentPool
-from .options import AUTO, SolveOptions
+from .options import AUTO, MIN_TIME_LIMIT_S, SolveOptions
 from .result import Cancel, ProgressFn, is_cancelled
 from .select import Choice, choose_engine
 
@@ -52,7 +52,6 @@ def solve(
             fill_days=len(fill_days) if fill_days is not None else None,
         )
         engine, time_limit, workers = choice.engine, choice.time_limit, choice.workers
-    unpriced: tuple[str, ...] = ()  # rules the engine asked for by name cannot optimise
     asked_to_stop = cancel
     # One pool the engines share their best roster through (each makes its own when given none, so
     # passing a fresh one changes nothing in the search): the progress reports say what that roster breaks.
@@ -67,47 +66,21 @@ def solve(
     )
     progress, cancel = watcher.watch, watcher.stop
     started = time.monotonic()
-    if engine == "cpsat":
-        from .cpsat import solve_cpsat
+    solution, workers, unpriced = _run_engine(
+        engine, problem, time_limit, workers, options.seed, progress, cancel, hint, pool, fill_days
+    )
+    if solution.status == INFEASIBLE and not solution.blocking_rules and engine != "assign":
+        from .explain import blocking_rules  # CP-SAT and column generation name them; the MILP does not
 
-        solution = solve_cpsat(
+        solution = dataclasses.replace(solution, blocking_rules=blocking_rules(problem))
+    if solution.status == INFEASIBLE and solution.blocking_rules and not is_cancelled(asked_to_stop):
+        solution = _roster_around_blocking_rules(
+            solution,
             problem,
-            time_limit=time_limit,
-            workers=workers,
-            seed=options.seed,
-            progress=progress,
-            cancel=cancel,
-            hint=hint,
-            incumbents=pool,
+            engine,
+            time_limit - (time.monotonic() - started),
+            (workers, options.seed, progress, cancel, hint, pool, fill_days),
         )
-    elif engine == "colgen":
-        from .colgen import solve_colgen, unsupported_rules
-
-        unpriced = unsupported_rules(problem)
-
-        solution = solve_colgen(
-            problem,
-            time_limit=time_limit,
-            workers=workers,
-            seed=options.seed,
-            progress=progress,
-            cancel=cancel,
-            hint=hint,
-            incumbents=pool,
-        )
-    elif engine == "milp":
-        from .milp import solve_milp
-
-        solution = solve_milp(
-            problem, time_limit=time_limit, workers=workers, progress=progress, cancel=cancel, hint=hint
-        )
-    elif engine == "assign":
-        from .assign import solve_assign
-
-        solution = solve_assign(problem, roster=hint, days=fill_days, progress=progress)
-        workers = 1
-    else:
-        raise ValueError(f"engine {engine!r} is not available in this build")
     if solution.violations and solution.objective is not None:
         from .explain import explain_shortfalls
 
@@ -131,6 +104,83 @@ def solve(
             ran_s=time.monotonic() - started,
             time_limit=time_limit,
         ),
+    )
+
+
+def _run_engine(engine, problem, time_limit, workers, seed, progress, cancel, hint, pool, fill_days):
+    """(solution, workers used, rules colgen scores but does not optimise)."""
+    unpriced: tuple[str, ...] = ()
+    if engine == "cpsat":
+        from .cpsat import solve_cpsat
+
+        solution = solve_cpsat(
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            progress=progress,
+            cancel=cancel,
+            hint=hint,
+            incumbents=pool,
+        )
+    elif engine == "colgen":
+        from .colgen import solve_colgen, unsupported_rules
+
+        unpriced = unsupported_rules(problem)
+        solution = solve_colgen(
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            progress=progress,
+            cancel=cancel,
+            hint=hint,
+            incumbents=pool,
+        )
+    elif engine == "milp":
+        from .milp import solve_milp
+
+        solution = solve_milp(
+            problem, time_limit=time_limit, workers=workers, progress=progress, cancel=cancel, hint=hint
+        )
+    elif engine == "assign":
+        from .assign import solve_assign
+
+        solution = solve_assign(problem, roster=hint, days=fill_days, progress=progress)
+        workers = 1
+    else:
+        raise ValueError(f"engine {engine!r} is not available in this build")
+    return solution, workers, unpriced
+
+
+def _roster_around_blocking_rules(
+    infeasible: Solution, problem: Problem, engine: str, remaining_s: float, run_args: tuple
+) -> Solution:
+    """The roster of everyone else when some people's own rules cannot all hold (scheduler.solver.waive),
+    solved in the time left; `infeasible` itself when no time is left or the loosened problem fails too.
+    Its violations are the referee's on the original problem: the waived rules show as broken."""
+    from .evaluate import evaluate
+    from .waive import describe, waive_blocking_rules
+
+    if remaining_s < MIN_TIME_LIMIT_S or engine == "assign":
+        return infeasible
+    loosened, waived = waive_blocking_rules(problem, dict(infeasible.blocking_rules))
+    workers, seed, progress, cancel, hint, pool, fill_days = run_args
+    again, _, _ = _run_engine(
+        engine, loosened, remaining_s, workers, seed, progress, cancel, hint, pool, fill_days
+    )
+    if again.status == INFEASIBLE:
+        return infeasible
+    evaluation = evaluate(problem, again.roster)
+    who = f"{len(waived)} {'person' if len(waived) == 1 else 'people'}"
+    return dataclasses.replace(
+        again,
+        violations=tuple(evaluation.violations),
+        blocking_rules=infeasible.blocking_rules,
+        message=(
+            f"the contract rules of {who} cannot all hold (see blocking_rules), so the roster is made "
+            f"with {describe(waived)}. {again.message}"
+        ).strip(),
     )
 
 

@@ -18,7 +18,7 @@ from scheduler.solver.domain import OPTIMAL, Pin, Weights
 from scheduler.solver.evaluate import evaluate
 from scheduler.solver.incumbent import IncumbentPool
 
-from .builders import day_night_problem, problem
+from .builders import day_night_problem, person, problem
 from .test_referee import problems
 
 
@@ -286,3 +286,24 @@ def test_pricing_people_side_by_side_adds_the_same_columns_as_one_at_a_time():
         pools.append([(person, row) for person, row, _cost in cg.master.columns])
     # then both pools hold the same columns in the same order (rows are added in the people's order)
     assert pools[0] == pools[1]
+
+
+def test_the_polish_starts_from_the_best_roster_only_when_it_meets_every_cover_minimum():
+    from scheduler.solver.colgen.solve import _Best
+    from scheduler.solver.domain import Cover
+    from scheduler.solver.incumbent import IncumbentPool
+    from scheduler.solver.result import Tracker
+
+    # given one day needing one person, and the engine's best roster so far leaving it short
+    prob = problem(1, staff=[person("A"), person("B")], cover=(Cover(0, "D", minimum=1, preferred=1),))
+    best = _Best(prob, IncumbentPool(), Tracker())
+    planner_hint = {"A": ("D",), "B": (None,)}
+    assert best.hint(planner_hint) == planner_hint  # no roster yet
+    best.consider({"A": (None,), "B": (None,)}, "test")
+
+    # then the polish starts from the planner's hint (or from scratch), not from the short roster
+    assert best.short and best.hint(planner_hint) == planner_hint and best.hint(None) is None
+
+    # and once a roster meets every minimum, from that roster
+    best.consider({"A": (None,), "B": ("D",)}, "test")
+    assert not best.short and best.hint(planner_hint) == {"A": (None,), "B": ("D",)}

@@ -383,9 +383,9 @@ def _project_minutes_per_week(person_ids, start: date, end: date) -> dict[int, P
     by_person: dict[int, dict[date, int]] = defaultdict(dict)
     for (person_id, week), hours in per_person_week.items():
         by_person[person_id][week] = int(hours * 60)
+    full_weeks = [monday for monday, days in weeks.items() if len(days) == 7]
     result: dict[int, ProjectMinutes] = {}
     for person_id, minutes in by_person.items():
-        full_weeks = [monday for monday, days in weeks.items() if len(days) == 7]
         result[person_id] = ProjectMinutes(
             busiest=max(minutes.values()),
             # the weekly minimum holds in full calendar weeks only (sd.Contract.min_weekly_minutes)

@@ -66,21 +66,22 @@ def solve(
     )
     progress, cancel = watcher.watch, watcher.stop
     started = time.monotonic()
-    solution, workers, unpriced = _run_engine(
-        engine, problem, time_limit, workers, options.seed, progress, cancel, hint, pool, fill_days
-    )
-    if solution.status == INFEASIBLE and not solution.blocking_rules and engine != "assign":
-        from .explain import blocking_rules  # CP-SAT and column generation name them; the MILP does not
 
-        solution = dataclasses.replace(solution, blocking_rules=blocking_rules(problem))
-    if solution.status == INFEASIBLE and solution.blocking_rules and not is_cancelled(asked_to_stop):
-        solution = _roster_around_blocking_rules(
-            solution,
-            problem,
-            engine,
-            time_limit - (time.monotonic() - started),
-            (workers, options.seed, progress, cancel, hint, pool, fill_days),
+    def run(problem: Problem, limit: float) -> tuple[Solution, int, tuple[str, ...]]:
+        return _run_engine(
+            engine, problem, limit, workers, options.seed, progress, cancel, hint, pool, fill_days
         )
+
+    solution, workers, unpriced = run(problem, time_limit)
+    if solution.status == INFEASIBLE and engine != "assign":
+        if not solution.blocking_rules:
+            from .explain import blocking_rules  # CP-SAT and column generation name them; the MILP does not
+
+            solution = dataclasses.replace(solution, blocking_rules=blocking_rules(problem))
+        if solution.blocking_rules and not is_cancelled(asked_to_stop):
+            solution = _roster_around_blocking_rules(
+                solution, problem, time_limit - (time.monotonic() - started), run
+            )
     if solution.violations and solution.objective is not None:
         from .explain import explain_shortfalls
 
@@ -154,7 +155,7 @@ def _run_engine(engine, problem, time_limit, workers, seed, progress, cancel, hi
 
 
 def _roster_around_blocking_rules(
-    infeasible: Solution, problem: Problem, engine: str, remaining_s: float, run_args: tuple
+    infeasible: Solution, problem: Problem, remaining_s: float, run
 ) -> Solution:
     """The roster of everyone else when some people's own rules cannot all hold (scheduler.solver.waive),
     solved in the time left; `infeasible` itself when no time is left or the loosened problem fails too.
@@ -162,13 +163,10 @@ def _roster_around_blocking_rules(
     from .evaluate import evaluate
     from .waive import describe, waive_blocking_rules
 
-    if remaining_s < MIN_TIME_LIMIT_S or engine == "assign":
+    if remaining_s < MIN_TIME_LIMIT_S:
         return infeasible
     loosened, waived = waive_blocking_rules(problem, dict(infeasible.blocking_rules))
-    workers, seed, progress, cancel, hint, pool, fill_days = run_args
-    again, _, _ = _run_engine(
-        engine, loosened, remaining_s, workers, seed, progress, cancel, hint, pool, fill_days
-    )
+    again, _, _ = run(loosened, remaining_s)
     if again.status == INFEASIBLE:
         return infeasible
     evaluation = evaluate(problem, again.roster)

@@ -52,7 +52,7 @@ def test_compiled_pricing_finds_the_cheapest_row_the_plain_labeling_finds(prob, 
 def _capped_problem(caps: dict[str, int], *, days: int = 21):
     from scheduler.solver.domain import ShiftType
 
-    from .builders import DAY, NIGHT, person
+    from .builders import DAY, NIGHT
 
     late = ShiftType("L", 600, start_minute=14 * 60)
     contract = dict(
